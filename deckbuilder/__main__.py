@@ -1,0 +1,5 @@
+"""Allow ``python -m deckbuilder``."""
+
+from deckbuilder.cli import main
+
+main()

@@ -1,0 +1,141 @@
+"""A whole build: load → notes → plan against the lock → package. Callable from tests.
+
+The CLI's ``build`` and ``check`` commands are thin shells over :func:`build` and
+:func:`check`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deckbuilder import ids
+from deckbuilder.load import Content, load_content
+from deckbuilder.lock import LOCK_FILE, Plan, make_plan, read_lock
+from deckbuilder.notes import BuiltNotes, build_notes
+from deckbuilder.notetype import (
+    FIELD_IDS,
+    FIELDS,
+    SORT_FIELD,
+    TEMPLATE_IDS,
+    TEMPLATES,
+    card_look,
+    notetype_name,
+)
+from deckbuilder.package import collection_bytes, package_bytes, write_atomic
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did (or, with ``dry_run``, would do)."""
+
+    content: Content
+    plan: Plan
+    deck_path: Path
+    size: int
+    written: bool
+    lock_path: Path
+
+
+def check(content_dir: Path) -> tuple[Content, BuiltNotes]:
+    """Validate a content folder and render its notes without writing anything."""
+    content = load_content(Path(content_dir))
+    return content, build_notes(content)
+
+
+def contract_fingerprint() -> str:
+    """Hash of the field and template names: what Anki matches a note type by."""
+    return _hash({"fields": FIELDS, "templates": TEMPLATES})[:16]
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def notetype_json(deck_key: str, deck_name: str, deck_id: int, mtime: int) -> dict[str, Any]:
+    """The note type as Anki's legacy JSON, via genanki's Model object."""
+    import genanki
+
+    look = card_look()
+    model = genanki.Model(
+        ids.notetype_id(deck_key),
+        notetype_name(deck_name),
+        fields=[{"name": name, "id": FIELD_IDS[name]} for name in FIELDS],
+        templates=[
+            {
+                "name": TEMPLATES[0],
+                "id": TEMPLATE_IDS[TEMPLATES[0]],
+                "qfmt": look.front,
+                "afmt": look.back,
+            }
+        ],
+        css=look.css,
+        sort_field_index=SORT_FIELD,
+    )
+    return model.to_json(mtime, deck_id)
+
+
+def deck_json(deck_id: int, name: str, description: str, mtime: int) -> dict[str, Any]:
+    import genanki
+
+    data = genanki.Deck(deck_id, name, description).to_json()
+    data["mod"] = mtime
+    return data
+
+
+def build(
+    content_dir: Path,
+    output_dir: Path | None = None,
+    *,
+    dry_run: bool = False,
+    drop_retired: bool = False,
+    force: bool = False,
+) -> BuildResult:
+    """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg``.
+
+    Raises :class:`~deckbuilder.errors.ContentError` (bad content, nothing written),
+    :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
+    collections) or :class:`~deckbuilder.errors.OutputError`.
+    """
+    from deckbuilder.render import markdown
+
+    content, built = check(content_dir)
+    deck = content.deck
+    deck_id = ids.deck_id(deck.id)
+    nt_id = ids.notetype_id(deck.id)
+    description = markdown(deck.description) if deck.description.strip() else ""
+    lock = read_lock(content.root)
+    plan = make_plan(
+        built,
+        lock,
+        deck_key=deck.id,
+        deck_id=deck_id,
+        deck_fingerprint=_hash([deck.name, description])[:32],
+        notetype_id=nt_id,
+        contract=contract_fingerprint(),
+        notetype_fingerprint=_hash(notetype_json(deck.id, deck.name, deck_id, 0))[:32],
+        drop_retired=drop_retired,
+        force=force,
+    )
+    out = Path("dist") if output_dir is None else Path(output_dir)
+    deck_path = out / f"{deck.id}.apkg"
+    lock_path = content.root / LOCK_FILE
+
+    collection = collection_bytes(
+        deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
+        notetype_json=notetype_json(deck.id, deck.name, deck_id, plan.notetype_mtime),
+        notes=plan.notes,
+        notetype_id=nt_id,
+        deck_id=deck_id,
+        col_mtime=max([plan.deck_mtime, plan.notetype_mtime, *(p.mtime for p in plan.notes)]),
+    )
+    data = package_bytes(collection, built.media)
+    if not dry_run:
+        write_atomic(deck_path, data)
+        text = plan.lock.dumps()
+        if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != text:
+            write_atomic(lock_path, text.encode("utf-8"))
+    return BuildResult(content, plan, deck_path, len(data), not dry_run, lock_path)

@@ -1,0 +1,55 @@
+"""The ``deckbuilder`` command line: a thin shell over :mod:`deckbuilder.build`.
+
+Only typer is imported at start-up; each command imports what it needs when it runs,
+so ``deckbuilder --help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from deckbuilder import __version__
+from deckbuilder.commands import build as build_command
+from deckbuilder.commands import check as check_command
+from deckbuilder.commands import state
+
+app = typer.Typer(
+    name="deckbuilder",
+    help="Turn case-based clinical quizzes written in YAML into Anki decks.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"deckbuilder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a traceback when something fails.")
+    ] = False,
+) -> None:
+    state["debug"] = debug
+
+
+app.command("build")(build_command.build)
+app.command("check")(check_command.check)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

@@ -1,0 +1,83 @@
+"""Errors that reach the user as plain messages instead of tracebacks.
+
+A :class:`ContentProblem` names the file, the line and column where the YAML parser
+knows them, and the key path inside the document, in the ``file:line:col: key: message``
+shape that editors and terminals turn into links.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_key_path(path: KeyPath) -> str:
+    """Render ``('questions', 2, 'answer')`` as ``questions[2].answer``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+@dataclass(frozen=True, order=True)
+class ContentProblem:
+    """One thing wrong with the content, located as precisely as the input allows."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    key: str = ""
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {self.message}"
+
+
+class DeckbuilderError(Exception):
+    """Base of the errors the CLI reports without a traceback (exit code 1)."""
+
+
+class ContentError(DeckbuilderError):
+    """The content folder has one or more problems; all of them are reported together."""
+
+    def __init__(self, problems: Iterable[ContentProblem]) -> None:
+        self.problems: Sequence[ContentProblem] = sorted(set(problems), key=_sort_key)
+        n = len(self.problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the content")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def _sort_key(p: ContentProblem) -> tuple[str, int, int, str, str]:
+    return (p.file, p.line or 0, p.column or 0, p.key, p.message)
+
+
+class ContractError(DeckbuilderError):
+    """A build would break the contract with collections that already hold the deck."""
+
+
+class OutputError(DeckbuilderError):
+    """The output folder cannot be written."""

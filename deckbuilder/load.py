@@ -1,0 +1,322 @@
+"""Stage 1 of a build: read the content folder and validate it into domain objects.
+
+A content folder holds one deck file, ``deck.yaml``, and one file per case: every other
+``*.yaml``/``*.yml`` file below the folder, in any subfolder (hidden folders excluded).
+Which file a case lives in does not matter to any id, so cases can be moved freely.
+
+Every problem found is collected with its location, and all of them are raised together
+in one :class:`~deckbuilder.errors.ContentError`, so an author fixes a file in one pass.
+Content files are only ever read.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
+from deckbuilder.structure import Case, DeckConfig, Figure, Question
+from deckbuilder.yamlsource import Mark, parse_yaml
+
+DECK_FILE = "deck.yaml"
+MAX_FILE_BYTES = 1024 * 1024
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+_NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
+    Case: {"questions": Question, "figures": Figure},
+}
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """A validated case and where it came from (figure paths are relative to its file)."""
+
+    case: Case
+    file: Path
+    images: tuple[Path | None, ...]  # resolved path of each figure's image, in order
+
+
+@dataclass(frozen=True)
+class Content:
+    """A whole validated content folder."""
+
+    root: Path
+    deck: DeckConfig
+    cases: tuple[LoadedCase, ...]
+
+
+def case_files(root: Path) -> list[Path]:
+    """Every case file below ``root``, in a stable order."""
+    files = [
+        p
+        for p in root.rglob("*")
+        if p.suffix in {".yaml", ".yml"}
+        and p.is_file()
+        and p.name != DECK_FILE
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def load_content(root: Path) -> Content:
+    """Read and validate a content folder; raise :class:`ContentError` listing every problem."""
+    root = Path(root)
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "does not exist"
+        raise ContentError([ContentProblem(display_path(root), message=f"content folder {what}")])
+    problems: list[ContentProblem] = []
+
+    deck_path = root / DECK_FILE
+    deck: DeckConfig | None = None
+    if not deck_path.is_file():
+        problems.append(
+            ContentProblem(
+                display_path(deck_path),
+                message="the deck file is missing; create it with at least 'name' and 'id'",
+            )
+        )
+    else:
+        deck = _validate_file(deck_path, DeckConfig, problems)
+
+    cases: list[LoadedCase] = []
+    seen: dict[str, tuple[Path, Mark | None]] = {}
+    for path in case_files(root):
+        parsed = _read(path, problems)
+        if parsed is None:
+            continue
+        data, shown = parsed
+        case = _validate(data, Case, shown, problems)
+        if case is None:
+            continue
+        id_mark = _value_mark(data, ("id",))
+        if case.id in seen:
+            other, other_mark = seen[case.id]
+            at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
+            problems.append(
+                _problem(shown, id_mark, ("id",), f"case id {case.id!r} is already used in {at}")
+            )
+            continue
+        seen[case.id] = (path, id_mark)
+        _check_question_ids(case, data, shown, problems)
+        images = tuple(
+            _resolve_image(root, path, data, shown, i, f, problems)
+            for i, f in enumerate(case.figures)
+        )
+        cases.append(LoadedCase(case, path, images))
+
+    if deck is not None and not cases and not problems:
+        problems.append(
+            ContentProblem(display_path(root), message="no case files found next to deck.yaml")
+        )
+    if problems or deck is None:
+        raise ContentError(problems)
+    return Content(root, deck, tuple(cases))
+
+
+def _read(path: Path, problems: list[ContentProblem]) -> tuple[Any, str] | None:
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(ContentProblem(shown, message=f"cannot be read: {exc.strerror}"))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(
+            ContentProblem(
+                shown,
+                message=f"is {len(raw):,} bytes; a content file may hold at most "
+                f"{MAX_FILE_BYTES:,} (split the cases into one file each)",
+            )
+        )
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.append(
+            ContentProblem(
+                shown, 1, 1, message="starts with a byte-order mark; save it as UTF-8 without BOM"
+            )
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(
+            ContentProblem(
+                shown,
+                line,
+                column,
+                message=f"is not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            )
+        )
+        return None
+    doc = parse_yaml(text)
+    for p in doc.problems:
+        problems.append(_problem(shown, p.mark, p.key_path, p.message))
+    if doc.problems:
+        return None
+    if doc.data is None:
+        problems.append(ContentProblem(shown, message="is empty"))
+        return None
+    return doc.data, shown
+
+
+def _validate_file(path: Path, model: type[BaseModel], problems: list[ContentProblem]) -> Any:
+    parsed = _read(path, problems)
+    if parsed is None:
+        return None
+    data, shown = parsed
+    return _validate(data, model, shown, problems)
+
+
+def _validate(data: Any, model: type[BaseModel], shown: str, problems: list[ContentProblem]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(_problem(shown, *_explain(data, model, loc, err)))
+        return None
+
+
+def _explain(
+    data: Any, model: type[BaseModel], loc: tuple[str | int, ...], err: Any
+) -> tuple[Mark | None, tuple[str | int, ...], str]:
+    """Turn one pydantic error into a location and a sentence a clinician can act on."""
+    from deckbuilder.yamlsource import locate, locate_key
+
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        known = list(_model_at(model, loc[:-1]).model_fields)
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+        return locate_key(data, loc), loc, f"unknown key {key!r}; {hint}"
+    if kind == "missing":
+        return locate(data, loc[:-1]), loc[:-1], f"missing required key {loc[-1]!r}"
+    mark = locate(data, loc)
+    got = err.get("input")
+    if kind in {"string_type", "dict_type", "list_type", "model_type", "model_attributes_type"}:
+        want = {
+            "string_type": "text",
+            "dict_type": "a mapping of key: value",
+            "list_type": "a list (lines starting with '- ')",
+        }.get(kind, "a mapping of key: value")
+        return mark, loc, f"expected {want}, got {_describe(got)}"
+    if kind == "too_short" and loc and loc[-1] == "questions":
+        return mark, loc, "a case needs at least one question"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return mark, loc, msg
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value == "":
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel]:
+    current = model
+    for part in loc:
+        if isinstance(part, str):
+            current = _NESTED.get(current, {}).get(part, current)
+    return current
+
+
+def _problem(
+    shown: str, mark: Mark | None, key: tuple[str | int, ...], message: str
+) -> ContentProblem:
+    return ContentProblem(
+        shown,
+        mark.line if mark else None,
+        mark.column if mark else None,
+        format_key_path(key),
+        message,
+    )
+
+
+def _value_mark(data: Any, path: tuple[str | int, ...]) -> Mark | None:
+    from deckbuilder.yamlsource import locate
+
+    return locate(data, path)
+
+
+def _check_question_ids(case: Case, data: Any, shown: str, problems: list[ContentProblem]) -> None:
+    first: dict[str, int] = {}
+    for i, q in enumerate(case.questions):
+        if q.id in first:
+            key = ("questions", i, "id")
+            problems.append(
+                _problem(
+                    shown,
+                    _value_mark(data, key),
+                    key,
+                    f"question id {q.id!r} is already used by questions[{first[q.id]}] of this case",
+                )
+            )
+        else:
+            first[q.id] = i
+
+
+def _resolve_image(
+    root: Path,
+    case_file: Path,
+    data: Any,
+    shown: str,
+    index: int,
+    figure: Figure,
+    problems: list[ContentProblem],
+) -> Path | None:
+    if figure.image is None:
+        return None
+    key = ("figures", index, "image")
+    mark = _value_mark(data, key)
+    given = Path(figure.image)
+    if given.is_absolute():
+        problems.append(
+            _problem(
+                shown,
+                mark,
+                key,
+                f"{figure.image!r} is an absolute path; "
+                "give a path relative to this file, inside the content folder",
+            )
+        )
+        return None
+    candidate = case_file.parent / given
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        problems.append(
+            _problem(
+                shown,
+                mark,
+                key,
+                f"{figure.image!r} points outside the content folder; copy the image into it",
+            )
+        )
+        return None
+    if resolved.suffix.lower() not in IMAGE_TYPES:
+        problems.append(
+            _problem(
+                shown,
+                mark,
+                key,
+                f"{figure.image!r} is not a supported image "
+                f"type ({', '.join(sorted(IMAGE_TYPES))})",
+            )
+        )
+        return None
+    if not resolved.is_file():
+        problems.append(_problem(shown, mark, key, f"image file {figure.image!r} does not exist"))
+        return None
+    return resolved

@@ -1,0 +1,242 @@
+"""The build state ("lock"): what each note looked like when it was last built, and when.
+
+Anki updates a re-imported note only if its modification time is newer than the one in
+the collection. A fixed time means edits never arrive; stamping every note with the
+build time rewrites every note of every colleague on every import. So the lock,
+committed next to the content, records per note its GUID, a fingerprint of everything in
+the note and the time that fingerprint was first built; a build gives a note a new,
+strictly later time only when its fingerprint changed. The same holds for the note type
+(templates, CSS) and the deck. Two people building the same commit get the same lock and
+the same bytes.
+
+"Now" is ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention), else the
+clock; it is only ever read for notes that changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from deckbuilder.errors import ContentError, ContentProblem, ContractError, display_path
+from deckbuilder.notes import BuiltNotes, NoteSpec, retired_note
+
+LOCK_FILE = "deckbuilder.lock.json"
+LOCK_FORMAT = 1
+
+Status = Literal["new", "updated", "unchanged", "retired", "still-retired"]
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A fingerprint and the modification time it was first built with."""
+
+    fingerprint: str
+    mtime: int
+
+
+@dataclass(frozen=True)
+class NoteState:
+    guid: str
+    fingerprint: str
+    mtime: int
+    retired: bool = False
+
+
+@dataclass
+class Lock:
+    deck_key: str | None = None
+    deck_id: int | None = None
+    deck: Stamp | None = None
+    notetype_id: int | None = None
+    contract: str | None = None
+    notetype: Stamp | None = None
+    notes: dict[str, NoteState] = field(default_factory=dict)
+
+    def dumps(self) -> str:
+        """Deterministic JSON, one note per line, so the lock diffs well in git."""
+        head = {
+            "format": LOCK_FORMAT,
+            "deck": {"key": self.deck_key, "id": self.deck_id, **_stamp(self.deck)},
+            "notetype": {
+                "id": self.notetype_id,
+                "contract": self.contract,
+                **_stamp(self.notetype),
+            },
+        }
+        lines = ["{"]
+        for key, value in head.items():
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)},")
+        lines.append('  "notes": {')
+        items = sorted(self.notes.items())
+        for i, (ref, st) in enumerate(items):
+            entry = {"guid": st.guid, "fingerprint": st.fingerprint, "mtime": st.mtime}
+            if st.retired:
+                entry["retired"] = True
+            comma = "," if i < len(items) - 1 else ""
+            lines.append(f"    {json.dumps(ref)}: {json.dumps(entry, sort_keys=True)}{comma}")
+        lines.append("  }")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _stamp(stamp: Stamp | None) -> dict[str, object]:
+    return {} if stamp is None else {"fingerprint": stamp.fingerprint, "mtime": stamp.mtime}
+
+
+def read_lock(content_root: Path) -> Lock:
+    """The lock of a content folder; an empty lock when the deck was never built."""
+    path = Path(content_root) / LOCK_FILE
+    if not path.exists():
+        return Lock()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != LOCK_FORMAT:
+            raise ValueError(f"unknown lock format {data.get('format')!r}")
+        deck, nt = data["deck"], data["notetype"]
+        return Lock(
+            deck_key=deck.get("key"),
+            deck_id=deck.get("id"),
+            deck=Stamp(deck["fingerprint"], int(deck["mtime"])) if "mtime" in deck else None,
+            notetype_id=nt.get("id"),
+            contract=nt.get("contract"),
+            notetype=Stamp(nt["fingerprint"], int(nt["mtime"])) if "mtime" in nt else None,
+            notes={
+                ref: NoteState(
+                    e["guid"], e["fingerprint"], int(e["mtime"]), bool(e.get("retired", False))
+                )
+                for ref, e in data["notes"].items()
+            },
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ContentError(
+            [
+                ContentProblem(
+                    display_path(path),
+                    message=f"the build state file is damaged ({exc}); restore it from git "
+                    "(git checkout -- <file>) rather than deleting it: without it every note "
+                    "would look new and colleagues' edits would not arrive",
+                )
+            ]
+        ) from exc
+
+
+def now() -> int:
+    """Seconds since the epoch, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch and epoch.isdigit() else int(time.time())
+
+
+@dataclass(frozen=True)
+class PlannedNote:
+    spec: NoteSpec
+    mtime: int
+    status: Status
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build will write, and how it differs from the last build."""
+
+    notes: tuple[PlannedNote, ...]
+    dropped: tuple[str, ...]
+    notetype_mtime: int
+    notetype_changed: bool
+    deck_mtime: int
+    lock: Lock
+
+    def refs(self, status: Status) -> list[str]:
+        return [p.spec.ref for p in self.notes if p.status == status]
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.notetype_changed
+            or any(p.status != "unchanged" and p.status != "still-retired" for p in self.notes)
+            or bool(self.dropped)
+        )
+
+
+def _next(previous: Stamp | None, fingerprint: str, clock: int) -> tuple[int, bool]:
+    if previous is None:
+        return clock, True
+    if previous.fingerprint == fingerprint:
+        return previous.mtime, False
+    return max(clock, previous.mtime + 1), True
+
+
+def make_plan(
+    built: BuiltNotes,
+    lock: Lock,
+    *,
+    deck_key: str,
+    deck_id: int,
+    deck_fingerprint: str,
+    notetype_id: int,
+    contract: str,
+    notetype_fingerprint: str,
+    drop_retired: bool = False,
+    force: bool = False,
+    clock: int | None = None,
+) -> Plan:
+    """Decide every modification time of the build from the lock and the fingerprints."""
+    _check_contract(lock, deck_key, contract, force)
+    at = now() if clock is None else clock
+    new_lock = Lock(deck_key=deck_key, deck_id=deck_id, notetype_id=notetype_id, contract=contract)
+
+    deck_mtime, _ = _next(lock.deck, deck_fingerprint, at)
+    new_lock.deck = Stamp(deck_fingerprint, deck_mtime)
+    nt_prev = lock.notetype if lock.contract == contract else None
+    nt_mtime, nt_changed = _next(nt_prev, notetype_fingerprint, at)
+    if nt_prev is None and lock.notetype is not None:
+        nt_mtime = max(nt_mtime, lock.notetype.mtime + 1)
+    new_lock.notetype = Stamp(notetype_fingerprint, nt_mtime)
+
+    planned: list[PlannedNote] = []
+    present = set()
+    for spec in built.notes:
+        present.add(spec.ref)
+        prev = lock.notes.get(spec.ref)
+        stamp = Stamp(prev.fingerprint, prev.mtime) if prev else None
+        mtime, changed = _next(stamp, spec.fingerprint, at)
+        status: Status = "new" if prev is None else ("updated" if changed else "unchanged")
+        planned.append(PlannedNote(spec, mtime, status))
+        new_lock.notes[spec.ref] = NoteState(spec.guid, spec.fingerprint, mtime)
+
+    dropped: list[str] = []
+    for ref in sorted(set(lock.notes) - present):
+        prev = lock.notes[ref]
+        if drop_retired:
+            dropped.append(ref)
+            continue
+        spec = retired_note(deck_key, ref)
+        mtime, changed = _next(Stamp(prev.fingerprint, prev.mtime), spec.fingerprint, at)
+        status = "retired" if not prev.retired or changed else "still-retired"
+        planned.append(PlannedNote(spec, mtime, status))
+        new_lock.notes[ref] = replace(NoteState(spec.guid, spec.fingerprint, mtime), retired=True)
+
+    return Plan(tuple(planned), tuple(dropped), nt_mtime, nt_changed, deck_mtime, new_lock)
+
+
+def _check_contract(lock: Lock, deck_key: str, contract: str, force: bool) -> None:
+    if force:
+        return
+    if lock.deck_key is not None and lock.deck_key != deck_key:
+        raise ContractError(
+            f"the deck id changed from {lock.deck_key!r} to {deck_key!r}. Every Anki id of "
+            "the deck derives from it: colleagues who re-import would get a second copy of "
+            "every note in a new deck, and lose the link to their review history. Put the "
+            f"old id back in deck.yaml, or rebuild with --force to start a new deck."
+        )
+    if lock.contract is not None and lock.contract != contract:
+        raise ContractError(
+            "the note type's fields or templates changed since the last build. Anki would "
+            "treat it as a different note type: re-importing would create a second note "
+            "type ('…+') and skip every existing note as conflicting, so no colleague "
+            "would receive updates. Revert the change, or rebuild with --force if breaking "
+            "existing collections is intended."
+        )

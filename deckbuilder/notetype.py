@@ -1,0 +1,89 @@
+"""The note type: a contract with every collection that has imported the deck.
+
+Anki matches a re-imported note type by id, and updates it only while a hash of its
+field names and template names (in order) is unchanged. Rename, add, remove or reorder a
+field or a template and every later import of the deck creates a second note type
+("Clinical MCQ+") and skips every existing note as conflicting: colleagues would stop
+receiving updates. Hence:
+
+* ``FIELDS`` and ``TEMPLATES`` below are frozen; ``tests/test_contract.py`` pins them.
+  Changing them is a deliberate, versioned decision, never a refactoring.
+* fields and templates carry fixed ids (Anki uses them to match fields when the user
+  chooses to merge note types), derived from their names once and written out here.
+* templates, CSS and script are free to change: they live in ``deckbuilder/card/`` and
+  reach collections through the note type's modification time (see ``lock``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+
+#: The note type contract, version 1. Never edit; see the module docstring.
+FIELDS: tuple[str, ...] = (
+    "Question",  # the question stem; first field, so Anki's duplicate check and
+    # sort column look at the question, not at the shared case
+    "Case",  # the case vignette, identical in every note of a case
+    "Options",  # the lettered options, as a list of tappable choices
+    "Answer",  # the letter of the correct option
+    "Critique",  # why that answer
+    "Discussion",  # the wider discussion of the case
+    "Figures",  # figures and captions of the case
+    "Source",  # citation / attribution
+    "Title",  # the case title
+    "Ref",  # "case-id/question-id": the stable keys, for search and tools
+)
+TEMPLATES: tuple[str, ...] = ("MCQ",)
+
+#: Fixed ids of the fields and templates (sha-256 of "deckbuilder-field:<name>", 63 bits).
+FIELD_IDS: dict[str, int] = {
+    "Question": 3945273282714058323,
+    "Case": 5371672882421173584,
+    "Options": 1600006820330382291,
+    "Answer": 16263503035380556,
+    "Critique": 3632351213722063156,
+    "Discussion": 2700107854060183922,
+    "Figures": 7880990484057887005,
+    "Source": 3239757578924208982,
+    "Title": 2219855855814839785,
+    "Ref": 2966583885871506202,
+}
+TEMPLATE_IDS: dict[str, int] = {"MCQ": 3918515330565814189}
+
+SORT_FIELD = FIELDS.index("Question")
+
+
+def derived_id(kind: str, name: str) -> int:
+    """How the ids above were derived (the test checks they still match)."""
+    digest = hashlib.sha256(f"deckbuilder-{kind}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def _card_file(name: str) -> str:
+    return resources.files("deckbuilder.card").joinpath(name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class CardLook:
+    """The presentation half of the note type: free to change, unlike the contract."""
+
+    front: str
+    back: str
+    css: str
+
+
+def card_look() -> CardLook:
+    """Templates and CSS from ``deckbuilder/card/``. The script is inlined into both sides
+    (template-only media files are not replaced on re-import, inline code always is)."""
+    script = f"<script>\n{_card_file('card.js')}</script>\n"
+    return CardLook(
+        front=_card_file("front.html") + script,
+        back=_card_file("back.html") + script,
+        css=_card_file("card.css"),
+    )
+
+
+def notetype_name(deck_name: str) -> str:
+    """Shown in Anki's note type list. Not part of the contract hash, but kept stable."""
+    return f"Clinical MCQ ({deck_name})"

@@ -1,0 +1,96 @@
+"""Markdown to safe card HTML.
+
+pyromark (pulldown-cmark, CommonMark with GFM tables and strikethrough) renders; nh3
+(ammonia) sanitises against an allow-list, so a shared deck can never carry scripts,
+event handlers or ``javascript:`` links. Sub- and superscript are written as inline
+``<sub>``/``<sup>`` HTML, which CommonMark passes through and the allow-list keeps.
+No smart punctuation: what the author typed is what the card shows.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import nh3
+import pyromark
+
+_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
+_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "sub",
+    "sup",
+    "small",
+    "mark",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "img",
+    "span",
+    "div",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start", "type"},
+}
+
+
+@cache
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def sanitise(html: str) -> str:
+    """Keep only allow-listed tags, attributes and URL schemes."""
+    return _cleaner().clean(html)
+
+
+def markdown(text: str) -> str:
+    """Render block Markdown (paragraphs, lists, tables) to sanitised HTML."""
+    return sanitise(pyromark.html(text, options=_OPTIONS)).strip()
+
+
+def markdown_inline(text: str) -> str:
+    """Render a short text (an option, a title): a lone paragraph loses its ``<p>``."""
+    html = markdown(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html

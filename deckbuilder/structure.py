@@ -1,0 +1,148 @@
+"""The content format: the public shape of deck and case files, and the domain objects.
+
+These key names (``name``, ``id``, ``description``; ``id``, ``title``, ``case``,
+``discussion``, ``source``, ``tags``, ``figures``, ``questions``; ``id``, ``question``,
+``options``, ``answer``, ``critique``) are a public format: colleagues' files and scripts
+rely on them. Add optional keys freely; never rename these.
+
+The models are pydantic models so that one definition both validates the files (with
+error locations the loader turns into ``file:line:col`` messages) and can be exported as a
+JSON Schema for editors.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+STABLE_KEY_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
+_STABLE_KEY = re.compile(STABLE_KEY_PATTERN)
+_TAG = re.compile(r"^[^\s\"]+$")
+
+
+def _stable_key(value: str) -> str:
+    if not _STABLE_KEY.match(value):
+        raise PydanticCustomError(
+            "stable_key",
+            "{value!r} is not a stable key: use 1 to 64 lower-case letters, digits, '-' or '_', "
+            "starting and ending with a letter or digit (e.g. 'alt-thigh' or 'q1')",
+            {"value": value},
+        )
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("empty_text", "is empty; write the text or remove the key")
+    return value
+
+
+def _tag(value: str) -> str:
+    if not _TAG.match(value):
+        raise PydanticCustomError(
+            "tag",
+            "{value!r} is not a valid Anki tag: tags cannot contain spaces or quotes "
+            "(use '_' or '::' for hierarchy)",
+            {"value": value},
+        )
+    return value
+
+
+StableKey = Annotated[str, AfterValidator(_stable_key)]
+Text = Annotated[str, AfterValidator(_text)]
+Tag = Annotated[str, AfterValidator(_tag)]
+
+OPTION_LETTERS = string.ascii_uppercase
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Figure(_Model):
+    """A figure of a case: a caption and, optionally, an image file next to the content."""
+
+    caption: Text = Field(description="The figure caption (Markdown).")
+    image: str | None = Field(
+        default=None,
+        description="Path of an image file, relative to the file that names it.",
+    )
+
+
+class Question(_Model):
+    """One multiple-choice question: one Anki note."""
+
+    id: StableKey = Field(description="Stable key, unique in the case. Never reuse or rename.")
+    question: Text = Field(description="The question stem (Markdown).")
+    options: dict[str, Text] = Field(
+        description="Options lettered A, B, C… in order, letter → text (Markdown)."
+    )
+    answer: str = Field(description="The letter of the correct option.")
+    critique: Text = Field(description="Why the answer is right and the others wrong (Markdown).")
+    tags: list[Tag] = Field(default_factory=list, description="Extra Anki tags for this note.")
+
+    @field_validator("options")
+    @classmethod
+    def _lettered_in_order(cls, options: dict[str, str]) -> dict[str, str]:
+        letters = list(options)
+        if len(letters) < 2:
+            raise PydanticCustomError(
+                "too_few_options", "a question needs at least two options (A and B)"
+            )
+        if len(letters) > len(OPTION_LETTERS):
+            raise PydanticCustomError("too_many_options", "at most 26 options (A to Z)")
+        expected = list(OPTION_LETTERS[: len(letters)])
+        if letters != expected:
+            raise PydanticCustomError(
+                "option_letters",
+                "options must be lettered {expected} in this order, found {found}",
+                {"expected": ", ".join(expected), "found": ", ".join(map(str, letters))},
+            )
+        return options
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_among_options(cls, answer: str, info: ValidationInfo) -> str:
+        options = info.data.get("options")
+        if options is not None and answer not in options:
+            raise PydanticCustomError(
+                "answer_not_option",
+                "{answer!r} is not one of the options {letters}",
+                {"answer": answer, "letters": ", ".join(options)},
+            )
+        return answer
+
+
+class Case(_Model):
+    """A clinical case: a vignette shared by all its questions, and the questions."""
+
+    id: StableKey = Field(description="Stable key, unique in the deck. Never reuse or rename.")
+    title: Text = Field(description="Title of the case.")
+    case: Text = Field(description="The case vignette (Markdown), shown on every card.")
+    discussion: Text | None = Field(default=None, description="Wider discussion (Markdown).")
+    source: Text | None = Field(default=None, description="Citation or attribution (Markdown).")
+    tags: list[Tag] = Field(default_factory=list, description="Anki tags for every question.")
+    figures: list[Figure] = Field(default_factory=list, description="Figures of the case.")
+    questions: list[Question] = Field(min_length=1, description="The questions, in order.")
+
+
+class DeckConfig(_Model):
+    """The deck file (``deck.yaml``)."""
+
+    name: Text = Field(description="Anki deck name; '::' separates subdecks.")
+    id: StableKey = Field(
+        description="Stable key from which every Anki id of the deck derives. Never change it."
+    )
+    description: str = Field(default="", description="Deck description (Markdown).")
+    tags: list[Tag] = Field(default_factory=list, description="Anki tags for every note.")
