@@ -65,7 +65,8 @@ class ContentError(DeckbuilderError):
     def __init__(self, problems: Iterable[ContentProblem]) -> None:
         self.problems: Sequence[ContentProblem] = sorted(set(problems), key=_sort_key)
         n = len(self.problems)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the content")
+        self.summary = f"{n} problem{'s' if n != 1 else ''} in the content"
+        super().__init__(self.summary)
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)

@@ -261,7 +261,8 @@ def _check_question_ids(case: Case, data: Any, shown: str, problems: list[Conten
                     shown,
                     _value_mark(data, key),
                     key,
-                    f"question id {q.id!r} is already used by questions[{first[q.id]}] of this case",
+                    f"question id {q.id!r} is already used by "
+                    f"questions[{first[q.id]}] of this case",
                 )
             )
         else:

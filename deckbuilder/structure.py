@@ -35,9 +35,9 @@ def _stable_key(value: str) -> str:
     if not _STABLE_KEY.match(value):
         raise PydanticCustomError(
             "stable_key",
-            "{value!r} is not a stable key: use 1 to 64 lower-case letters, digits, '-' or '_', "
+            "{value} is not a stable key: use 1 to 64 lower-case letters, digits, '-' or '_', "
             "starting and ending with a letter or digit (e.g. 'alt-thigh' or 'q1')",
-            {"value": value},
+            {"value": repr(value)},
         )
     return value
 
@@ -52,9 +52,9 @@ def _tag(value: str) -> str:
     if not _TAG.match(value):
         raise PydanticCustomError(
             "tag",
-            "{value!r} is not a valid Anki tag: tags cannot contain spaces or quotes "
+            "{value} is not a valid Anki tag: tags cannot contain spaces or quotes "
             "(use '_' or '::' for hierarchy)",
-            {"value": value},
+            {"value": repr(value)},
         )
     return value
 
@@ -118,8 +118,8 @@ class Question(_Model):
         if options is not None and answer not in options:
             raise PydanticCustomError(
                 "answer_not_option",
-                "{answer!r} is not one of the options {letters}",
-                {"answer": answer, "letters": ", ".join(options)},
+                "{answer} is not one of the options {letters}",
+                {"answer": repr(answer), "letters": ", ".join(options)},
             )
         return answer
 

@@ -35,7 +35,7 @@ def reports_errors(func: F) -> F:
                 raise
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
-            typer.echo(f"error: {exc}; nothing was written.", err=True)
+            typer.echo(f"error: {exc.summary}; nothing was written.", err=True)
             raise typer.Exit(1) from None
         except DeckbuilderError as exc:
             if debug:

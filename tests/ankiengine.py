@@ -1,0 +1,57 @@
+"""The judge: import decks through the official ``anki`` package, as Anki desktop does.
+
+Every end-to-end test goes through here, so what is asserted is what Anki's own engine
+stores and renders, not what our writer believes it wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+
+@dataclass(frozen=True)
+class ImportLog:
+    new: int
+    updated: int
+    duplicate: int
+    conflicting: int
+
+    @classmethod
+    def of(cls, log: object) -> ImportLog:
+        return cls(
+            len(log.new),  # type: ignore[attr-defined]
+            len(log.updated),  # type: ignore[attr-defined]
+            len(log.duplicate),  # type: ignore[attr-defined]
+            len(log.conflicting),  # type: ignore[attr-defined]
+        )
+
+
+def open_collection(path: Path) -> Collection:
+    return Collection(str(path))
+
+
+def import_apkg(col: Collection, apkg: Path) -> ImportLog:
+    """Import with Anki desktop's default options (update notes and note types if newer)."""
+    request = ImportAnkiPackageRequest(
+        package_path=str(Path(apkg).resolve()),
+        options=ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False),
+    )
+    result = col.import_anki_package(request)
+    return ImportLog.of(result.log)
+
+
+def import_into(col_path: Path, apkg: Path) -> ImportLog:
+    """Open the collection at ``col_path``, import, and close it again."""
+    col = open_collection(col_path)
+    try:
+        return import_apkg(col, apkg)
+    finally:
+        col.close()
+
+
+def notes_by_ref(col: Collection) -> dict[str, object]:
+    """Every note of the collection keyed by its Ref field."""
+    return {col.get_note(nid)["Ref"]: col.get_note(nid) for nid in col.find_notes("")}

@@ -1,0 +1,43 @@
+"""Shared fixtures: a private copy of the content, the CLI runner, a built deck."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from deckbuilder.cli import app
+from deckbuilder.lock import LOCK_FILE
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = REPO / "content"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A copy of the default deck's content, without its lock (a first build)."""
+    dest = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT, dest, ignore=shutil.ignore_patterns(LOCK_FILE))
+    return dest
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    return tmp_path / "dist"
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
+    """Run ``deckbuilder ARGS`` in-process, in ``tmp_path``, exactly as the console script."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+    return invoke

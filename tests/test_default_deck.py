@@ -1,0 +1,95 @@
+"""Issue 2: the default deck, imported by the official Anki engine into a fresh collection."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from deckbuilder.load import load_content
+from deckbuilder.notetype import FIELDS
+from tests.ankiengine import import_apkg, open_collection
+from tests.conftest import DEFAULT_CONTENT
+
+ANSWERS = {"terminology": "C", "treatment": "D", "prognosis": "B", "surveillance": "B"}
+
+
+def _body(rendered: str) -> str:
+    """A rendered side without the <style> and <script> Anki and the template add."""
+    return re.sub(r"<(style|script)\b.*?</\1>", " ", rendered, flags=re.S)
+
+
+def _text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed (for containment checks)."""
+    no_tags = re.sub(r"<[^>]+>", " ", _body(fragment))
+    return " ".join(html.unescape(no_tags).split())
+
+
+@pytest.fixture
+def imported(cli, content: Path, tmp_path: Path):
+    result = cli("build", str(content), "--output", "dist")
+    assert result.exit_code == 0, result.output
+    apkg = tmp_path / "dist" / "clinical-quiz.apkg"
+    assert apkg.is_file()
+    col = open_collection(tmp_path / "fresh.anki2")
+    log = import_apkg(col, apkg)
+    yield col, log
+    col.close()
+
+
+def test_four_notes_one_card_each_in_the_named_deck(imported) -> None:
+    col, log = imported
+    assert (log.new, log.updated, log.duplicate, log.conflicting) == (4, 0, 0, 0)
+    nids = col.find_notes("")
+    assert len(nids) == 4
+    for nid in nids:
+        cards = col.get_note(nid).cards()
+        assert len(cards) == 1
+        assert col.decks.name(cards[0].did) == "Clinical Quiz"
+
+
+def test_case_context_identical_in_all_notes(imported) -> None:
+    col, _ = imported
+    notes = [col.get_note(nid) for nid in col.find_notes("")]
+    cases = {n["Case"] for n in notes}
+    assert len(cases) == 1
+    assert "A 69 year old male" in next(iter(cases))
+    assert {n["Answer"] for n in notes} == {"B", "C", "D"}
+    assert {n["Ref"].split("/")[1]: n["Answer"] for n in notes} == ANSWERS
+
+
+def test_rendered_front_and_back(imported) -> None:
+    col, _ = imported
+    case = load_content(DEFAULT_CONTENT).cases[0].case
+    questions = {q.id: q for q in case.questions}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        q = questions[note["Ref"].split("/")[1]]
+        card = note.cards()[0]
+        front, back = _body(card.question()), _body(card.answer())
+        front_text, back_text = _text(front), _text(back)
+
+        assert "A 69 year old male, presented elsewhere 6 years earlier" in front_text
+        assert _text(q.question) in front_text
+        for letter, option in q.options.items():
+            assert f"{letter} {_text(option)}" in front_text
+        critique = _text(note["Critique"])
+        assert critique and critique not in front_text
+        assert "Correct answer" not in front_text
+        assert "db-answer-" not in front  # the class that marks the right option
+
+        assert critique in back_text
+        assert _text(q.critique) == critique
+        correct = q.options[q.answer]
+        assert f"db-answer-{q.answer}" in back
+        right = re.search(rf'<li class="db-option" data-letter="{q.answer}">(.*?)</li>', back, re.S)
+        assert right and _text(correct) in _text(right.group(1))
+        assert f"Correct answer: {q.answer}" in back_text
+
+
+def test_note_type_has_the_contract_fields(imported) -> None:
+    col, _ = imported
+    note = col.get_note(col.find_notes("")[0])
+    assert list(note.keys()) == list(FIELDS)
