@@ -12,7 +12,8 @@ Content files are only ever read.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,11 @@ class LoadedCase:
     case: Case
     file: Path
     images: tuple[Path | None, ...]  # resolved path of each figure's image, in order
+    data: Any = field(default=None, compare=False, repr=False)  # the parsed YAML, with marks
+
+    def problem(self, key: tuple[str | int, ...], message: str) -> ContentProblem:
+        """A problem located at ``key`` of this case's file."""
+        return _problem(display_path(self.file), _value_mark(self.data, key), key, message)
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ def load_content(root: Path) -> Content:
             _resolve_image(root, path, data, shown, i, f, problems)
             for i, f in enumerate(case.figures)
         )
-        cases.append(LoadedCase(case, path, images))
+        cases.append(LoadedCase(case, path, images, data))
 
     if deck is not None and not cases and not problems:
         problems.append(
@@ -269,6 +275,35 @@ def _check_question_ids(case: Case, data: Any, shown: str, problems: list[Conten
             first[q.id] = i
 
 
+def resolve_media(root: Path, base: Path, given: str) -> Path | str:
+    """The file an author's relative media path names, or why it cannot be used.
+
+    Paths are relative to ``base`` (the folder of the file that names them) and must stay
+    inside the content folder after following symlinks, so a deck never packs files
+    from elsewhere on the author's machine.
+    """
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", given):
+        return (
+            f"{given!r} is not a local file: a deck must work offline and never load "
+            "anything from the internet; save the image in the content folder and give "
+            "its relative path"
+        )
+    path = Path(given)
+    if path.is_absolute():
+        return (
+            f"{given!r} is an absolute path; give a path relative to this file, inside "
+            "the content folder"
+        )
+    resolved = (base / path).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return f"{given!r} points outside the content folder; copy the image into it"
+    if resolved.suffix.lower() not in IMAGE_TYPES:
+        return f"{given!r} is not a supported image type ({', '.join(sorted(IMAGE_TYPES))})"
+    if not resolved.is_file():
+        return f"image file {given!r} does not exist"
+    return resolved
+
+
 def _resolve_image(
     root: Path,
     case_file: Path,
@@ -280,44 +315,9 @@ def _resolve_image(
 ) -> Path | None:
     if figure.image is None:
         return None
-    key = ("figures", index, "image")
-    mark = _value_mark(data, key)
-    given = Path(figure.image)
-    if given.is_absolute():
-        problems.append(
-            _problem(
-                shown,
-                mark,
-                key,
-                f"{figure.image!r} is an absolute path; "
-                "give a path relative to this file, inside the content folder",
-            )
-        )
+    found = resolve_media(root, case_file.parent, figure.image)
+    if isinstance(found, str):
+        key = ("figures", index, "image")
+        problems.append(_problem(shown, _value_mark(data, key), key, found))
         return None
-    candidate = case_file.parent / given
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        problems.append(
-            _problem(
-                shown,
-                mark,
-                key,
-                f"{figure.image!r} points outside the content folder; copy the image into it",
-            )
-        )
-        return None
-    if resolved.suffix.lower() not in IMAGE_TYPES:
-        problems.append(
-            _problem(
-                shown,
-                mark,
-                key,
-                f"{figure.image!r} is not a supported image "
-                f"type ({', '.join(sorted(IMAGE_TYPES))})",
-            )
-        )
-        return None
-    if not resolved.is_file():
-        problems.append(_problem(shown, mark, key, f"image file {figure.image!r} does not exist"))
-        return None
-    return resolved
+    return found

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from deckbuilder import ids
-from deckbuilder.load import Content, LoadedCase
+from deckbuilder.errors import ContentError, ContentProblem
+from deckbuilder.load import Content, LoadedCase, resolve_media
 from deckbuilder.notetype import FIELDS
 from deckbuilder.render import markdown, markdown_inline
 from deckbuilder.structure import Question
@@ -57,19 +59,33 @@ class BuiltNotes:
 
 
 def build_notes(content: Content) -> BuiltNotes:
-    """Render every question of every case into a :class:`NoteSpec`."""
+    """Render every question of every case into a :class:`NoteSpec`.
+
+    Raises :class:`ContentError` for images the Markdown names that cannot be packed.
+    """
     deck_key = content.deck.id
     notes: list[NoteSpec] = []
     media: dict[str, Media] = {}
+    problems: list[ContentProblem] = []
     for loaded in content.cases:
-        shared, case_media = _render_case(loaded)
-        for m in case_media:
-            media.setdefault(m.name, m)
+        renderer = _CaseRenderer(content.root, loaded)
+        shared = renderer.shared()
         tags = _tags(content.deck.tags, loaded.case.tags)
-        for q in loaded.case.questions:
-            notes.append(
-                _note(deck_key, loaded, q, shared, tags, tuple(m.name for m in case_media))
+        for i, q in enumerate(loaded.case.questions):
+            before = len(renderer.media)
+            values = renderer.question(i, q)
+            names = tuple(
+                dict.fromkeys(
+                    [m.name for m in renderer.case_media]
+                    + [m.name for m in renderer.media[before:]]
+                )
             )
+            notes.append(_note(deck_key, loaded.case.id, q, {**shared, **values}, tags, names))
+        for m in renderer.media:
+            media.setdefault(m.name, m)
+        problems.extend(renderer.problems)
+    if problems:
+        raise ContentError(problems)
     return BuiltNotes(tuple(notes), tuple(sorted(media.values(), key=lambda m: m.name)))
 
 
@@ -81,73 +97,105 @@ def _tags(*groups: list[str]) -> list[str]:
     return list(seen)
 
 
-def _render_case(loaded: LoadedCase) -> tuple[dict[str, str], list[Media]]:
-    case = loaded.case
-    media: list[Media] = []
-    figures: list[str] = []
-    for figure, image in zip(case.figures, loaded.images, strict=True):
-        caption = markdown(figure.caption)
-        if image is None:
-            figures.append(f'<figure class="db-figure"><figcaption>{caption}</figcaption></figure>')
-            continue
-        name = ids.media_name(image.read_bytes(), image.suffix)
-        media.append(Media(name, image))
-        alt = html.escape(_plain(figure.caption)[:200], quote=True)
-        figures.append(
-            f'<figure class="db-figure"><img src="{name}" alt="{alt}">'
-            f"<figcaption>{caption}</figcaption></figure>"
-        )
-    shared = {
-        "Case": markdown(case.case),
-        "Discussion": markdown(case.discussion) if case.discussion else "",
-        "Figures": "\n".join(figures),
-        "Source": markdown(case.source) if case.source else "",
-        "Title": markdown_inline(case.title),
-    }
-    return shared, media
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+
+
+class _CaseRenderer:
+    """Renders the Markdown of one case, packing the local images it names as media."""
+
+    def __init__(self, root: Path, loaded: LoadedCase) -> None:
+        self.root = root
+        self.loaded = loaded
+        self.media: list[Media] = []
+        self.case_media: list[Media] = []
+        self.problems: list[ContentProblem] = []
+
+    def _pack(self, path: Path) -> Media:
+        m = Media(ids.media_name(path.read_bytes(), path.suffix), path)
+        self.media.append(m)
+        return m
+
+    def markdown(self, text: str, key: tuple[str | int, ...], inline: bool = False) -> str:
+        out = markdown_inline(text) if inline else markdown(text)
+        if "<img" not in out:
+            return out
+
+        def swap(match: re.Match[str]) -> str:
+            src = html.unescape(match.group(2))
+            found = resolve_media(self.root, self.loaded.file.parent, src)
+            if isinstance(found, str):
+                self.problems.append(self.loaded.problem(key, found))
+                return match.group(0)
+            return match.group(1) + self._pack(found).name + match.group(3)
+
+        return _IMG_SRC.sub(swap, out)
+
+    def shared(self) -> dict[str, str]:
+        """The fields every note of the case shares, rendered once."""
+        case = self.loaded.case
+        start = len(self.media)
+        figures: list[str] = []
+        for i, (figure, image) in enumerate(zip(case.figures, self.loaded.images, strict=True)):
+            caption = self.markdown(figure.caption, ("figures", i, "caption"))
+            img = ""
+            if image is not None:
+                alt = html.escape(_plain(figure.caption)[:200], quote=True)
+                img = f'<img src="{self._pack(image).name}" alt="{alt}">'
+            figures.append(
+                f'<figure class="db-figure">{img}<figcaption>{caption}</figcaption></figure>'
+            )
+        values = {
+            "Case": self.markdown(case.case, ("case",)),
+            "Discussion": self.markdown(case.discussion, ("discussion",))
+            if case.discussion
+            else "",
+            "Figures": "\n".join(figures),
+            "Source": self.markdown(case.source, ("source",)) if case.source else "",
+            "Title": self.markdown(case.title, ("title",), inline=True),
+        }
+        self.case_media = self.media[start:]
+        return values
+
+    def question(self, index: int, q: Question) -> dict[str, str]:
+        key: tuple[str | int, ...] = ("questions", index)
+        items = []
+        for letter, text in q.options.items():
+            option = self.markdown(text, (*key, "options", letter), inline=True)
+            items.append(
+                f'<li class="db-option" data-letter="{letter}">'
+                f'<button type="button" class="db-choice tappable" data-letter="{letter}" '
+                f'aria-pressed="false"><span class="db-letter">{letter}</span> '
+                f'<span class="db-option-text">{option}</span></button></li>'
+            )
+        return {
+            "Question": self.markdown(q.question, (*key, "question")),
+            "Options": '<ol class="db-options">' + "".join(items) + "</ol>",
+            "Answer": q.answer,
+            "Critique": self.markdown(q.critique, (*key, "critique")),
+        }
 
 
 def _plain(text: str) -> str:
     return " ".join(text.replace("*", "").replace("_", " ").split())
 
 
-def render_options(question: Question) -> str:
-    """The options as a list of buttons, lettered, with nothing that marks the answer."""
-    items = []
-    for letter, text in question.options.items():
-        items.append(
-            f'<li class="db-option" data-letter="{letter}">'
-            f'<button type="button" class="db-choice tappable" data-letter="{letter}" '
-            f'aria-pressed="false"><span class="db-letter">{letter}</span> '
-            f'<span class="db-option-text">{markdown_inline(text)}</span></button></li>'
-        )
-    return '<ol class="db-options">' + "".join(items) + "</ol>"
-
-
 def _note(
     deck_key: str,
-    loaded: LoadedCase,
+    case_key: str,
     q: Question,
-    shared: dict[str, str],
-    case_tags: list[str],
+    values: dict[str, str],
+    tags: list[str],
     media: tuple[str, ...],
 ) -> NoteSpec:
-    case_key = loaded.case.id
-    values = {
-        **shared,
-        "Question": markdown(q.question),
-        "Options": render_options(q),
-        "Answer": q.answer,
-        "Critique": markdown(q.critique),
-        "Ref": f"{case_key}/{q.id}",
-    }
+    ref = f"{case_key}/{q.id}"
+    values = {**values, "Ref": ref}
     return NoteSpec(
-        ref=f"{case_key}/{q.id}",
+        ref=ref,
         guid=ids.note_guid(deck_key, case_key, q.id),
         note_id=ids.note_id(deck_key, case_key, q.id),
         card_id=ids.card_id(deck_key, case_key, q.id, 0),
         fields=tuple(values[name] for name in FIELDS),
-        tags=tuple(_tags(case_tags, q.tags)),
+        tags=tuple(_tags(tags, q.tags)),
         media=media,
     )
 

@@ -1,0 +1,34 @@
+"""``deckbuilder preview``: a static HTML page of every card, for review without Anki."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deckbuilder.commands import reports_errors
+from deckbuilder.commands.check import ContentArg
+
+
+@reports_errors
+def preview(
+    content: ContentArg = Path("content"),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Folder for the page [default: dist/<deck id>-preview]."
+        ),
+    ] = None,
+) -> None:
+    """Write every card, front and back, as a static HTML page a browser can open.
+
+    Example: deckbuilder preview content -o dist/preview
+    """
+    from deckbuilder.build import check
+    from deckbuilder.preview import write_preview
+
+    loaded, built = check(content)
+    folder = output or Path("dist") / f"{loaded.deck.id}-preview"
+    page = write_preview(built, loaded.deck.name, folder)
+    typer.echo(f"Wrote {page} ({len(built.notes)} cards).")
