@@ -6,8 +6,11 @@ The CLI's ``build`` and ``check`` commands are thin shells over :func:`build` an
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +103,45 @@ def build(
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
     collections) or :class:`~deckbuilder.errors.OutputError`.
     """
+    with exclusive(Path(content_dir)):
+        return _build(
+            content_dir, output_dir, dry_run=dry_run, drop_retired=drop_retired, force=force
+        )
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold an advisory lock on the content folder for the whole build.
+
+    Two builds started at once (an editor's build-on-save and a terminal, say) then run
+    one after the other: the second sees the first one's lock file and both end with
+    the same valid deck. Locks the folder itself, so no lock file is left behind.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks on folders
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield  # a missing folder is reported by the loader
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _build(
+    content_dir: Path,
+    output_dir: Path | None,
+    *,
+    dry_run: bool,
+    drop_retired: bool,
+    force: bool,
+) -> BuildResult:
     from deckbuilder.render import markdown
 
     content, built = check(content_dir)

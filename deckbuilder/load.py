@@ -228,6 +228,8 @@ def _describe(value: Any) -> str:
         return "a list"
     if value == "":
         return "nothing"
+    if isinstance(value, str):
+        return f"the text {value!r}"
     return f"{type(value).__name__} {value!r}"
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from io import BytesIO
@@ -131,12 +131,46 @@ def package_bytes(collection: bytes, media: Iterable[Media]) -> bytes:
     return buffer.getvalue()
 
 
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove temporary files a killed build left beside ``path``.
+
+    A build writes its output completely in memory first, so the only moment a killed
+    build can leave a temporary file is the few milliseconds of writing it; the name
+    carries the writer's process id, and files of writers no longer running go.
+    """
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    Readers see the old file or the new one, never a part. The folder is created if
+    needed; failures become :class:`OutputError` naming the folder.
+    """
     path = Path(path)
+    tmp = _temp_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        remove_stale_temporaries(path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError as exc:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror}") from exc
     try:
@@ -144,7 +178,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -9,6 +9,7 @@ No smart punctuation: what the author typed is what the card shows.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 
 import nh3
@@ -84,8 +85,13 @@ def sanitise(html: str) -> str:
 
 
 def markdown(text: str) -> str:
-    """Render block Markdown (paragraphs, lists, tables) to sanitised HTML."""
-    return sanitise(pyromark.html(text, options=_OPTIONS)).strip()
+    """Render block Markdown (paragraphs, lists, tables) to sanitised HTML.
+
+    The result is NFC-normalised, as Anki normalises note text on import: what we
+    fingerprint is then exactly what the collection stores.
+    """
+    html = sanitise(pyromark.html(text, options=_OPTIONS)).strip()
+    return unicodedata.normalize("NFC", html)
 
 
 def markdown_inline(text: str) -> str:

@@ -42,10 +42,25 @@ def _stable_key(value: str) -> str:
     return value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: str) -> str:
+    # Anki separates fields with U+001F: a control character in a field would corrupt
+    # the note. None of them is visible text anyway.
+    if found := _CONTROL.search(value):
+        raise PydanticCustomError(
+            "control_character",
+            "contains the invisible control character {char}; remove it",
+            {"char": f"U+{ord(found.group()):04X}"},
+        )
+    return value
+
+
 def _text(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("empty_text", "is empty; write the text or remove the key")
-    return value
+    return _no_control(value)
 
 
 def _tag(value: str) -> str:
@@ -56,10 +71,11 @@ def _tag(value: str) -> str:
             "(use '_' or '::' for hierarchy)",
             {"value": repr(value)},
         )
-    return value
+    return _no_control(value)
 
 
 StableKey = Annotated[str, AfterValidator(_stable_key)]
+PlainText = Annotated[str, AfterValidator(_no_control)]
 Text = Annotated[str, AfterValidator(_text)]
 Tag = Annotated[str, AfterValidator(_tag)]
 
@@ -144,5 +160,5 @@ class DeckConfig(_Model):
     id: StableKey = Field(
         description="Stable key from which every Anki id of the deck derives. Never change it."
     )
-    description: str = Field(default="", description="Deck description (Markdown).")
+    description: PlainText = Field(default="", description="Deck description (Markdown).")
     tags: list[Tag] = Field(default_factory=list, description="Anki tags for every note.")

@@ -68,6 +68,20 @@ class YamlProblem:
     key_path: tuple[str | int, ...] = ()
 
 
+def _first_alias(text: str) -> Mark | None:
+    """Where the first ``*alias`` of a document is (the composer does not say)."""
+    loader = _Parser(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.AliasEvent):
+                return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+    except yaml.YAMLError:
+        pass
+    return None
+
+
 def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -83,24 +97,32 @@ class _Loader(_Parser, yaml.constructor.SafeConstructor, _StringResolver):
         _StringResolver.__init__(self)
         self.problems: list[YamlProblem] = []
         self._path: list[str | int] = []
+        self._text = stream
+        self._alias_seen = False
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:
-            self.problems.append(
-                YamlProblem(
-                    _mark(node),
-                    "anchors and aliases (& and *) are not allowed in content; write the text out",
-                    tuple(self._path),
+            # An alias: the composer hands back the node it names. Report the first
+            # one only, and build nothing from it (that is how alias bombs explode).
+            if not self._alias_seen:
+                self._alias_seen = True
+                self.problems.append(
+                    YamlProblem(
+                        _first_alias(self._text) or _mark(node),
+                        "anchors and aliases (& and *) are not allowed in content; "
+                        "write the text out",
+                        tuple(self._path),
+                    )
                 )
-            )
             return ""
         return super().construct_object(node, deep=True)
 
     def construct_undefined(self, node: yaml.Node) -> Any:
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
         self.problems.append(
             YamlProblem(
                 _mark(node),
-                f"the tag {node.tag!r} is not allowed in content; remove it",
+                f"the tag {tag!r} is not allowed in content; remove it",
                 tuple(self._path),
             )
         )
@@ -182,7 +204,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     where = Mark(mark.line + 1, mark.column + 1) if mark is not None else None
     problem = exc.problem or "syntax error"
-    if "'\\t'" in problem or "\\t" in problem:
+    if "expected a single document" in (exc.context or ""):
+        message = "a file holds one deck or one case, but a second document ('---') starts here"
+    elif "'\\t'" in problem or "\\t" in problem:
         message = "a tab character is used for indentation; YAML needs spaces"
     else:
         message = f"YAML syntax error: {problem}"
@@ -190,6 +214,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
             message += f" ({exc.context})"
         if "mapping values are not allowed" in problem:
             message += "; if the text contains ': ', put it in quotes or use a '|' block"
+        elif "flow" in (exc.context or ""):
+            message += "; text that starts with '[' or '{' must be put in quotes"
     return YamlProblem(where, message)
 
 

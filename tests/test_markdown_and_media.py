@@ -87,8 +87,18 @@ def test_scripts_handlers_and_javascript_links_reach_no_field(tmp_path: Path) ->
     try:
         (nid,) = col.find_notes("")
         fields = " ".join(col.get_note(nid).fields).lower()
-        for bad in ("<script", "onerror", "onclick", "onmouseover", "onload", "javascript:",
-                    "<iframe", "<object", "<style", "alert(1)"):
+        for bad in (
+            "<script",
+            "onerror",
+            "onclick",
+            "onmouseover",
+            "onload",
+            "javascript:",
+            "<iframe",
+            "<object",
+            "<style",
+            "alert(1)",
+        ):
             assert bad not in fields, bad
         assert "before" in fields and "after." in fields  # the text around survives
     finally:
@@ -103,12 +113,19 @@ def test_markdown_features_are_kept_and_text_is_verbatim(tmp_path: Path) -> None
     try:
         note = col.get_note(col.find_notes("")[0])
         case = note["Case"]
-        for kept in ("<em>Emphasis</em>", "<strong>strong</strong>", "H<sub>2</sub>O",
-                     "10<sup>3</sup>", "<del>struck</del>", "<li>one</li>", "<table>",
-                     "<td>140</td>"):
+        for kept in (
+            "<em>Emphasis</em>",
+            "<strong>strong</strong>",
+            "H<sub>2</sub>O",
+            "10<sup>3</sup>",
+            "<del>struck</del>",
+            "<li>one</li>",
+            "<table>",
+            "<td>140</td>",
+        ):
             assert kept in case, kept
         assert '<img src="db-' in case and 'alt="MRI"' in case
-        assert "<code>&lt;b&gt;</code> do &amp; why \"quotes\"?" in note["Question"]
+        assert '<code>&lt;b&gt;</code> do &amp; why "quotes"?' in note["Question"]
         assert note["Title"] == "Rich <em>text</em>"
         media = Path(col.media.dir())
         assert len(list(media.glob("db-*.png"))) == 1
@@ -131,9 +148,12 @@ questions:
     answer: A
     critique: C.
 """
-    root = _deck(tmp_path, ("one/case.yaml", case.format(id="one")),
-                 ("two/case.yaml", case.format(id="two")),
-                 ("three/case.yaml", case.format(id="three")))
+    root = _deck(
+        tmp_path,
+        ("one/case.yaml", case.format(id="one")),
+        ("two/case.yaml", case.format(id="two")),
+        ("three/case.yaml", case.format(id="three")),
+    )
     shutil.copy(FIXTURES / "red.png", root / "one" / "fig1.png")
     shutil.copy(FIXTURES / "blue.png", root / "two" / "fig1.png")
     shutil.copy(FIXTURES / "red.png", root / "three" / "fig1.png")  # same bytes as one/
@@ -143,7 +163,9 @@ questions:
         srcs = {col.get_note(n)["Ref"]: col.get_note(n)["Figures"] for n in col.find_notes("")}
         assert srcs["one/q1"] != srcs["two/q1"]
         assert srcs["one/q1"] == srcs["three/q1"]
-        assert "<figcaption><p><strong>Figure 1.</strong> A scan.</p></figcaption>" in srcs["one/q1"]
+        assert (
+            "<figcaption><p><strong>Figure 1.</strong> A scan.</p></figcaption>" in srcs["one/q1"]
+        )
         stored = sorted(p.name for p in Path(col.media.dir()).iterdir())
         assert len(stored) == 2  # identical images stored once
         assert all(name.startswith("db-") and name.endswith(".png") for name in stored)
@@ -197,9 +219,7 @@ def test_external_image_in_markdown_is_refused(tmp_path: Path) -> None:
     assert "is not a local file" in problem.message
 
 
-def test_preview_renders_cards_exactly_as_the_engine(
-    cli, content: Path, tmp_path: Path
-) -> None:
+def test_preview_renders_cards_exactly_as_the_engine(cli, content: Path, tmp_path: Path) -> None:
     from deckbuilder.build import check
 
     result = cli("preview", str(content), "--output", "preview")
@@ -215,7 +235,9 @@ def test_preview_renders_cards_exactly_as_the_engine(
             card = col.get_note(nid).cards()[0]
             css_end = "</style>"
             engine[col.get_note(nid)["Ref"]] = (
-                card.question().split(css_end, 1)[1], card.answer().split(css_end, 1)[1])
+                card.question().split(css_end, 1)[1],
+                card.answer().split(css_end, 1)[1],
+            )
         ours = {s.ref: (s.front, s.back) for s in card_sides(check(content)[1])}
         assert ours == engine
     finally:

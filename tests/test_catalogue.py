@@ -1,0 +1,194 @@
+"""Issue 5: a catalogue of malformed input, each with the exact message it must give.
+
+Every entry starts from a good build (a deck in ``dist/`` and a lock), breaks the content,
+and checks that ``build`` and ``check`` exit with 1, print the message (file, line,
+column, key path), show no traceback, and leave ``dist/``, the lock and every content
+file byte-identical.
+
+Entries that are YAML text live in ``tests/catalogue/`` (case files; ``*.deck.yaml``
+replace the deck file), their expected message on the last line. Entries that cannot be
+written as text (bytes, file system) are built by the functions below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+CATALOGUE = REPO / "tests" / "catalogue"
+FIXTURES = REPO / "tests" / "fixtures"
+GOOD_CASE = (
+    (CATALOGUE / "answer-not-option.yaml")
+    .read_text(encoding="utf-8")
+    .replace("answer: E", "answer: A")
+)
+
+
+def _snapshot(*roots: Path) -> dict[str, str]:
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for root in roots
+        if root.exists()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def _expected(path: Path) -> str:
+    last = path.read_text(encoding="utf-8").rstrip("\n").splitlines()[-1]
+    assert last.startswith("# expect: "), path
+    return "content/" + last.removeprefix("# expect: ")
+
+
+def _run_both(cli, content: Path, tmp_path: Path, expected: str, *extra: str) -> None:
+    before = _snapshot(content, tmp_path / "dist")
+    for command in ("build", "check"):
+        result = cli(command, "content", *extra)
+        assert result.exit_code == 1, (command, result.output)
+        assert "Traceback" not in result.output
+        lines = result.stderr.splitlines()
+        assert lines[0] == expected, (command, result.stderr)
+        assert lines[-1] == "error: 1 problem in the content; nothing was written."
+    assert _snapshot(content, tmp_path / "dist") == before
+
+
+@pytest.fixture
+def built(cli, content: Path, tmp_path: Path) -> Path:
+    """The default content after a good build: dist/ holds a deck, content/ a lock."""
+    assert cli("build", "content").exit_code == 0
+    assert (tmp_path / "dist" / "clinical-quiz.apkg").is_file()
+    assert (content / "deckbuilder.lock.json").is_file()
+    return content
+
+
+TEXT_ENTRIES = sorted(CATALOGUE.glob("*.yaml"))
+
+
+def test_catalogue_is_large_enough() -> None:
+    assert len(TEXT_ENTRIES) + len(GENERATED) >= 30
+
+
+@pytest.mark.parametrize("entry", TEXT_ENTRIES, ids=lambda p: p.name.removesuffix(".yaml"))
+def test_text_entry(entry: Path, cli, built: Path, tmp_path: Path) -> None:
+    target = (
+        built / "deck.yaml" if entry.name.endswith(".deck.yaml") else built / "cases" / "bad.yaml"
+    )
+    shutil.copy(entry, target)
+    _run_both(cli, built, tmp_path, _expected(entry))
+
+
+def _bytes_case(data: bytes) -> Callable[[Path, Path], None]:
+    return lambda content, tmp: (content / "cases" / "bad.yaml").write_bytes(data)
+
+
+def _symlink_escape(content: Path, tmp: Path) -> None:
+    shutil.copy(FIXTURES / "red.png", tmp / "private.png")
+    os.symlink(tmp / "private.png", content / "cases" / "scan.png")
+    text = GOOD_CASE.replace(
+        "questions:", "figures:\n  - caption: A scan.\n    image: scan.png\nquestions:"
+    )
+    (content / "cases" / "bad.yaml").write_text(text, encoding="utf-8")
+
+
+def _no_cases(content: Path, tmp: Path) -> None:
+    (content / "cases" / "alt-thigh.yaml").rename(content / "alt-thigh.txt")
+
+
+def _damaged_lock(content: Path, tmp: Path) -> None:
+    (content / "deckbuilder.lock.json").write_text('{"format": 1, "deck": ', encoding="utf-8")
+
+
+GENERATED: dict[str, tuple[Callable[[Path, Path], None], str]] = {
+    "not-utf8": (
+        _bytes_case(GOOD_CASE.replace("title: T", "title: caf\xe9").encode("latin-1")),
+        "content/cases/bad.yaml:2:11: is not UTF-8 (byte 0xe9); save the file as UTF-8",
+    ),
+    "byte-order-mark": (
+        _bytes_case(b"\xef\xbb\xbf" + GOOD_CASE.encode()),
+        "content/cases/bad.yaml:1:1: starts with a byte-order mark; save it as UTF-8 without BOM",
+    ),
+    "too-large": (
+        _bytes_case(GOOD_CASE.encode() + b"#" * (1_100_000 - len(GOOD_CASE.encode()))),
+        "content/cases/bad.yaml: is 1,100,000 bytes; a content file may hold at most "
+        "1,048,576 (split the cases into one file each)",
+    ),
+    "symlink-escape": (
+        _symlink_escape,
+        "content/cases/bad.yaml:6:12: figures[0].image: 'scan.png' points outside the content "
+        "folder; copy the image into it",
+    ),
+    "missing-deck-file": (
+        lambda content, tmp: (content / "deck.yaml").unlink(),
+        "content/deck.yaml: the deck file is missing; create it with at least 'name' and 'id'",
+    ),
+    "no-case-files": (_no_cases, "content: no case files found next to deck.yaml"),
+    "damaged-lock": (
+        _damaged_lock,
+        "content/deckbuilder.lock.json: the build state file is damaged (Expecting value: "
+        "line 1 column 23 (char 22)); restore it from git (git checkout -- "
+        "<file>) rather than deleting it: without it every note would look new and "
+        "colleagues' edits would not arrive",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(GENERATED))
+def test_generated_entry(name: str, cli, built: Path, tmp_path: Path) -> None:
+    setup, expected = GENERATED[name]
+    setup(built, tmp_path)
+    if name == "damaged-lock":  # check never reads the lock; build must refuse
+        before = _snapshot(built, tmp_path / "dist")
+        result = cli("build", "content")
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[0] == expected
+        assert _snapshot(built, tmp_path / "dist") == before
+        return
+    _run_both(cli, built, tmp_path, expected)
+
+
+def test_content_folder_that_does_not_exist(cli, tmp_path: Path) -> None:
+    for command in ("build", "check"):
+        result = cli(command, "nope")
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[0] == "nope: content folder does not exist"
+    assert not (tmp_path / "dist").exists()
+
+
+def test_content_folder_that_is_a_file(cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    result = cli("check", "notes.txt")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "notes.txt: content folder is not a folder"
+
+
+def test_output_folder_that_cannot_be_written(cli, built: Path, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    before = _snapshot(built, tmp_path / "dist")
+    result = cli("build", "content", "--output", "taken")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write to taken: ")
+    assert "Traceback" not in result.output
+    assert (tmp_path / "taken").read_text() == "a file, not a folder"
+    assert _snapshot(built, tmp_path / "dist") == before
+
+
+def test_debug_shows_the_traceback(cli, built: Path) -> None:
+    shutil.copy(CATALOGUE / "answer-not-option.yaml", built / "cases" / "bad.yaml")
+    from deckbuilder.errors import ContentError
+
+    with pytest.raises(ContentError):
+        cli("--debug", "build", "content")
+
+
+@pytest.mark.parametrize(
+    "args", [["build", "--no-such-option"], ["no-such-command"], ["build", "a", "b"]]
+)
+def test_usage_errors_exit_with_2(cli, args: list[str]) -> None:
+    assert cli(*args).exit_code == 2
