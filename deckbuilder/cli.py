@@ -14,6 +14,7 @@ import typer
 from deckbuilder import __version__
 from deckbuilder.commands import build as build_command
 from deckbuilder.commands import check as check_command
+from deckbuilder.commands import import_text as import_text_command
 from deckbuilder.commands import preview as preview_command
 from deckbuilder.commands import state
 
@@ -50,6 +51,7 @@ def _root(
 app.command("build")(build_command.build)
 app.command("check")(check_command.check)
 app.command("preview")(preview_command.preview)
+app.command("import-text")(import_text_command.import_text)
 
 
 def main() -> None:

@@ -1,0 +1,47 @@
+"""``deckbuilder import-text``: a quiz article as plain text becomes a content file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deckbuilder.commands import reports_errors
+
+
+@reports_errors
+def import_text(
+    article: Annotated[Path, typer.Argument(help="The article as plain text (e.g. from a PDF).")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Case file to write [default: content/cases/<id>.yaml]."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Turn a quiz article (case, numbered questions, options, critiques) into a case file.
+
+    Every line of the article lands in the file or in the report, with the reason.
+
+    Example: deckbuilder import-text article.txt -o content/cases/alt.yaml
+    """
+    from deckbuilder.importtext import import_article
+
+    result = import_article(article, output, force=force)
+    report = result.quiz.report
+    typer.echo(
+        f"Wrote {result.path}: {len(result.quiz.questions)} questions, "
+        f"{len(result.quiz.figures)} figure captions. Run 'deckbuilder check' next."
+    )
+    typer.echo(
+        f"{len(report.structure)} lines were read as structure (headings, question numbers, "
+        f"answers, captions), {len(report.left_out)} left out."
+    )
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if report.left_out:
+        typer.echo("Left out of the content file:", err=True)
+        for number, text, why in report.left_out:
+            typer.echo(f"  {article}:{number}: {why}: {text[:70]}", err=True)

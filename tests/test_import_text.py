@@ -1,0 +1,184 @@
+"""Issue 6: ``deckbuilder import-text`` turns quiz articles into content files."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deckbuilder.build import build
+from tests.ankiengine import import_apkg, open_collection
+from tests.conftest import DEFAULT_CONTENT, REPO
+
+ARTICLES = REPO / "tests" / "fixtures" / "articles"
+SEED = ARTICLES / "seed.txt"  # the seed article (shared/seed/000_560293bd2f877d1c.txt)
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _engine_notes(content: Path, tmp: Path, name: str) -> list[dict[str, str]]:
+    """The notes of a content folder as Anki stores them, in question order."""
+    apkg = build(content, tmp / f"dist-{name}").deck_path
+    col = open_collection(tmp / f"{name}.anki2")
+    try:
+        import_apkg(col, apkg)
+        notes = [dict(col.get_note(n).items()) for n in col.find_notes("")]
+    finally:
+        col.close()
+    order = {
+        q["id"]: i
+        for i, q in enumerate(
+            next(yaml.safe_load(p.read_text()) for p in (content / "cases").glob("*.yaml"))[
+                "questions"
+            ]
+        )
+    }
+    return sorted(notes, key=lambda n: order[n["Ref"].split("/")[1]])
+
+
+def test_seed_imports_to_the_same_deck_as_the_hand_written_one(cli, tmp_path: Path) -> None:
+    content = tmp_path / "imported"
+    (content / "cases").mkdir(parents=True)
+    shutil.copy(DEFAULT_CONTENT / "deck.yaml", content / "deck.yaml")
+    result = cli("import-text", str(SEED), "--output", str(content / "cases" / "seed.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "4 questions, 2 figure captions" in result.output
+    assert cli("check", str(content)).exit_code == 0
+
+    hand = _engine_notes(DEFAULT_CONTENT, tmp_path, "hand")
+    imported = _engine_notes(content, tmp_path, "imported")
+    assert [n["Answer"] for n in imported] == ["C", "D", "B", "B"]
+    for mine, theirs in zip(imported, hand, strict=True):
+        for name in ("Question", "Options", "Answer", "Critique", "Case"):
+            assert _text(mine[name]) == _text(theirs[name]), name
+
+
+@pytest.mark.parametrize(
+    ("article", "expected"),
+    [
+        (
+            "five-options.txt",
+            {
+                "title": "A painful swelling of the wrist in a young gardener",
+                "answers": ["C", "A"],
+                "options": [5, 5],
+                "figures": 1,
+                "discussion": True,
+                "critique0": "A fluctuant, warm, tender swelling with turbid aspirate points to "
+                "infection.",
+            },
+        ),
+        (
+            "wrapped-options.txt",
+            {
+                "title": "Jaundice after a long-haul flight",
+                "answers": ["B", "B"],
+                "options": [3, 2],
+                "figures": 0,
+                "discussion": False,
+                "option0B": "Contrast-enhanced computed tomography of the pancreas, followed by "
+                "endoscopic ultrasound if no mass is seen",
+                "critique0": "Cross-sectional imaging stages a possible pancreatic tumour before "
+                "any instrumentation of the bile duct.",
+                "case_has": "returning from a long-haul flight",
+            },
+        ),
+        (
+            "no-discussion.txt",
+            {
+                "title": "A child with a limp",
+                "answers": ["B", "A"],
+                "options": [4, 2],
+                "figures": 0,
+                "discussion": False,
+                "critique0": "An afebrile child who bears weight after a viral illness most "
+                "likely has transient synovitis.",
+            },
+        ),
+    ],
+)
+def test_articles_of_other_shapes(cli, tmp_path: Path, article: str, expected: dict) -> None:
+    out = tmp_path / "content" / "cases" / "case.yaml"
+    shutil.copytree(
+        DEFAULT_CONTENT, tmp_path / "content", ignore=shutil.ignore_patterns("cases", "*.lock.json")
+    )
+    result = cli("import-text", str(ARTICLES / article), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    assert "0 left out" in result.output
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data["title"] == expected["title"]
+    assert [q["answer"] for q in data["questions"]] == expected["answers"]
+    assert [len(q["options"]) for q in data["questions"]] == expected["options"]
+    assert len(data.get("figures", [])) == expected["figures"]
+    assert ("discussion" in data) == expected["discussion"]
+    assert " ".join(data["questions"][0]["critique"].split()) == expected["critique0"]
+    if "option0B" in expected:
+        assert " ".join(data["questions"][0]["options"]["B"].split()) == expected["option0B"]
+    if "case_has" in expected:
+        assert expected["case_has"] in " ".join(data["case"].split())
+    assert cli("build", str(tmp_path / "content")).exit_code == 0
+
+
+def test_uncertain_answers_are_warnings_and_check_names_what_to_add(cli, tmp_path: Path) -> None:
+    out = tmp_path / "content" / "cases" / "case.yaml"
+    (tmp_path / "content").mkdir()
+    shutil.copy(DEFAULT_CONTENT / "deck.yaml", tmp_path / "content" / "deck.yaml")
+    result = cli("import-text", str(ARTICLES / "no-answer.txt"), "-o", str(out))
+    assert result.exit_code == 0
+    assert "question 1 (line 7): no stated answer found" in result.stderr
+    assert (
+        "question 2 (line 15): the stated answer 'E' is not one of the options A, B"
+        in result.stderr
+    )
+    assert "TODO: the article states no answer" in out.read_text(encoding="utf-8")
+    check = cli("check", str(tmp_path / "content"))
+    assert check.exit_code == 1
+    assert "questions[0]: missing required key 'answer'" in check.stderr
+    assert "questions[1].answer: 'E' is not one of the options A, B" in check.stderr
+
+
+def test_not_a_quiz_is_a_clear_error_and_writes_nothing(cli, tmp_path: Path) -> None:
+    result = cli("import-text", str(ARTICLES / "not-a-quiz.txt"), "-o", "x.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: no usable quiz found")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_left_out_lines_are_listed(cli, tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(
+        (ARTICLES / "five-options.txt").read_text(encoding="utf-8")
+        + "\nReferences\n\n1. Smith J. Hand infections. J Hand Surg 2001;26:1.\n",
+        encoding="utf-8",
+    )
+    result = cli("import-text", str(article), "-o", "x.yaml")
+    assert result.exit_code == 0
+    assert "1 left out" in result.output
+    assert "article.txt:50: references (not part of a card): 1. Smith J." in result.stderr
+
+
+def test_never_overwrites_without_force(cli, tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text("mine\n")
+    result = cli("import-text", str(ARTICLES / "five-options.txt"), "-o", "x.yaml")
+    assert result.exit_code == 1
+    assert "x.yaml already exists; use --force to overwrite it" in result.stderr
+    assert (tmp_path / "x.yaml").read_text() == "mine\n"
+    assert (
+        cli("import-text", str(ARTICLES / "five-options.txt"), "-o", "x.yaml", "--force").exit_code
+        == 0
+    )
+    assert (tmp_path / "x.yaml").read_text() != "mine\n"
+
+
+def test_article_that_is_not_utf8(cli, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    result = cli("import-text", "a.txt")
+    assert result.exit_code == 1
+    assert "is not UTF-8 text" in result.stderr
