@@ -10,15 +10,13 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckbuilder import ids
-from deckbuilder.load import Content, load_content
-from deckbuilder.lock import LOCK_FILE, Plan, make_plan, read_lock
-from deckbuilder.notes import BuiltNotes, build_notes
+from deckbuilder.layout import DECK_FILE, LOCK_FILE, content_files
 from deckbuilder.notetype import (
     FIELD_IDS,
     FIELDS,
@@ -30,23 +28,38 @@ from deckbuilder.notetype import (
 )
 from deckbuilder.package import collection_bytes, package_bytes, write_atomic
 
+if TYPE_CHECKING:
+    from deckbuilder.load import Content
+    from deckbuilder.lock import Plan
+    from deckbuilder.notes import BuiltNotes
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
+
 
 @dataclass(frozen=True)
 class BuildResult:
     """What a build did (or, with ``dry_run``, would do)."""
 
-    content: Content
-    plan: Plan
     deck_path: Path
     size: int
     written: bool
     lock_path: Path
+    notes: int
+    plan: Plan | None = None  # None when the deck was already up to date
+    content: Content | None = None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.plan is None
 
 
-def check(content_dir: Path) -> tuple[Content, BuiltNotes]:
+def check(content_dir: Path, progress: Progress | None = None) -> tuple[Content, BuiltNotes]:
     """Validate a content folder and render its notes without writing anything."""
-    content = load_content(Path(content_dir))
-    return content, build_notes(content)
+    from deckbuilder.load import load_content
+    from deckbuilder.notes import build_notes
+
+    content = load_content(Path(content_dir), progress)
+    return content, build_notes(content, progress)
 
 
 def contract_fingerprint() -> str:
@@ -96,6 +109,7 @@ def build(
     dry_run: bool = False,
     drop_retired: bool = False,
     force: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg``.
 
@@ -105,7 +119,12 @@ def build(
     """
     with exclusive(Path(content_dir)):
         return _build(
-            content_dir, output_dir, dry_run=dry_run, drop_retired=drop_retired, force=force
+            content_dir,
+            output_dir,
+            dry_run=dry_run,
+            drop_retired=drop_retired,
+            force=force,
+            progress=progress,
         )
 
 
@@ -141,10 +160,18 @@ def _build(
     dry_run: bool,
     drop_retired: bool,
     force: bool,
+    progress: Progress | None,
 ) -> BuildResult:
+    out = Path("dist") if output_dir is None else Path(output_dir)
+    if not (dry_run or drop_retired or force):
+        current = up_to_date(Path(content_dir), out)
+        if current is not None:
+            return current
+
+    from deckbuilder.lock import make_plan, read_lock
     from deckbuilder.render import markdown
 
-    content, built = check(content_dir)
+    content, built = check(content_dir, progress)
     deck = content.deck
     deck_id = ids.deck_id(deck.id)
     nt_id = ids.notetype_id(deck.id)
@@ -162,9 +189,9 @@ def _build(
         drop_retired=drop_retired,
         force=force,
     )
-    out = Path("dist") if output_dir is None else Path(output_dir)
     deck_path = out / f"{deck.id}.apkg"
     lock_path = content.root / LOCK_FILE
+    lock_text = plan.lock.dumps()
 
     collection = collection_bytes(
         deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
@@ -174,10 +201,72 @@ def _build(
         deck_id=deck_id,
         col_mtime=max([plan.deck_mtime, plan.notetype_mtime, *(p.mtime for p in plan.notes)]),
     )
-    data = package_bytes(collection, built.media)
+    stamp = _stamp(inputs_digest(content.root, lock_text.encode("utf-8")), len(plan.notes))
+    data = package_bytes(collection, built.media, comment=stamp)
     if not dry_run:
         write_atomic(deck_path, data)
-        text = plan.lock.dumps()
-        if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != text:
-            write_atomic(lock_path, text.encode("utf-8"))
-    return BuildResult(content, plan, deck_path, len(data), not dry_run, lock_path)
+        if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
+            write_atomic(lock_path, lock_text.encode("utf-8"))
+    return BuildResult(deck_path, len(data), not dry_run, lock_path, len(plan.notes), plan, content)
+
+
+_STAMP = b"deckbuilder inputs "
+
+
+def _stamp(digest: str, notes: int) -> bytes:
+    return _STAMP + f"{digest} notes {notes}".encode()
+
+
+def inputs_digest(root: Path, lock: bytes) -> str:
+    """A hash of everything a build reads: the deck and case files, every image below the
+    content folder, the lock, the card's templates and the versions of the code that
+    renders. Stored in the deck's zip comment, it lets a rebuild with nothing changed
+    stop after reading the files instead of rendering them again."""
+    import nh3
+    import pyromark
+
+    from deckbuilder import __version__
+
+    h = hashlib.sha256()
+    look = card_look()
+    for part in (
+        __version__,
+        pyromark.__version__,
+        nh3.__version__,
+        look.front,
+        look.back,
+        look.css,
+    ):
+        h.update(part.encode("utf-8") + b"\0")
+    cases, images = content_files(root)
+    for path in (root / DECK_FILE, *cases, *images):
+        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    h.update(hashlib.sha256(lock).digest())
+    return h.hexdigest()
+
+
+def up_to_date(content_dir: Path, out: Path) -> BuildResult | None:
+    """The result of a build that would change nothing, or None if one is needed."""
+    import zipfile
+
+    from deckbuilder.yamlsource import parse_yaml
+
+    try:
+        deck = parse_yaml((content_dir / DECK_FILE).read_text(encoding="utf-8")).data
+        key = deck.get("id") if isinstance(deck, dict) else None
+        if not isinstance(key, str) or "/" in key or key.startswith("."):
+            return None
+        deck_path = out / f"{key}.apkg"
+        lock_path = content_dir / LOCK_FILE
+        with zipfile.ZipFile(deck_path) as zf:
+            comment = zf.comment
+        if not comment.startswith(_STAMP):
+            return None
+        digest = inputs_digest(content_dir, lock_path.read_bytes())
+        if not comment.startswith(_stamp(digest, 0)[: -len(b"0")]):
+            return None
+        notes = int(comment.rsplit(b" ", 1)[1])
+        return BuildResult(deck_path, deck_path.stat().st_size, False, lock_path, notes)
+    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
+        return None

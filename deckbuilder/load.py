@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
+from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, case_files
 from deckbuilder.structure import Case, DeckConfig, Figure, Question
 from deckbuilder.yamlsource import Mark, parse_yaml
 
-DECK_FILE = "deck.yaml"
 MAX_FILE_BYTES = 1024 * 1024
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
     Case: {"questions": Question, "figures": Figure},
@@ -55,20 +55,7 @@ class Content:
     cases: tuple[LoadedCase, ...]
 
 
-def case_files(root: Path) -> list[Path]:
-    """Every case file below ``root``, in a stable order."""
-    files = [
-        p
-        for p in root.rglob("*")
-        if p.suffix in {".yaml", ".yml"}
-        and p.is_file()
-        and p.name != DECK_FILE
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
-
-
-def load_content(root: Path) -> Content:
+def load_content(root: Path, progress: Callable[[str, int, int], None] | None = None) -> Content:
     """Read and validate a content folder; raise :class:`ContentError` listing every problem."""
     root = Path(root)
     if not root.is_dir():
@@ -90,7 +77,10 @@ def load_content(root: Path) -> Content:
 
     cases: list[LoadedCase] = []
     seen: dict[str, tuple[Path, Mark | None]] = {}
-    for path in case_files(root):
+    files = case_files(root)
+    for i, path in enumerate(files):
+        if progress:
+            progress("reading", i, len(files))
         parsed = _read(path, problems)
         if parsed is None:
             continue

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Literal
 
 from deckbuilder.errors import ContentError, ContentProblem, ContractError, display_path
+from deckbuilder.layout import LOCK_FILE
 from deckbuilder.notes import BuiltNotes, NoteSpec, retired_note
 
-LOCK_FILE = "deckbuilder.lock.json"
 LOCK_FORMAT = 1
 
 Status = Literal["new", "updated", "unchanged", "retired", "still-retired"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from deckbuilder import ids
@@ -42,14 +44,11 @@ class NoteSpec:
     tags: tuple[str, ...]
     media: tuple[str, ...]
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Everything that ends up in the note: fields, tags, media (names are content hashes)."""
-        h = hashlib.sha256()
-        for part in (*self.fields, "\x1e", *self.tags, "\x1e", *self.media):
-            h.update(part.encode("utf-8"))
-            h.update(b"\x1f")
-        return h.hexdigest()[:32]
+        text = "\x1f".join((*self.fields, "\x1e", *self.tags, "\x1e", *self.media))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,9 @@ class BuiltNotes:
     media: tuple[Media, ...]
 
 
-def build_notes(content: Content) -> BuiltNotes:
+def build_notes(
+    content: Content, progress: Callable[[str, int, int], None] | None = None
+) -> BuiltNotes:
     """Render every question of every case into a :class:`NoteSpec`.
 
     Raises :class:`ContentError` for images the Markdown names that cannot be packed.
@@ -67,7 +68,9 @@ def build_notes(content: Content) -> BuiltNotes:
     notes: list[NoteSpec] = []
     media: dict[str, Media] = {}
     problems: list[ContentProblem] = []
-    for loaded in content.cases:
+    for n, loaded in enumerate(content.cases):
+        if progress:
+            progress("rendering", n, len(content.cases))
         renderer = _CaseRenderer(content.root, loaded)
         shared = renderer.shared()
         tags = _tags(content.deck.tags, loaded.case.tags)

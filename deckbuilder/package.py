@@ -23,13 +23,16 @@ import zipfile
 from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deckbuilder.errors import OutputError
-from deckbuilder.lock import PlannedNote
-from deckbuilder.notes import Media
+
+if TYPE_CHECKING:
+    from deckbuilder.lock import PlannedNote
+    from deckbuilder.notes import Media
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = 3  # measured in bench/: level 6 costs 3x the time for 20% less size
 
 
 def collection_bytes(
@@ -118,16 +121,19 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def package_bytes(collection: bytes, media: Iterable[Media]) -> bytes:
+def package_bytes(collection: bytes, media: Iterable[Media], comment: bytes = b"") -> bytes:
     """The ``.apkg`` zip: the collection, the media index, then the media files."""
     media = list(media)
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", compresslevel=COMPRESS_LEVEL) as zf:
-        zf.writestr(_entry("collection.anki2"), collection)
+        zf.comment = comment
+        zf.writestr(_entry("collection.anki2"), collection, compresslevel=COMPRESS_LEVEL)
         index = {str(i): m.name for i, m in enumerate(media)}
-        zf.writestr(_entry("media"), json.dumps(index, sort_keys=True))
+        zf.writestr(
+            _entry("media"), json.dumps(index, sort_keys=True), compresslevel=COMPRESS_LEVEL
+        )
         for i, m in enumerate(media):
-            zf.writestr(_entry(str(i)), m.source.read_bytes())
+            zf.writestr(_entry(str(i)), m.source.read_bytes(), compresslevel=COMPRESS_LEVEL)
     return buffer.getvalue()
 
 

@@ -9,6 +9,7 @@ No smart punctuation: what the author typed is what the card shows.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -68,6 +69,12 @@ _ATTRIBUTES = {
 }
 
 
+# Markdown without these characters cannot produce raw HTML, links, images, tables or
+# fenced code, so its HTML holds only allow-listed tags without attributes and the
+# sanitiser would return it unchanged (a property test checks exactly that).
+_MAY_NEED_SANITISING = re.compile(r"[<>\[\]|`~&\\]")
+
+
 @cache
 def _cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
@@ -90,8 +97,10 @@ def markdown(text: str) -> str:
     The result is NFC-normalised, as Anki normalises note text on import: what we
     fingerprint is then exactly what the collection stores.
     """
-    html = sanitise(pyromark.html(text, options=_OPTIONS)).strip()
-    return unicodedata.normalize("NFC", html)
+    html = pyromark.html(text, options=_OPTIONS)
+    if _MAY_NEED_SANITISING.search(text):
+        html = sanitise(html)
+    return unicodedata.normalize("NFC", html.strip())
 
 
 def markdown_inline(text: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 try:
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml.composer import Composer
     from yaml.parser import Parser
@@ -45,18 +45,32 @@ class Mark:
 
 
 class MarkedMap(dict[str, Any]):
-    """A mapping that remembers where it, each key and each value started."""
+    """A mapping that remembers its YAML node, so positions are found only when needed."""
 
-    mark: Mark
-    key_marks: dict[str, Mark]
-    value_marks: dict[str, Mark]
+    node: yaml.MappingNode
+
+    @property
+    def mark(self) -> Mark:
+        return _mark(self.node)
+
+    def key_mark(self, key: str) -> Mark | None:
+        return next((_mark(k) for k, _ in self.node.value if k.value == key), None)
+
+    def value_mark(self, key: str) -> Mark | None:
+        return next((_mark(v) for k, v in self.node.value if k.value == key), None)
 
 
 class MarkedList(list[Any]):
-    """A sequence that remembers where it and each item started."""
+    """A sequence that remembers its YAML node."""
 
-    mark: Mark
-    item_marks: list[Mark]
+    node: yaml.SequenceNode
+
+    @property
+    def mark(self) -> Mark:
+        return _mark(self.node)
+
+    def item_mark(self, index: int) -> Mark:
+        return _mark(self.node.value[index])
 
 
 @dataclass(frozen=True)
@@ -86,95 +100,105 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _StringResolver(yaml.resolver.BaseResolver):
-    """Resolve every plain scalar as a string: no implicit booleans, numbers or nulls."""
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
-class _Loader(_Parser, yaml.constructor.SafeConstructor, _StringResolver):
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        yaml.constructor.SafeConstructor.__init__(self)
-        _StringResolver.__init__(self)
+class _Loader(_Parser):
+    """libyaml's parser and composer; every plain scalar resolves to a string."""
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, parent: object, index: object) -> None:
+        """No path-dependent resolution."""
+
+    def ascend_resolver(self) -> None:
+        """No path-dependent resolution."""
+
+
+class _Builder:
+    """Turns composed nodes into plain data, collecting problems instead of raising.
+
+    Written as a direct walk over the nodes rather than PyYAML's constructor: it is
+    several times faster, and it is where aliases, tags and duplicate keys are caught.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.problems: list[YamlProblem] = []
-        self._path: list[str | int] = []
-        self._text = stream
-        self._alias_seen = False
+        self.seen: set[int] = set()
+        self.alias_seen = False
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects or node in self.recursive_objects:
+    def build(self, node: yaml.Node, path: list[str | int]) -> Any:
+        if id(node) in self.seen:
             # An alias: the composer hands back the node it names. Report the first
             # one only, and build nothing from it (that is how alias bombs explode).
-            if not self._alias_seen:
-                self._alias_seen = True
+            if not self.alias_seen:
+                self.alias_seen = True
                 self.problems.append(
                     YamlProblem(
-                        _first_alias(self._text) or _mark(node),
+                        _first_alias(self.text) or _mark(node),
                         "anchors and aliases (& and *) are not allowed in content; "
                         "write the text out",
-                        tuple(self._path),
+                        tuple(path),
                     )
                 )
             return ""
-        return super().construct_object(node, deep=True)
+        self.seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag != _STR:
+                return self._bad_tag(node, path)
+            return node.value
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP:
+                return self._bad_tag(node, path)
+            result = MarkedMap()
+            result.node = node
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                    self.problems.append(
+                        YamlProblem(_mark(key_node), "a key must be plain text", tuple(path))
+                    )
+                    continue
+                key = key_node.value
+                if key in result:
+                    first = result.key_mark(key)
+                    self.problems.append(
+                        YamlProblem(
+                            _mark(key_node),
+                            f"duplicate key {key!r} (first given on line "
+                            f"{first.line if first else '?'}); "
+                            "YAML would silently keep only the last one",
+                            (*path, key),
+                        )
+                    )
+                    continue
+                path.append(key)
+                result[key] = self.build(value_node, path)
+                path.pop()
+            return result
+        if node.tag != _SEQ:
+            return self._bad_tag(node, path)
+        items = MarkedList()
+        items.node = node
+        for i, item in enumerate(node.value):
+            path.append(i)
+            items.append(self.build(item, path))
+            path.pop()
+        return items
 
-    def construct_undefined(self, node: yaml.Node) -> Any:
+    def _bad_tag(self, node: yaml.Node, path: list[str | int]) -> str:
         tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
         self.problems.append(
             YamlProblem(
-                _mark(node),
-                f"the tag {tag!r} is not allowed in content; remove it",
-                tuple(self._path),
+                _mark(node), f"the tag {tag!r} is not allowed in content; remove it", tuple(path)
             )
         )
         return ""
-
-    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:  # type: ignore[override]
-        result = MarkedMap()
-        result.mark = _mark(node)
-        result.key_marks = {}
-        result.value_marks = {}
-        yield result
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(
-                    YamlProblem(_mark(key_node), "a key must be plain text", tuple(self._path))
-                )
-                continue
-            key = str(self.construct_object(key_node))
-            if key in result:
-                first = result.key_marks[key]
-                self.problems.append(
-                    YamlProblem(
-                        _mark(key_node),
-                        f"duplicate key {key!r} (first given on line {first.line}); "
-                        "YAML would silently keep only the last one",
-                        (*self._path, key),
-                    )
-                )
-                continue
-            self._path.append(key)
-            value = self.construct_object(value_node)
-            self._path.pop()
-            result[key] = value
-            result.key_marks[key] = _mark(key_node)
-            result.value_marks[key] = _mark(value_node)
-
-    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Any:  # type: ignore[override]
-        result = MarkedList()
-        result.mark = _mark(node)
-        result.item_marks = []
-        yield result
-        for i, item in enumerate(node.value):
-            self._path.append(i)
-            result.append(self.construct_object(item))
-            self._path.pop()
-            result.item_marks.append(_mark(item))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-_Loader.add_constructor(None, _Loader.construct_undefined)
 
 
 @dataclass
@@ -190,32 +214,44 @@ def parse_yaml(text: str) -> YamlDocument:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         return YamlDocument(None, [_syntax_problem(exc)])
     except yaml.YAMLError as exc:
         return YamlDocument(None, [YamlProblem(None, f"not valid YAML: {exc}")])
+    except RecursionError:
+        return YamlDocument(None, [YamlProblem(None, "nested too deeply to be content")])
     finally:
         loader.dispose()
-    return YamlDocument(data, loader.problems)
+    if node is None:
+        return YamlDocument(None)
+    builder = _Builder(text)
+    try:
+        data = builder.build(node, [])
+    except RecursionError:
+        return YamlDocument(None, [YamlProblem(_mark(node), "nested too deeply to be content")])
+    return YamlDocument(data, builder.problems)
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
-    mark = exc.problem_mark or exc.context_mark
-    where = Mark(mark.line + 1, mark.column + 1) if mark is not None else None
+    """A parser error as a message an author can act on, independent of libyaml's wording."""
     problem = exc.problem or "syntax error"
-    if "expected a single document" in (exc.context or ""):
+    context = exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    if "single document" in context or "another document" in problem:
         message = "a file holds one deck or one case, but a second document ('---') starts here"
-    elif "'\\t'" in problem or "\\t" in problem:
+    elif "tab" in problem and ("\\t" in problem or "tab character" in problem):
         message = "a tab character is used for indentation; YAML needs spaces"
+    elif "mapping values are not allowed" in problem:
+        message = "YAML syntax error: a ': ' inside text; put the text in quotes or use a '|' block"
+    elif "flow" in context:
+        mark = exc.context_mark or mark  # where the '[' or '{' that opened it stands
+        message = (
+            "YAML syntax error: an unclosed '[' or '{'; text that starts with '[' or '{' "
+            "must be put in quotes"
+        )
     else:
-        message = f"YAML syntax error: {problem}"
-        if exc.context:
-            message += f" ({exc.context})"
-        if "mapping values are not allowed" in problem:
-            message += "; if the text contains ': ', put it in quotes or use a '|' block"
-        elif "flow" in (exc.context or ""):
-            message += "; text that starts with '[' or '{' must be put in quotes"
+        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    where = Mark(mark.line + 1, mark.column + 1) if mark is not None else None
     return YamlProblem(where, message)
 
 
@@ -225,14 +261,14 @@ def locate(data: Any, path: tuple[str | int, ...]) -> Mark | None:
     Walks as far down the path as the data goes; a key that is missing is reported at
     the mapping that should hold it.
     """
-    best: Mark | None = getattr(data, "mark", None)
+    best: Mark | None = data.mark if isinstance(data, MarkedMap | MarkedList) else None
     node = data
     for part in path:
         if isinstance(node, MarkedMap) and isinstance(part, str) and part in node:
-            best = node.value_marks.get(part, best)
+            best = node.value_mark(part) or best
             node = node[part]
         elif isinstance(node, MarkedList) and isinstance(part, int) and 0 <= part < len(node):
-            best = node.item_marks[part]
+            best = node.item_mark(part)
             node = node[part]
         else:
             break
@@ -248,6 +284,6 @@ def locate_key(data: Any, path: tuple[str | int, ...]) -> Mark | None:
                 parent = parent[part]
             except (KeyError, IndexError, TypeError):
                 return locate(data, path)
-        if isinstance(parent, MarkedMap) and path[-1] in parent.key_marks:
-            return parent.key_marks[path[-1]]
+        if isinstance(parent, MarkedMap) and (mark := parent.key_mark(path[-1])):
+            return mark
     return locate(data, path)

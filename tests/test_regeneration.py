@@ -16,7 +16,7 @@ import pytest
 import deckbuilder.build
 from deckbuilder.build import build
 from deckbuilder.errors import ContractError
-from deckbuilder.lock import LOCK_FILE
+from deckbuilder.layout import LOCK_FILE
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
 
 CASE = "cases/alt-thigh.yaml"

@@ -30,6 +30,7 @@ def build(
             help="Stop carrying notes of deleted questions (tagged 'retired') in the deck.",
         ),
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -43,15 +44,79 @@ def build(
 
     Example: deckbuilder build content --output dist
     """
+    import time
+
     from deckbuilder.build import build as run_build
 
-    result = run_build(content, output, dry_run=dry_run, drop_retired=drop_retired, force=force)
-    typer.echo(report(result))
+    started = time.perf_counter()
+    with ProgressBar(enabled=not quiet) as progress:
+        result = run_build(
+            content,
+            output,
+            dry_run=dry_run,
+            drop_retired=drop_retired,
+            force=force,
+            progress=progress.update,
+        )
+    if not quiet:
+        typer.echo(report(result, time.perf_counter() - started))
 
 
-def report(result: BuildResult) -> str:
+class ProgressBar:
+    """A progress bar on stderr for builds that take longer than a second.
+
+    Shown only on a terminal, and only once a build has run for a second, so quick
+    builds, pipes and CI logs stay clean.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        import sys
+        import time
+
+        self.enabled = enabled and sys.stderr.isatty()
+        self.started = time.perf_counter()
+        self.bar = None
+        self.stage = ""
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        if not self.enabled or time.perf_counter() - self.started < 1.0:
+            return
+        if self.bar is None or stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = typer.progressbar(length=total, label=f"{stage:<9}", file=_stderr())
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.bar.length - self.bar.pos)
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _stderr():
+    import sys
+
+    return sys.stderr
+
+
+def report(result: BuildResult, seconds: float) -> str:
     """The build report: like a plan, what each note does on import."""
     plan = result.plan
+    if plan is None:
+        return (
+            f"{result.deck_path} is up to date: {result.notes} notes, nothing changed "
+            f"({seconds:.2f} s)."
+        )
     lines: list[str] = []
     for status, label in (("new", "new"), ("updated", "updated"), ("retired", "retired")):
         for ref in plan.refs(status):  # type: ignore[arg-type]
@@ -71,7 +136,7 @@ def report(result: BuildResult) -> str:
     retired = counts["retired"] + still
     if retired:
         summary += f", {retired} retired"
-    lines.append(summary + ".")
+    lines.append(f"{summary} ({seconds:.2f} s).")
     if retired:
         lines.append(
             "Retired notes are questions deleted from the content. In Anki, search "

@@ -1,0 +1,36 @@
+"""The baseline: the same notes written with bare genanki (``Package.write_to_file``).
+
+Reads the notes' rendered fields from a JSON file (prepared by ``bench/run.py`` from
+deckbuilder's own rendering, so both write identical notes) and writes a deck the way
+most genanki scripts do. Run as its own process, so start-up counts as it does for
+``deckbuilder build``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def main(notes_json: str, media_json: str, out: str) -> None:
+    import genanki
+
+    data = json.loads(open(notes_json, encoding="utf-8").read())  # noqa: SIM115
+    model = genanki.Model(
+        data["notetype_id"],
+        data["notetype_name"],
+        fields=[{"name": name} for name in data["fields"]],
+        templates=[{"name": "MCQ", "qfmt": data["front"], "afmt": data["back"]}],
+        css=data["css"],
+    )
+    deck = genanki.Deck(data["deck_id"], data["deck_name"])
+    for note in data["notes"]:
+        deck.add_note(
+            genanki.Note(model=model, fields=note["fields"], guid=note["guid"], tags=note["tags"])
+        )
+    media = json.loads(open(media_json, encoding="utf-8").read())  # noqa: SIM115
+    genanki.Package(deck, media_files=media).write_to_file(out)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

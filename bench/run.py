@@ -1,0 +1,197 @@
+"""Benchmark ``deckbuilder build`` against bare genanki, in one run, on one machine.
+
+    python bench/run.py                  # 2,000 cases x 5 questions = 10,000 notes
+    python bench/run.py --cases 20000    # 100,000 notes (takes minutes)
+    python bench/run.py --cases 20 --runs 1 --json   # what the test runs
+
+Every figure is a median of ``--runs`` whole-process runs, next to a baseline measured
+in the same run: the same notes written by bare genanki (``Package.write_to_file``).
+Reported: full build time and its ratio to the baseline, a rebuild with nothing
+changed, ``--version``/``--help`` start-up, peak memory (max RSS of the process), and
+deck sizes: ours, genanki's, and the official ``anki`` engine's own export of the same
+notes (importing our deck, exporting it as Anki desktop would).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+
+def run(argv: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak memory (bytes) of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def median_run(argv: list[str], cwd: Path, runs: int, before=None) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        t, peak = run(argv, cwd)
+        times.append(t)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
+    """The notes as deckbuilder renders them, for the genanki baseline to write."""
+    from deckbuilder import ids
+    from deckbuilder.build import check
+    from deckbuilder.notetype import FIELDS, card_look, notetype_name
+
+    loaded, built = check(content)
+    look = card_look()
+    data = {
+        "notetype_id": ids.notetype_id(loaded.deck.id),
+        "notetype_name": notetype_name(loaded.deck.name),
+        "deck_id": ids.deck_id(loaded.deck.id),
+        "deck_name": loaded.deck.name,
+        "fields": list(FIELDS),
+        "front": look.front,
+        "back": look.back,
+        "css": look.css,
+        "notes": [
+            {"fields": list(n.fields), "guid": n.guid, "tags": list(n.tags)} for n in built.notes
+        ],
+    }
+    notes = work / "baseline-notes.json"
+    notes.write_text(json.dumps(data), encoding="utf-8")
+    media = work / "baseline-media.json"
+    media.write_text(json.dumps([str(m.source) for m in built.media]), encoding="utf-8")
+    return notes, media
+
+
+def engine_export_size(deck: Path, work: Path) -> int:
+    """Size of the same notes exported by the official engine (Anki desktop's default)."""
+    from anki.collection import (
+        Collection,
+        DeckIdLimit,
+        ExportAnkiPackageOptions,
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+    )
+
+    col = Collection(str(work / "engine.anki2"))
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(deck), options=ImportAnkiPackageOptions())
+        )
+        did = col.decks.all_names_and_ids(skip_empty_default=True)[-1].id
+        out = work / "engine-export.apkg"
+        col.export_anki_package(
+            out_path=str(out),
+            options=ExportAnkiPackageOptions(
+                with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
+            ),
+            limit=DeckIdLimit(did),
+        )
+        return out.stat().st_size
+    finally:
+        col.close()
+
+
+def bench(cases: int, runs: int, work: Path) -> dict[str, float]:
+    content = generate(work / "content", cases)
+    dist = work / "dist"
+    py = sys.executable
+    build = [py, "-m", "deckbuilder", "build", str(content), "--output", str(dist), "--quiet"]
+
+    def fresh() -> None:
+        shutil.rmtree(dist, ignore_errors=True)
+        (content / "deckbuilder.lock.json").unlink(missing_ok=True)
+
+    notes_json, media_json = baseline_inputs(content, work)
+    baseline_out = work / "baseline.apkg"
+    baseline = [
+        py,
+        str(HERE / "baseline_genanki.py"),
+        str(notes_json),
+        str(media_json),
+        str(baseline_out),
+    ]
+
+    full_t, full_mem = median_run(build, work, runs, before=fresh)
+    base_t, base_mem = median_run(baseline, work, runs)
+    rebuild_t, _ = median_run(build, work, runs)
+    version_t, _ = median_run([py, "-m", "deckbuilder", "--version"], work, max(runs, 3))
+    help_t, _ = median_run([py, "-m", "deckbuilder", "--help"], work, max(runs, 3))
+    deck = dist / "bench-deck.apkg"
+    ours = deck.stat().st_size
+    return {
+        "notes": cases * 5,
+        "build_s": full_t,
+        "baseline_s": base_t,
+        "build_ratio": full_t / base_t,
+        "rebuild_unchanged_s": rebuild_t,
+        "version_s": version_t,
+        "help_s": help_t,
+        "peak_mb": full_mem / 1e6,
+        "baseline_peak_mb": base_mem / 1e6,
+        "deck_mb": ours / 1e6,
+        "genanki_deck_mb": baseline_out.stat().st_size / 1e6,
+        "engine_export_mb": (engine := engine_export_size(deck, work)) / 1e6,
+        "size_ratio": ours / engine,
+    }
+
+
+def report(r: dict[str, float]) -> str:
+    rows = [
+        ("notes", f"{r['notes']:,.0f}", ""),
+        (
+            "full build",
+            f"{r['build_s']:.2f} s",
+            f"{r['build_ratio']:.2f}x bare genanki ({r['baseline_s']:.2f} s)",
+        ),
+        ("rebuild, nothing changed", f"{r['rebuild_unchanged_s']:.2f} s", ""),
+        ("--version / --help", f"{r['version_s']:.2f} s / {r['help_s']:.2f} s", ""),
+        ("peak memory", f"{r['peak_mb']:.0f} MB", f"genanki: {r['baseline_peak_mb']:.0f} MB"),
+        (
+            "deck size",
+            f"{r['deck_mb']:.2f} MB",
+            f"{r['size_ratio']:.2f}x the anki engine's "
+            f"export ({r['engine_export_mb']:.2f} MB); genanki: {r['genanki_deck_mb']:.2f} MB",
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{name:<{width}}  {value:<14} {note}".rstrip() for name, value, note in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=2000, help="cases of 5 questions")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        result = bench(args.cases, args.runs, args.keep)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = bench(args.cases, args.runs, Path(tmp))
+    print(json.dumps(result, indent=2) if args.json else report(result))
+
+
+if __name__ == "__main__":
+    main()
