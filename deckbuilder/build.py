@@ -10,10 +10,11 @@ import contextlib
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deckbuilder import ids
 from deckbuilder.layout import DECK_FILE, LOCK_FILE, content_files
@@ -26,7 +27,7 @@ from deckbuilder.notetype import (
     card_look,
     notetype_name,
 )
-from deckbuilder.package import collection_bytes, package_bytes, write_atomic
+from deckbuilder.package import write_atomic, write_collection, write_package
 
 if TYPE_CHECKING:
     from deckbuilder.load import Content
@@ -193,7 +194,7 @@ def _build(
     lock_path = content.root / LOCK_FILE
     lock_text = plan.lock.dumps()
 
-    collection = collection_bytes(
+    collection = write_collection(
         deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
         notetype_json=notetype_json(deck.id, deck.name, deck_id, plan.notetype_mtime),
         notes=plan.notes,
@@ -202,12 +203,21 @@ def _build(
         col_mtime=max([plan.deck_mtime, plan.notetype_mtime, *(p.mtime for p in plan.notes)]),
     )
     stamp = _stamp(inputs_digest(content.root, lock_text.encode("utf-8")), len(plan.notes))
-    data = package_bytes(collection, built.media, comment=stamp)
-    if not dry_run:
-        write_atomic(deck_path, data)
-        if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
-            write_atomic(lock_path, lock_text.encode("utf-8"))
-    return BuildResult(deck_path, len(data), not dry_run, lock_path, len(plan.notes), plan, content)
+
+    def package(out: BinaryIO) -> None:
+        write_package(out, collection, built.media, comment=stamp)
+
+    with collection:
+        if dry_run:
+            with tempfile.TemporaryFile() as sink:
+                package(sink)
+                size = sink.tell()
+        else:
+            write_atomic(deck_path, package)
+            size = deck_path.stat().st_size
+            if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
+                write_atomic(lock_path, lock_text.encode("utf-8"))
+    return BuildResult(deck_path, size, not dry_run, lock_path, len(plan.notes), plan, content)
 
 
 _STAMP = b"deckbuilder inputs "

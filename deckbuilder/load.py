@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,15 @@ class LoadedCase:
     case: Case
     file: Path
     images: tuple[Path | None, ...]  # resolved path of each figure's image, in order
-    data: Any = field(default=None, compare=False, repr=False)  # the parsed YAML, with marks
 
     def problem(self, key: tuple[str | int, ...], message: str) -> ContentProblem:
-        """A problem located at ``key`` of this case's file."""
-        return _problem(display_path(self.file), _value_mark(self.data, key), key, message)
+        """A problem located at ``key`` of this case's file.
+
+        The parsed YAML (with its positions) is not kept in memory for the whole build;
+        problems found after loading are rare, so the file is parsed again to place one.
+        """
+        doc = parse_yaml(self.file.read_text(encoding="utf-8"))
+        return _problem(display_path(self.file), _value_mark(doc.data, key), key, message)
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ def load_content(root: Path, progress: Callable[[str, int, int], None] | None = 
             _resolve_image(root, path, data, shown, i, f, problems)
             for i, f in enumerate(case.figures)
         )
-        cases.append(LoadedCase(case, path, images, data))
+        cases.append(LoadedCase(case, path, images))
 
     if deck is not None and not cases and not problems:
         problems.append(

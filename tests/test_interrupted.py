@@ -31,7 +31,7 @@ CHILD = textwrap.dedent(
     targets = {
         "rendering": (deckbuilder.notes, "build_notes"),
         "planning": (deckbuilder.lock, "make_plan"),
-        "packaging": (deckbuilder.build, "package_bytes"),
+        "packaging": (deckbuilder.build, "write_collection"),
         "writing": (deckbuilder.package.os, "fsync"),
     }
     module, name = targets[point]
