@@ -169,14 +169,14 @@ def _build(
         if current is not None:
             return current
 
+    from deckbuilder.description import deck_description
     from deckbuilder.lock import make_plan, read_lock
-    from deckbuilder.render import markdown
 
     content, built = check(content_dir, progress)
     deck = content.deck
     deck_id = ids.deck_id(deck.id)
     nt_id = ids.notetype_id(deck.id)
-    description = markdown(deck.description) if deck.description.strip() else ""
+    description = deck_description(content, built)
     lock = read_lock(content.root)
     plan = make_plan(
         built,

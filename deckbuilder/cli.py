@@ -15,7 +15,9 @@ from deckbuilder import __version__
 from deckbuilder.commands import build as build_command
 from deckbuilder.commands import check as check_command
 from deckbuilder.commands import import_text as import_text_command
+from deckbuilder.commands import new as new_command
 from deckbuilder.commands import preview as preview_command
+from deckbuilder.commands import schema as schema_command
 from deckbuilder.commands import state
 
 app = typer.Typer(
@@ -52,6 +54,9 @@ app.command("build")(build_command.build)
 app.command("check")(check_command.check)
 app.command("preview")(preview_command.preview)
 app.command("import-text")(import_text_command.import_text)
+app.command("init")(new_command.init)
+app.add_typer(new_command.new_app, name="new")
+app.command("schema")(schema_command.schema)
 
 
 def main() -> None:

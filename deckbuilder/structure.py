@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -74,10 +75,23 @@ def _tag(value: str) -> str:
     return _no_control(value)
 
 
-StableKey = Annotated[str, AfterValidator(_stable_key)]
+StableKey = Annotated[
+    str,
+    AfterValidator(_stable_key),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": STABLE_KEY_PATTERN,
+            "description": "A stable key: lower-case letters, digits, '-' or '_'.",
+        }
+    ),
+]
 PlainText = Annotated[str, AfterValidator(_no_control)]
-Text = Annotated[str, AfterValidator(_text)]
-Tag = Annotated[str, AfterValidator(_tag)]
+Text = Annotated[str, AfterValidator(_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
+Tag = Annotated[
+    str, AfterValidator(_tag), WithJsonSchema({"type": "string", "pattern": r"^[^\s\"]+$"})
+]
+OptionLetter = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^[A-Z]$"})]
 
 OPTION_LETTERS = string.ascii_uppercase
 
@@ -101,10 +115,11 @@ class Question(_Model):
 
     id: StableKey = Field(description="Stable key, unique in the case. Never reuse or rename.")
     question: Text = Field(description="The question stem (Markdown).")
-    options: dict[str, Text] = Field(
-        description="Options lettered A, B, C… in order, letter → text (Markdown)."
+    options: dict[OptionLetter, Text] = Field(
+        description="Options lettered A, B, C… in order, letter → text (Markdown).",
+        json_schema_extra={"minProperties": 2, "additionalProperties": False},
     )
-    answer: str = Field(description="The letter of the correct option.")
+    answer: OptionLetter = Field(description="The letter of the correct option.")
     critique: Text = Field(description="Why the answer is right and the others wrong (Markdown).")
     tags: list[Tag] = Field(default_factory=list, description="Extra Anki tags for this note.")
 
@@ -147,7 +162,10 @@ class Case(_Model):
     title: Text = Field(description="Title of the case.")
     case: Text = Field(description="The case vignette (Markdown), shown on every card.")
     discussion: Text | None = Field(default=None, description="Wider discussion (Markdown).")
-    source: Text | None = Field(default=None, description="Citation or attribution (Markdown).")
+    source: Text | None = Field(default=None, description="Citation of the source (Markdown).")
+    attribution: Text | None = Field(
+        default=None, description="Who wrote or adapted the case, and credit (Markdown)."
+    )
     tags: list[Tag] = Field(default_factory=list, description="Anki tags for every question.")
     figures: list[Figure] = Field(default_factory=list, description="Figures of the case.")
     questions: list[Question] = Field(min_length=1, description="The questions, in order.")
@@ -162,3 +180,11 @@ class DeckConfig(_Model):
     )
     description: PlainText = Field(default="", description="Deck description (Markdown).")
     tags: list[Tag] = Field(default_factory=list, description="Anki tags for every note.")
+    license: Text | None = Field(
+        default=None, description="Licence of the deck, e.g. 'CC BY 4.0' (shown in the deck)."
+    )
+    version: Text | None = Field(
+        default=None,
+        description="Version of the deck's content, e.g. '2026.11'. When absent, a hash of "
+        "the content is shown instead.",
+    )

@@ -1,0 +1,108 @@
+"""``deckbuilder new case ID`` and ``deckbuilder init DIR``: start content that builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deckbuilder.commands import reports_errors
+
+new_app = typer.Typer(
+    help="Create a new content file from a commented template.", no_args_is_help=True
+)
+
+
+def _scaffold(template: str, **values: str) -> str:
+    from importlib import resources
+    from string import Template
+
+    text = resources.files("deckbuilder.scaffold").joinpath(template).read_text("utf-8")
+    return Template(text).substitute(values)
+
+
+def _check_key(value: str, what: str) -> str:
+    import re
+
+    from deckbuilder.structure import STABLE_KEY_PATTERN
+
+    if not re.match(STABLE_KEY_PATTERN, value):
+        raise typer.BadParameter(
+            f"{value!r} is not a stable key: use lower-case letters, digits, '-' or '_' "
+            f"(e.g. 'alt-thigh'), for the {what}"
+        )
+    return value
+
+
+def write_new(path: Path, text: str) -> None:
+    from deckbuilder.errors import OutputError
+    from deckbuilder.package import write_atomic
+
+    if path.exists():
+        raise OutputError(f"{path} already exists; nothing was written")
+    write_atomic(path, text.encode("utf-8"))
+
+
+@new_app.command("case")
+@reports_errors
+def new_case(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Stable key of the new case.")],
+    content: Annotated[Path, typer.Option("--content", "-c", help="The content folder.")] = Path(
+        "content"
+    ),
+) -> None:
+    """Write content/cases/ID.yaml: a commented case with one example question.
+
+    Example: deckbuilder new case alt-thigh
+    """
+    from deckbuilder.schema import modeline
+
+    _check_key(case_id, "case")
+    path = content / "cases" / f"{case_id}.yaml"
+    write_new(path, _scaffold("case.yaml", id=case_id, modeline=modeline("case", path, content)))
+    typer.echo(f"Wrote {path}. Edit it, then run: deckbuilder check {content}")
+
+
+@reports_errors
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new content folder.")] = Path("content"),
+    name: Annotated[str, typer.Option("--name", help="The Anki deck name.")] = "",
+    deck_id: Annotated[
+        str, typer.Option("--id", help="Stable key of the deck [default: from the folder].")
+    ] = "",
+) -> None:
+    """Start a new content folder that builds at once: deck file, one case, editor schemas.
+
+    Example: deckbuilder init cardiology --name "Cardiology::Cases"
+    """
+    import re
+
+    from deckbuilder.schema import SCHEMA_FOLDER, modeline, write_schemas
+
+    key = deck_id or re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
+    _check_key(key or "deck", "deck")
+    deck_name = name or folder.resolve().name.replace("-", " ").title()
+    deck_file = folder / "deck.yaml"
+    case_file = folder / "cases" / "first-case.yaml"
+    for path in (deck_file, case_file):
+        if path.exists():
+            from deckbuilder.errors import OutputError
+
+            raise OutputError(f"{path} already exists; nothing was written")
+    write_new(
+        deck_file,
+        _scaffold(
+            "deck.yaml",
+            name=deck_name,
+            id=key or "deck",
+            folder=str(folder),
+            modeline=modeline("deck", deck_file, folder),
+        ),
+    )
+    write_new(
+        case_file,
+        _scaffold("case.yaml", id="first-case", modeline=modeline("case", case_file, folder)),
+    )
+    write_schemas(folder / SCHEMA_FOLDER)
+    typer.echo(f"Started {folder}: {deck_file}, {case_file}.\nBuild it: deckbuilder build {folder}")

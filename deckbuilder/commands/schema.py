@@ -1,0 +1,29 @@
+"""``deckbuilder schema``: write the JSON Schemas of the content format for editors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deckbuilder.commands import reports_errors
+
+
+@reports_errors
+def schema(
+    folder: Annotated[
+        Path, typer.Argument(help="Where to write them [default: content/.schema].")
+    ] = Path("content") / ".schema",
+) -> None:
+    """Write deck.schema.json and case.schema.json, generated from the loader's models.
+
+    Content files point to them with a first line such as
+    "# yaml-language-server: $schema=../.schema/case.schema.json".
+
+    Example: deckbuilder schema content/.schema
+    """
+    from deckbuilder.schema import write_schemas
+
+    for path in write_schemas(folder):
+        typer.echo(f"Wrote {path}")

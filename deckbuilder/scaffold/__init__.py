@@ -1,0 +1,1 @@
+"""Commented starting points for new content files (see deckbuilder.commands.new)."""
