@@ -27,8 +27,8 @@ def deck_description(content: Content, built: BuiltNotes) -> str:
     if deck.description.strip():
         parts.append(markdown(deck.description))
     items = []
-    for loaded in content.cases:
-        case = loaded.case
+    # Sorted, so that moving a case to another file changes nothing in colleagues' decks.
+    for case in sorted((c.case for c in content.cases), key=lambda c: (c.title, c.id)):
         line = f"<strong>{markdown_inline(case.title)}</strong>"
         if case.source:
             line += f" — {markdown_inline(case.source)}"
@@ -47,6 +47,6 @@ def deck_description(content: Content, built: BuiltNotes) -> str:
 
 def _content_hash(built: BuiltNotes) -> str:
     h = hashlib.sha256()
-    for note in built.notes:
-        h.update(note.fingerprint.encode())
+    for fingerprint in sorted(note.fingerprint for note in built.notes):  # order-free
+        h.update(fingerprint.encode())
     return h.hexdigest()[:10]

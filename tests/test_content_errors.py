@@ -55,7 +55,7 @@ CASES = {
         lambda c: (c / "cases" / "copy.yaml").write_text(
             (c / CASE).read_text(encoding="utf-8"), encoding="utf-8"
         ),
-        r"copy.yaml:\d+:5: id: case id 'alt-thigh' is already used in .*alt-thigh.yaml:6",
+        r"copy.yaml:\d+:5: id: case id 'alt-thigh' is already used in .*alt-thigh.yaml:7",
     ),
     "unknown key with suggestion": (
         lambda c: _replace(c / CASE, "    critique: |\n", "    critque: |\n"),
