@@ -15,6 +15,7 @@ from deckbuilder import __version__
 from deckbuilder.commands import build as build_command
 from deckbuilder.commands import check as check_command
 from deckbuilder.commands import import_text as import_text_command
+from deckbuilder.commands import inspect as inspect_command
 from deckbuilder.commands import new as new_command
 from deckbuilder.commands import preview as preview_command
 from deckbuilder.commands import schema as schema_command
@@ -57,6 +58,8 @@ app.command("import-text")(import_text_command.import_text)
 app.command("init")(new_command.init)
 app.add_typer(new_command.new_app, name="new")
 app.command("schema")(schema_command.schema)
+app.command("inspect")(inspect_command.inspect)
+app.command("diff")(inspect_command.diff)
 
 
 def main() -> None:

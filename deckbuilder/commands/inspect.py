@@ -1,0 +1,103 @@
+"""``deckbuilder inspect`` and ``deckbuilder diff``: look inside decks before importing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deckbuilder.commands import reports_errors
+
+DeckArg = Annotated[Path, typer.Argument(help="An .apkg file (any, not only ours).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.upper().ljust(w) for h, w in zip(header, widths, strict=True))]
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+@reports_errors
+def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
+    """Show a deck's name, note types and notes (case, question, GUID, first words).
+
+    Example: deckbuilder inspect dist/clinical-quiz.apkg --json
+    """
+    from deckbuilder.apkg import read_package
+
+    package = read_package(deck)
+    notes = [
+        {"case": c, "question": q, "guid": n.guid, "text": package.summary(n)}
+        for n in package.notes
+        for c, q in [package.ref(n)]
+    ]
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "path": str(deck),
+                    "format": package.format,
+                    "decks": package.decks,
+                    "notetypes": [
+                        {
+                            "id": t.id,
+                            "name": t.name,
+                            "fields": list(t.fields),
+                            "templates": list(t.templates),
+                        }
+                        for t in package.notetypes.values()
+                    ],
+                    "notes": notes,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    typer.echo(f"{deck}: {len(package.notes)} notes in {', '.join(package.decks)}")
+    for t in package.notetypes.values():
+        typer.echo(
+            f"note type {t.name!r}: fields {', '.join(t.fields)}; "
+            f"templates {', '.join(t.templates)}"
+        )
+    rows = [(n["case"], n["question"], n["guid"], n["text"]) for n in notes]
+    typer.echo(_table(rows, ("case", "question", "guid", "question text")))
+
+
+@reports_errors
+def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
+    """What importing NEW over a collection holding OLD will do, by Anki's own rules.
+
+    Example: deckbuilder diff last-week.apkg dist/clinical-quiz.apkg
+    """
+    from deckbuilder.apkg import read_package
+    from deckbuilder.compare import diff_packages
+
+    result = diff_packages(read_package(old), read_package(new))
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    for line in result.notetypes:
+        typer.echo(line)
+    sections = (
+        ("new", result.new),
+        ("updated", result.updated),
+        ("retired", result.retired),
+        ("changed, will not arrive (not newer)", result.not_arriving),
+        ("conflicting (skipped by Anki)", result.conflicting),
+        ("only in OLD (Anki keeps them)", result.left_behind),
+    )
+    for label, changes in sections:
+        for c in changes:
+            typer.echo(f"  {label:<10} {c.case}/{c.question}  {c.guid}  {c.summary}")
+    typer.echo(
+        f"{len(result.new)} new, {len(result.updated)} updated, {len(result.unchanged)} "
+        f"unchanged, {len(result.retired)} retired, {len(result.conflicting)} conflicting, "
+        f"{len(result.not_arriving)} changed but not newer, {len(result.left_behind)} only "
+        "in OLD."
+    )
