@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,16 +29,14 @@ from generate import generate  # noqa: E402
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak memory (bytes) of one whole process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err}")
-    return elapsed, usage.ru_maxrss * 1024
+    """Wall time and peak memory (bytes) of one whole process, measured by measure.py."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "measure.py"), *argv], cwd=cwd, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
+    figures = json.loads(done.stdout)
+    return figures["seconds"], figures["peak_bytes"]
 
 
 def median_run(argv: list[str], cwd: Path, runs: int, before=None) -> tuple[float, int]:

@@ -27,12 +27,13 @@ from deckbuilder.notetype import (
     card_look,
     notetype_name,
 )
-from deckbuilder.package import write_atomic, write_collection, write_package
+from deckbuilder.package import CollectionWriter, write_atomic, write_package
 
 if TYPE_CHECKING:
-    from deckbuilder.load import Content
+    from deckbuilder.load import Content, ContentReader
     from deckbuilder.lock import Plan
-    from deckbuilder.notes import BuiltNotes
+    from deckbuilder.notes import BuiltNotes, Media
+    from deckbuilder.structure import DeckConfig
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -47,7 +48,6 @@ class BuildResult:
     lock_path: Path
     notes: int
     plan: Plan | None = None  # None when the deck was already up to date
-    content: Content | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -169,43 +169,23 @@ def _build(
         if current is not None:
             return current
 
-    from deckbuilder.description import deck_description
-    from deckbuilder.lock import make_plan, read_lock
+    from deckbuilder.load import ContentReader
 
-    content, built = check(content_dir, progress)
-    deck = content.deck
-    deck_id = ids.deck_id(deck.id)
-    nt_id = ids.notetype_id(deck.id)
-    description = deck_description(content, built)
-    lock = read_lock(content.root)
-    plan = make_plan(
-        built,
-        lock,
-        deck_key=deck.id,
-        deck_id=deck_id,
-        deck_fingerprint=_hash([deck.name, description])[:32],
-        notetype_id=nt_id,
-        contract=contract_fingerprint(),
-        notetype_fingerprint=_hash(notetype_json(deck.id, deck.name, deck_id, 0))[:32],
-        drop_retired=drop_retired,
-        force=force,
-    )
+    reader = ContentReader(Path(content_dir), progress)
+    if reader.deck is None:  # nothing can be rendered; still report every problem
+        for _ in reader.cases():
+            pass
+        reader.finish()
+    assert reader.deck is not None
+    deck = reader.deck
     deck_path = out / f"{deck.id}.apkg"
-    lock_path = content.root / LOCK_FILE
+    lock_path = reader.root / LOCK_FILE
+    plan, collection, media = _render_and_plan(reader, deck, drop_retired=drop_retired, force=force)
     lock_text = plan.lock.dumps()
+    stamp = _stamp(inputs_digest(reader.root, lock_text.encode("utf-8")), len(plan.notes))
 
-    collection = write_collection(
-        deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
-        notetype_json=notetype_json(deck.id, deck.name, deck_id, plan.notetype_mtime),
-        notes=plan.notes,
-        notetype_id=nt_id,
-        deck_id=deck_id,
-        col_mtime=max([plan.deck_mtime, plan.notetype_mtime, *(p.mtime for p in plan.notes)]),
-    )
-    stamp = _stamp(inputs_digest(content.root, lock_text.encode("utf-8")), len(plan.notes))
-
-    def package(out: BinaryIO) -> None:
-        write_package(out, collection, built.media, comment=stamp)
+    def package(dest: BinaryIO) -> None:
+        write_package(dest, collection, media, comment=stamp)
 
     with collection:
         if dry_run:
@@ -217,7 +197,55 @@ def _build(
             size = deck_path.stat().st_size
             if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
                 write_atomic(lock_path, lock_text.encode("utf-8"))
-    return BuildResult(deck_path, size, not dry_run, lock_path, len(plan.notes), plan, content)
+    return BuildResult(deck_path, size, not dry_run, lock_path, len(plan.notes), plan)
+
+
+def _render_and_plan(
+    reader: ContentReader, deck: DeckConfig, *, drop_retired: bool, force: bool
+) -> tuple[Plan, BinaryIO, tuple[Media, ...]]:
+    """Stream every case through rendering, planning and the database, one at a time:
+    what a build holds in memory is one case plus a fingerprint per note."""
+    from deckbuilder.description import CaseSummary, deck_description
+    from deckbuilder.lock import Planner, read_lock
+    from deckbuilder.notes import NoteBuilder
+
+    deck_id = ids.deck_id(deck.id)
+    nt_id = ids.notetype_id(deck.id)
+    planner = Planner(
+        read_lock(reader.root),
+        deck_key=deck.id,
+        deck_id=deck_id,
+        notetype_id=nt_id,
+        contract=contract_fingerprint(),
+        force=force,
+    )
+    builder = NoteBuilder(reader.root, deck)
+    writer = CollectionWriter(notetype_id=nt_id, deck_id=deck_id)
+    try:
+        summaries = []
+        fingerprints = []
+        for loaded in reader.cases():
+            notes = builder.case_notes(loaded)
+            summaries.append(CaseSummary.of(loaded.case))
+            fingerprints += [n.fingerprint for n in notes]
+            writer.add((n, planner.note(n)) for n in notes)
+        reader.finish()
+        builder.finish()
+        writer.add(planner.retired(drop_retired))
+        description = deck_description(deck, summaries, fingerprints)
+        plan = planner.finish(
+            _hash([deck.name, description])[:32],
+            _hash(notetype_json(deck.id, deck.name, deck_id, 0))[:32],
+        )
+        collection = writer.finish(
+            deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
+            notetype_json=notetype_json(deck.id, deck.name, deck_id, plan.notetype_mtime),
+            col_mtime=plan.newest,
+        )
+    except BaseException:
+        writer.close()
+        raise
+    return plan, collection, builder.media_files()
 
 
 _STAMP = b"deckbuilder inputs "

@@ -10,43 +10,57 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from deckbuilder.load import Content
-    from deckbuilder.notes import BuiltNotes
+    from deckbuilder.structure import Case, DeckConfig
 
 
-def deck_description(content: Content, built: BuiltNotes) -> str:
+@dataclass(frozen=True)
+class CaseSummary:
+    """What the description says of a case (all a build keeps of it after rendering)."""
+
+    id: str
+    title: str
+    source: str | None
+    attribution: str | None
+
+    @classmethod
+    def of(cls, case: Case) -> CaseSummary:
+        return cls(case.id, case.title, case.source, case.attribution)
+
+
+def deck_description(
+    deck: DeckConfig, cases: Sequence[CaseSummary], fingerprints: Iterable[str]
+) -> str:
     """HTML for the deck's description field."""
     from deckbuilder import __version__
     from deckbuilder.render import markdown, markdown_inline
 
-    deck = content.deck
     parts: list[str] = []
     if deck.description.strip():
         parts.append(markdown(deck.description))
     items = []
     # Sorted, so that moving a case to another file changes nothing in colleagues' decks.
-    for case in sorted((c.case for c in content.cases), key=lambda c: (c.title, c.id)):
+    fingerprints = sorted(fingerprints)
+    for case in sorted(cases, key=lambda c: (c.title, c.id)):
         line = f"<strong>{markdown_inline(case.title)}</strong>"
         if case.source:
             line += f" — {markdown_inline(case.source)}"
         if case.attribution:
             line += f" ({markdown_inline(case.attribution)})"
         items.append(f"<li>{line}</li>")
-    n = len(content.cases)
-    parts.append(f"<p>{n} case{'s' if n != 1 else ''}, {len(built.notes)} questions:</p>")
+    n = len(cases)
+    parts.append(f"<p>{n} case{'s' if n != 1 else ''}, {len(fingerprints)} questions:</p>")
     parts.append('<ul class="db-deck-cases">' + "".join(items) + "</ul>")
     if deck.license:
         parts.append(f"<p>Licence: {markdown_inline(deck.license)}</p>")
-    version = html.escape(deck.version) if deck.version else f"content {_content_hash(built)}"
+    if deck.version:
+        version = html.escape(deck.version)
+    else:
+        digest = hashlib.sha256("".join(fingerprints).encode()).hexdigest()[:10]
+        version = f"content {digest}"
     parts.append(f"<p><small>Version {version} · built with deckbuilder {__version__}</small></p>")
     return "\n".join(parts)
-
-
-def _content_hash(built: BuiltNotes) -> str:
-    h = hashlib.sha256()
-    for fingerprint in sorted(note.fingerprint for note in built.notes):  # order-free
-        h.update(fingerprint.encode())
-    return h.hexdigest()[:10]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,62 +59,96 @@ class Content:
     cases: tuple[LoadedCase, ...]
 
 
+class ContentReader:
+    """Reads a content folder one case file at a time, collecting every problem.
+
+    A build renders each case as soon as it is read, so the whole folder never has to
+    sit in memory; :func:`load_content` reads it all for callers that want a list.
+    Call :meth:`finish` after :meth:`cases` to raise the problems found.
+    """
+
+    def __init__(self, root: Path, progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            what = "is not a folder" if self.root.exists() else "does not exist"
+            raise ContentError(
+                [ContentProblem(display_path(self.root), message=f"content folder {what}")]
+            )
+        self.progress = progress
+        self.problems: list[ContentProblem] = []
+        self.count = 0
+        deck_path = self.root / DECK_FILE
+        self.deck: DeckConfig | None = None
+        if not deck_path.is_file():
+            self.problems.append(
+                ContentProblem(
+                    display_path(deck_path),
+                    message="the deck file is missing; create it with at least 'name' and 'id'",
+                )
+            )
+        else:
+            self.deck = _validate_file(deck_path, DeckConfig, self.problems)
+
+    def cases(self) -> Iterator[LoadedCase]:
+        """Every valid case, in file order; problems are collected as they are found."""
+        root, problems = self.root, self.problems
+        seen: dict[str, tuple[Path, Mark | None]] = {}
+        files = case_files(root)
+        for i, path in enumerate(files):
+            if self.progress:
+                self.progress("building", i, len(files))
+            parsed = _read(path, problems)
+            if parsed is None:
+                continue
+            data, shown = parsed
+            case = _validate(data, Case, shown, problems)
+            if case is None:
+                continue
+            id_mark = _value_mark(data, ("id",))
+            if case.id in seen:
+                other, other_mark = seen[case.id]
+                at = (
+                    f"{display_path(other)}:{other_mark.line}"
+                    if other_mark
+                    else display_path(other)
+                )
+                problems.append(
+                    _problem(
+                        shown, id_mark, ("id",), f"case id {case.id!r} is already used in {at}"
+                    )
+                )
+                continue
+            seen[case.id] = (path, id_mark)
+            before = len(problems)
+            _check_question_ids(case, data, shown, problems)
+            images = tuple(
+                _resolve_image(root, path, data, shown, n, f, problems)
+                for n, f in enumerate(case.figures)
+            )
+            if len(problems) == before:
+                self.count += 1
+                yield LoadedCase(case, path, images)
+
+    def finish(self) -> None:
+        """Raise :class:`ContentError` with every problem found, if any."""
+        if self.deck is not None and not self.count and not self.problems:
+            self.problems.append(
+                ContentProblem(
+                    display_path(self.root), message="no case files found next to deck.yaml"
+                )
+            )
+        if self.problems or self.deck is None:
+            raise ContentError(self.problems)
+
+
 def load_content(root: Path, progress: Callable[[str, int, int], None] | None = None) -> Content:
-    """Read and validate a content folder; raise :class:`ContentError` listing every problem."""
-    root = Path(root)
-    if not root.is_dir():
-        what = "is not a folder" if root.exists() else "does not exist"
-        raise ContentError([ContentProblem(display_path(root), message=f"content folder {what}")])
-    problems: list[ContentProblem] = []
-
-    deck_path = root / DECK_FILE
-    deck: DeckConfig | None = None
-    if not deck_path.is_file():
-        problems.append(
-            ContentProblem(
-                display_path(deck_path),
-                message="the deck file is missing; create it with at least 'name' and 'id'",
-            )
-        )
-    else:
-        deck = _validate_file(deck_path, DeckConfig, problems)
-
-    cases: list[LoadedCase] = []
-    seen: dict[str, tuple[Path, Mark | None]] = {}
-    files = case_files(root)
-    for i, path in enumerate(files):
-        if progress:
-            progress("reading", i, len(files))
-        parsed = _read(path, problems)
-        if parsed is None:
-            continue
-        data, shown = parsed
-        case = _validate(data, Case, shown, problems)
-        if case is None:
-            continue
-        id_mark = _value_mark(data, ("id",))
-        if case.id in seen:
-            other, other_mark = seen[case.id]
-            at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
-            problems.append(
-                _problem(shown, id_mark, ("id",), f"case id {case.id!r} is already used in {at}")
-            )
-            continue
-        seen[case.id] = (path, id_mark)
-        _check_question_ids(case, data, shown, problems)
-        images = tuple(
-            _resolve_image(root, path, data, shown, i, f, problems)
-            for i, f in enumerate(case.figures)
-        )
-        cases.append(LoadedCase(case, path, images))
-
-    if deck is not None and not cases and not problems:
-        problems.append(
-            ContentProblem(display_path(root), message="no case files found next to deck.yaml")
-        )
-    if problems or deck is None:
-        raise ContentError(problems)
-    return Content(root, deck, tuple(cases))
+    """Read and validate a whole content folder; raise :class:`ContentError` listing every
+    problem."""
+    reader = ContentReader(root, progress)
+    cases = tuple(reader.cases())
+    reader.finish()
+    assert reader.deck is not None
+    return Content(reader.root, reader.deck, cases)
 
 
 def _read(path: Path, problems: list[ContentProblem]) -> tuple[Any, str] | None:

@@ -24,7 +24,7 @@ from typing import Literal
 
 from deckbuilder.errors import ContentError, ContentProblem, ContractError, display_path
 from deckbuilder.layout import LOCK_FILE
-from deckbuilder.notes import BuiltNotes, NoteSpec, retired_note
+from deckbuilder.notes import NoteSpec, retired_note
 
 LOCK_FORMAT = 1
 
@@ -133,7 +133,9 @@ def now() -> int:
 
 @dataclass(frozen=True)
 class PlannedNote:
-    spec: NoteSpec
+    """A note's place in the plan: what importing it will do, and its modification time."""
+
+    ref: str
     mtime: int
     status: Status
 
@@ -150,15 +152,11 @@ class Plan:
     lock: Lock
 
     def refs(self, status: Status) -> list[str]:
-        return [p.spec.ref for p in self.notes if p.status == status]
+        return [p.ref for p in self.notes if p.status == status]
 
     @property
-    def changed(self) -> bool:
-        return (
-            self.notetype_changed
-            or any(p.status != "unchanged" and p.status != "still-retired" for p in self.notes)
-            or bool(self.dropped)
-        )
+    def newest(self) -> int:
+        return max([self.deck_mtime, self.notetype_mtime, *(p.mtime for p in self.notes)])
 
 
 def _next(previous: Stamp | None, fingerprint: str, clock: int) -> tuple[int, bool]:
@@ -169,57 +167,76 @@ def _next(previous: Stamp | None, fingerprint: str, clock: int) -> tuple[int, bo
     return max(clock, previous.mtime + 1), True
 
 
-def make_plan(
-    built: BuiltNotes,
-    lock: Lock,
-    *,
-    deck_key: str,
-    deck_id: int,
-    deck_fingerprint: str,
-    notetype_id: int,
-    contract: str,
-    notetype_fingerprint: str,
-    drop_retired: bool = False,
-    force: bool = False,
-    clock: int | None = None,
-) -> Plan:
-    """Decide every modification time of the build from the lock and the fingerprints."""
-    _check_contract(lock, deck_key, contract, force)
-    at = now() if clock is None else clock
-    new_lock = Lock(deck_key=deck_key, deck_id=deck_id, notetype_id=notetype_id, contract=contract)
+class Planner:
+    """Decides every modification time of a build from the lock, note by note.
 
-    deck_mtime, _ = _next(lock.deck, deck_fingerprint, at)
-    new_lock.deck = Stamp(deck_fingerprint, deck_mtime)
-    nt_prev = lock.notetype if lock.contract == contract else None
-    nt_mtime, nt_changed = _next(nt_prev, notetype_fingerprint, at)
-    if nt_prev is None and lock.notetype is not None:
-        nt_mtime = max(nt_mtime, lock.notetype.mtime + 1)
-    new_lock.notetype = Stamp(notetype_fingerprint, nt_mtime)
+    Notes are planned as they are rendered (a build never holds all of them); then
+    :meth:`retired` stands in for the questions that disappeared, and :meth:`finish`
+    stamps the deck and the note type and returns the :class:`Plan`.
+    """
 
-    planned: list[PlannedNote] = []
-    present = set()
-    for spec in built.notes:
-        present.add(spec.ref)
-        prev = lock.notes.get(spec.ref)
+    def __init__(
+        self,
+        lock: Lock,
+        *,
+        deck_key: str,
+        deck_id: int,
+        notetype_id: int,
+        contract: str,
+        force: bool = False,
+        clock: int | None = None,
+    ) -> None:
+        _check_contract(lock, deck_key, contract, force)
+        self.lock = lock
+        self.deck_key = deck_key
+        self.contract = contract
+        self.at = now() if clock is None else clock
+        self.new_lock = Lock(
+            deck_key=deck_key, deck_id=deck_id, notetype_id=notetype_id, contract=contract
+        )
+        self.planned: list[PlannedNote] = []
+        self.dropped: list[str] = []
+
+    def note(self, spec: NoteSpec) -> int:
+        """Plan one note; return its modification time."""
+        prev = self.lock.notes.get(spec.ref)
         stamp = Stamp(prev.fingerprint, prev.mtime) if prev else None
-        mtime, changed = _next(stamp, spec.fingerprint, at)
+        mtime, changed = _next(stamp, spec.fingerprint, self.at)
         status: Status = "new" if prev is None else ("updated" if changed else "unchanged")
-        planned.append(PlannedNote(spec, mtime, status))
-        new_lock.notes[spec.ref] = NoteState(spec.guid, spec.fingerprint, mtime)
+        self.planned.append(PlannedNote(spec.ref, mtime, status))
+        self.new_lock.notes[spec.ref] = NoteState(spec.guid, spec.fingerprint, mtime)
+        return mtime
 
-    dropped: list[str] = []
-    for ref in sorted(set(lock.notes) - present):
-        prev = lock.notes[ref]
-        if drop_retired:
-            dropped.append(ref)
-            continue
-        spec = retired_note(deck_key, ref)
-        mtime, changed = _next(Stamp(prev.fingerprint, prev.mtime), spec.fingerprint, at)
-        status = "retired" if not prev.retired or changed else "still-retired"
-        planned.append(PlannedNote(spec, mtime, status))
-        new_lock.notes[ref] = replace(NoteState(spec.guid, spec.fingerprint, mtime), retired=True)
+    def retired(self, drop_retired: bool) -> list[tuple[NoteSpec, int]]:
+        """Stand-ins for the questions in the lock that the content no longer has."""
+        out = []
+        for ref in sorted(set(self.lock.notes) - set(self.new_lock.notes)):
+            prev = self.lock.notes[ref]
+            if drop_retired:
+                self.dropped.append(ref)
+                continue
+            spec = retired_note(self.deck_key, ref)
+            mtime, changed = _next(Stamp(prev.fingerprint, prev.mtime), spec.fingerprint, self.at)
+            status: Status = "retired" if not prev.retired or changed else "still-retired"
+            self.planned.append(PlannedNote(ref, mtime, status))
+            self.new_lock.notes[ref] = replace(
+                NoteState(spec.guid, spec.fingerprint, mtime), retired=True
+            )
+            out.append((spec, mtime))
+        return out
 
-    return Plan(tuple(planned), tuple(dropped), nt_mtime, nt_changed, deck_mtime, new_lock)
+    def finish(self, deck_fingerprint: str, notetype_fingerprint: str) -> Plan:
+        lock, new_lock = self.lock, self.new_lock
+        deck_mtime, _ = _next(lock.deck, deck_fingerprint, self.at)
+        new_lock.deck = Stamp(deck_fingerprint, deck_mtime)
+        nt_prev = lock.notetype if lock.contract == self.contract else None
+        nt_mtime, nt_changed = _next(nt_prev, notetype_fingerprint, self.at)
+        if nt_prev is None and lock.notetype is not None:
+            nt_mtime = max(nt_mtime, lock.notetype.mtime + 1)
+        new_lock.notetype = Stamp(notetype_fingerprint, nt_mtime)
+        return Plan(
+            tuple(self.planned), tuple(self.dropped), nt_mtime, nt_changed, deck_mtime, new_lock
+        )
 
 
 def _check_contract(lock: Lock, deck_key: str, contract: str, force: bool) -> None:

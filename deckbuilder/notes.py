@@ -21,7 +21,7 @@ from deckbuilder.errors import ContentError, ContentProblem
 from deckbuilder.load import Content, LoadedCase, resolve_media
 from deckbuilder.notetype import FIELDS
 from deckbuilder.render import markdown, markdown_inline
-from deckbuilder.structure import Question
+from deckbuilder.structure import DeckConfig, Question
 
 
 @dataclass(frozen=True)
@@ -57,23 +57,25 @@ class BuiltNotes:
     media: tuple[Media, ...]
 
 
-def build_notes(
-    content: Content, progress: Callable[[str, int, int], None] | None = None
-) -> BuiltNotes:
-    """Render every question of every case into a :class:`NoteSpec`.
+class NoteBuilder:
+    """Renders cases into notes one case at a time, collecting media and problems.
 
-    Raises :class:`ContentError` for images the Markdown names that cannot be packed.
+    :func:`build_notes` renders a whole loaded folder; a build feeds cases in as they
+    are read, so only the notes' fingerprints outlive their case.
     """
-    deck_key = content.deck.id
-    notes: list[NoteSpec] = []
-    media: dict[str, Media] = {}
-    problems: list[ContentProblem] = []
-    for n, loaded in enumerate(content.cases):
-        if progress:
-            progress("rendering", n, len(content.cases))
-        renderer = _CaseRenderer(content.root, loaded)
+
+    def __init__(self, root: Path, deck: DeckConfig) -> None:
+        self.root = root
+        self.deck = deck
+        self.media: dict[str, Media] = {}
+        self.problems: list[ContentProblem] = []
+
+    def case_notes(self, loaded: LoadedCase) -> list[NoteSpec]:
+        """The notes of one case, in question order."""
+        renderer = _CaseRenderer(self.root, loaded)
         shared = renderer.shared()
-        tags = _tags(content.deck.tags, loaded.case.tags)
+        tags = _tags(self.deck.tags, loaded.case.tags)
+        notes = []
         for i, q in enumerate(loaded.case.questions):
             before = len(renderer.media)
             values = renderer.question(i, q)
@@ -83,13 +85,33 @@ def build_notes(
                     + [m.name for m in renderer.media[before:]]
                 )
             )
-            notes.append(_note(deck_key, loaded.case.id, q, {**shared, **values}, tags, names))
+            notes.append(_note(self.deck.id, loaded.case.id, q, {**shared, **values}, tags, names))
         for m in renderer.media:
-            media.setdefault(m.name, m)
-        problems.extend(renderer.problems)
-    if problems:
-        raise ContentError(problems)
-    return BuiltNotes(tuple(notes), tuple(sorted(media.values(), key=lambda m: m.name)))
+            self.media.setdefault(m.name, m)
+        self.problems.extend(renderer.problems)
+        return notes
+
+    def media_files(self) -> tuple[Media, ...]:
+        return tuple(sorted(self.media.values(), key=lambda m: m.name))
+
+    def finish(self) -> None:
+        """Raise :class:`ContentError` for images the Markdown names that cannot be packed."""
+        if self.problems:
+            raise ContentError(self.problems)
+
+
+def build_notes(
+    content: Content, progress: Callable[[str, int, int], None] | None = None
+) -> BuiltNotes:
+    """Render every question of every case into a :class:`NoteSpec`."""
+    builder = NoteBuilder(content.root, content.deck)
+    notes: list[NoteSpec] = []
+    for n, loaded in enumerate(content.cases):
+        if progress:
+            progress("rendering", n, len(content.cases))
+        notes.extend(builder.case_notes(loaded))
+    builder.finish()
+    return BuiltNotes(tuple(notes), builder.media_files())
 
 
 def _tags(*groups: list[str]) -> list[str]:

@@ -29,110 +29,116 @@ from typing import TYPE_CHECKING, BinaryIO
 from deckbuilder.errors import OutputError
 
 if TYPE_CHECKING:
-    from deckbuilder.lock import PlannedNote
-    from deckbuilder.notes import Media
+    from deckbuilder.notes import Media, NoteSpec
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 3  # measured in bench/: level 6 costs 3x the time for 20% less size
 
 
-def write_collection(
-    *,
-    deck_json: dict[str, object],
-    notetype_json: dict[str, object],
-    notes: Iterable[PlannedNote],
-    notetype_id: int,
-    deck_id: int,
-    col_mtime: int,
-) -> BinaryIO:
-    """The ``collection.anki2`` SQLite database, in an anonymous temporary file.
+class CollectionWriter:
+    """Writes the ``collection.anki2`` SQLite database note by note.
 
-    On disk rather than in memory, so a 100,000-note deck does not hold its whole
-    database (and a serialised copy) in RAM; the file is unlinked as soon as it is open,
-    so not even a killed build leaves it behind.
+    The database lives in an anonymous temporary file rather than in memory, so a
+    100,000-note deck never holds its database (or a serialised copy) in RAM; the file
+    is unlinked as soon as it is open, so not even a killed build leaves it behind.
+    Rows are written in the order notes arrive, which is the order new cards are shown.
     """
-    from genanki.apkg_col import APKG_COL
-    from genanki.apkg_schema import APKG_SCHEMA
 
-    fd, path = tempfile.mkstemp(prefix="deckbuilder-", suffix=".anki2")
-    handle = os.fdopen(fd, "r+b")
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-        conn.execute("PRAGMA synchronous = OFF")
+    def __init__(self, *, notetype_id: int, deck_id: int) -> None:
+        from genanki.apkg_col import APKG_COL
+        from genanki.apkg_schema import APKG_SCHEMA
+
+        self.notetype_id = notetype_id
+        self.deck_id = deck_id
+        self.due = 0
+        fd, path = tempfile.mkstemp(prefix="deckbuilder-", suffix=".anki2")
+        self.handle: BinaryIO = os.fdopen(fd, "r+b")
+        self.path = path
+        self.conn = sqlite3.connect(path)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        self.conn.execute("PRAGMA synchronous = OFF")
         with contextlib.suppress(OSError):  # POSIX: the open handles keep the file alive
             os.unlink(path)
-        conn.executescript(APKG_SCHEMA)
-        conn.executescript(APKG_COL)
-        decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
-        decks[str(deck_id)] = deck_json
-        conn.execute(
+        self.conn.executescript(APKG_SCHEMA)
+        self.conn.executescript(APKG_COL)
+
+    def add(self, notes: Iterable[tuple[NoteSpec, int]]) -> None:
+        """Insert notes (each with its modification time) and their cards."""
+        note_rows, card_rows = [], []
+        for spec, mtime in notes:
+            tags = f" {' '.join(spec.tags)} " if spec.tags else ""
+            note_rows.append(
+                (
+                    spec.note_id,
+                    spec.guid,
+                    self.notetype_id,
+                    mtime,
+                    -1,
+                    tags,
+                    "\x1f".join(spec.fields),
+                    spec.fields[0],
+                    0,
+                    0,
+                    "",
+                )
+            )
+            card_rows.append(
+                (
+                    spec.card_id,
+                    spec.note_id,
+                    self.deck_id,
+                    0,
+                    mtime,
+                    -1,
+                    0,
+                    0,
+                    self.due,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    "",
+                )
+            )
+            self.due += 1
+        self.conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        self.conn.executemany(
+            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
+        )
+
+    def finish(
+        self, *, deck_json: dict[str, object], notetype_json: dict[str, object], col_mtime: int
+    ) -> BinaryIO:
+        """Write the collection row; return the database file, positioned at its start."""
+        decks = json.loads(self.conn.execute("SELECT decks FROM col").fetchone()[0])
+        decks[str(self.deck_id)] = deck_json
+        self.conn.execute(
             "UPDATE col SET mod = ?, decks = ?, models = ?",
             (
                 col_mtime * 1000,
                 json.dumps(decks, sort_keys=True),
-                json.dumps({str(notetype_id): notetype_json}, sort_keys=True),
+                json.dumps({str(self.notetype_id): notetype_json}, sort_keys=True),
             ),
         )
-        conn.executemany(
-            "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (_note_row(p, notetype_id) for p in notes),
-        )
-        conn.executemany(
-            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (_card_row(p, deck_id, due) for due, p in enumerate(notes)),
-        )
-        conn.commit()
-    finally:
-        conn.close()
+        self.conn.commit()
+        self.conn.close()
         with contextlib.suppress(OSError):
-            os.unlink(path)
-    handle.seek(0)
-    return handle
+            os.unlink(self.path)
+        self.handle.seek(0)
+        return self.handle
 
-
-def _note_row(planned: PlannedNote, notetype_id: int) -> tuple[object, ...]:
-    spec = planned.spec
-    tags = f" {' '.join(spec.tags)} " if spec.tags else ""
-    fields = "\x1f".join(spec.fields)
-    return (
-        spec.note_id,
-        spec.guid,
-        notetype_id,
-        planned.mtime,
-        -1,
-        tags,
-        fields,
-        spec.fields[0],
-        0,
-        0,
-        "",
-    )
-
-
-def _card_row(planned: PlannedNote, deck_id: int, due: int) -> tuple[object, ...]:
-    spec = planned.spec
-    return (
-        spec.card_id,
-        spec.note_id,
-        deck_id,
-        0,
-        planned.mtime,
-        -1,
-        0,
-        0,
-        due,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        "",
-    )
+    def close(self) -> None:
+        """Discard the database (after an error)."""
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        self.handle.close()
 
 
 def _entry(name: str, size: int) -> zipfile.ZipInfo:

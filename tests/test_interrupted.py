@@ -29,9 +29,9 @@ CHILD = textwrap.dedent(
         return wrapper
 
     targets = {
-        "rendering": (deckbuilder.notes, "build_notes"),
-        "planning": (deckbuilder.lock, "make_plan"),
-        "packaging": (deckbuilder.build, "write_collection"),
+        "rendering": (deckbuilder.notes.NoteBuilder, "case_notes"),
+        "planning": (deckbuilder.lock.Planner, "finish"),
+        "packaging": (deckbuilder.package.CollectionWriter, "finish"),
         "writing": (deckbuilder.package.os, "fsync"),
     }
     module, name = targets[point]
