@@ -30,9 +30,11 @@ from deckbuilder.notetype import (
 from deckbuilder.package import CollectionWriter, write_atomic, write_package
 
 if TYPE_CHECKING:
-    from deckbuilder.load import Content, ContentReader
+    from deckbuilder.description import CaseSummary
+    from deckbuilder.errors import ContentProblem
+    from deckbuilder.load import CaseFile, Content, ContentReader
     from deckbuilder.lock import Plan
-    from deckbuilder.notes import BuiltNotes, Media
+    from deckbuilder.notes import BuiltNotes, Media, NoteSpec
     from deckbuilder.structure import DeckConfig
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -205,7 +207,7 @@ def _render_and_plan(
 ) -> tuple[Plan, BinaryIO, tuple[Media, ...]]:
     """Stream every case through rendering, planning and the database, one at a time:
     what a build holds in memory is one case plus a fingerprint per note."""
-    from deckbuilder.description import CaseSummary, deck_description
+    from deckbuilder.description import deck_description
     from deckbuilder.lock import Planner, read_lock
     from deckbuilder.notes import NoteBuilder
 
@@ -224,9 +226,16 @@ def _render_and_plan(
     try:
         summaries = []
         fingerprints = []
-        for loaded in reader.cases():
-            notes = builder.case_notes(loaded)
-            summaries.append(CaseSummary.of(loaded.case))
+        files = reader.files()
+        for i, (read, notes, media, problems, summary) in enumerate(
+            _case_jobs(reader.root, deck, files)
+        ):
+            if reader.progress:
+                reader.progress("building", i, len(files))
+            if not reader.accept(read) or summary is None:
+                continue
+            builder.merge(media, problems)
+            summaries.append(summary)
             fingerprints += [n.fingerprint for n in notes]
             writer.add((n, planner.note(n)) for n in notes)
         reader.finish()
@@ -246,6 +255,48 @@ def _render_and_plan(
         writer.close()
         raise
     return plan, collection, builder.media_files()
+
+
+PARALLEL_FROM = 64  # case files; below this a process pool costs more than it saves
+
+CaseJob = tuple[
+    "CaseFile", list["NoteSpec"], list["Media"], list["ContentProblem"], "CaseSummary | None"
+]
+
+
+def _case_job(root: Path, deck: DeckConfig, path: Path) -> CaseJob:
+    """Read, validate and render one case file: the part of a build that runs in parallel."""
+    from deckbuilder.description import CaseSummary
+    from deckbuilder.load import read_case_file
+    from deckbuilder.notes import NoteBuilder
+
+    loaded, read = read_case_file(root, path)
+    if loaded is None:
+        return read, [], [], [], None
+    builder = NoteBuilder(root, deck)
+    notes = builder.case_notes(loaded)
+    for note in notes:
+        _ = note.fingerprint  # computed here, in parallel, and sent along cached
+    return read, notes, list(builder.media.values()), builder.problems, CaseSummary.of(loaded.case)
+
+
+def _case_jobs(root: Path, deck: DeckConfig, files: list[Path]) -> Iterator[CaseJob]:
+    """Every case file's job, in file order: on all cores for large decks (YAML parsing,
+    validation and Markdown are CPU-bound Python), in this process for small ones."""
+    import functools
+    import multiprocessing
+
+    job = functools.partial(_case_job, root, deck)
+    cores = os.cpu_count() or 1
+    if (
+        len(files) < PARALLEL_FROM
+        or cores < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        yield from map(job, files)
+        return
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        yield from pool.imap(job, files, chunksize=16)
 
 
 _STAMP = b"deckbuilder inputs "

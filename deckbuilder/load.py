@@ -59,6 +59,35 @@ class Content:
     cases: tuple[LoadedCase, ...]
 
 
+@dataclass(frozen=True)
+class CaseFile:
+    """The outcome of reading one case file: small, so it can travel between processes."""
+
+    path: Path
+    case_id: str | None
+    id_mark: Mark | None
+    problems: tuple[ContentProblem, ...]
+
+
+def read_case_file(root: Path, path: Path) -> tuple[LoadedCase | None, CaseFile]:
+    """Read and validate one case file on its own (ids across files are checked by
+    :meth:`ContentReader.accept`)."""
+    problems: list[ContentProblem] = []
+    parsed = _read(path, problems)
+    if parsed is None:
+        return None, CaseFile(path, None, None, tuple(problems))
+    data, shown = parsed
+    case = _validate(data, Case, shown, problems)
+    if case is None:
+        return None, CaseFile(path, None, None, tuple(problems))
+    _check_question_ids(case, data, shown, problems)
+    images = tuple(
+        _resolve_image(root, path, data, shown, n, f, problems) for n, f in enumerate(case.figures)
+    )
+    read = CaseFile(path, case.id, _value_mark(data, ("id",)), tuple(problems))
+    return (None if problems else LoadedCase(case, path, images)), read
+
+
 class ContentReader:
     """Reads a content folder one case file at a time, collecting every problem.
 
@@ -77,6 +106,7 @@ class ContentReader:
         self.progress = progress
         self.problems: list[ContentProblem] = []
         self.count = 0
+        self._seen: dict[str, tuple[Path, Mark | None]] = {}
         deck_path = self.root / DECK_FILE
         self.deck: DeckConfig | None = None
         if not deck_path.is_file():
@@ -89,45 +119,40 @@ class ContentReader:
         else:
             self.deck = _validate_file(deck_path, DeckConfig, self.problems)
 
+    def files(self) -> list[Path]:
+        return case_files(self.root)
+
     def cases(self) -> Iterator[LoadedCase]:
         """Every valid case, in file order; problems are collected as they are found."""
-        root, problems = self.root, self.problems
-        seen: dict[str, tuple[Path, Mark | None]] = {}
-        files = case_files(root)
+        files = self.files()
         for i, path in enumerate(files):
             if self.progress:
                 self.progress("building", i, len(files))
-            parsed = _read(path, problems)
-            if parsed is None:
-                continue
-            data, shown = parsed
-            case = _validate(data, Case, shown, problems)
-            if case is None:
-                continue
-            id_mark = _value_mark(data, ("id",))
-            if case.id in seen:
-                other, other_mark = seen[case.id]
-                at = (
-                    f"{display_path(other)}:{other_mark.line}"
-                    if other_mark
-                    else display_path(other)
+            loaded, read = read_case_file(self.root, path)
+            if self.accept(read) and loaded is not None:
+                yield loaded
+
+    def accept(self, read: CaseFile) -> bool:
+        """Take the outcome of reading one file (here or in another process): collect its
+        problems, check its id against the files before it; True if its notes may be used."""
+        self.problems.extend(read.problems)
+        if read.case_id is None or read.problems:
+            return False
+        if read.case_id in self._seen:
+            other, other_mark = self._seen[read.case_id]
+            at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
+            self.problems.append(
+                _problem(
+                    display_path(read.path),
+                    read.id_mark,
+                    ("id",),
+                    f"case id {read.case_id!r} is already used in {at}",
                 )
-                problems.append(
-                    _problem(
-                        shown, id_mark, ("id",), f"case id {case.id!r} is already used in {at}"
-                    )
-                )
-                continue
-            seen[case.id] = (path, id_mark)
-            before = len(problems)
-            _check_question_ids(case, data, shown, problems)
-            images = tuple(
-                _resolve_image(root, path, data, shown, n, f, problems)
-                for n, f in enumerate(case.figures)
             )
-            if len(problems) == before:
-                self.count += 1
-                yield LoadedCase(case, path, images)
+            return False
+        self._seen[read.case_id] = (read.path, read.id_mark)
+        self.count += 1
+        return True
 
     def finish(self) -> None:
         """Raise :class:`ContentError` with every problem found, if any."""

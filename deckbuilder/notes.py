@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -90,6 +90,12 @@ class NoteBuilder:
             self.media.setdefault(m.name, m)
         self.problems.extend(renderer.problems)
         return notes
+
+    def merge(self, media: Iterable[Media], problems: Iterable[ContentProblem]) -> None:
+        """Take what another builder (in another process) found for one case."""
+        for m in media:
+            self.media.setdefault(m.name, m)
+        self.problems.extend(problems)
 
     def media_files(self) -> tuple[Media, ...]:
         return tuple(sorted(self.media.values(), key=lambda m: m.name))

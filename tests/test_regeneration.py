@@ -268,3 +268,21 @@ def test_fresh_clone_of_the_same_commit_builds_the_same_bytes(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")  # another day, another machine
     again = build(tmp_path / "clone" / "content", tmp_path / "clone" / "dist").deck_path
     assert again.read_bytes() == built
+
+
+def test_parallel_and_sequential_builds_write_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large decks are read and rendered on every core; the result must not depend on it."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    content = generate(tmp_path / "content", deckbuilder.build.PARALLEL_FROM + 6)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    parallel = build(content, tmp_path / "parallel").deck_path.read_bytes()
+    (content / LOCK_FILE).unlink()
+    monkeypatch.setattr(deckbuilder.build, "PARALLEL_FROM", 10**9)
+    sequential = build(content, tmp_path / "sequential").deck_path.read_bytes()
+    assert parallel == sequential
