@@ -200,19 +200,25 @@ def _running(pid: int) -> bool:
 
 
 def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+    """Write ``data`` to ``path`` so that readers see the old file or the new one.
 
-    Readers see the old file or the new one, never a part. The folder is created if
-    needed; failures become :class:`OutputError` naming the folder.
+    On Linux the bytes go into an anonymous file (``O_TMPFILE``) that gets a name only
+    once it is complete and synced, and is renamed over ``path`` right after: a build
+    killed while writing leaves nothing behind. Elsewhere a hidden temporary file beside
+    ``path`` is used, and temporaries of writers that died are removed by the next write.
+    The folder is created if needed; failures become :class:`OutputError`.
     """
     path = Path(path)
-    tmp = _temp_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(path)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd, tmp = _open_anonymous(path.parent)
+        if fd is None:
+            tmp = _temp_name(path)
+            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError as exc:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror}") from exc
+    named: Path | None = tmp
     try:
         with os.fdopen(fd, "w+b") as fh:
             if callable(data):
@@ -221,10 +227,47 @@ def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
                 fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+            if named is None:
+                named = _give_name(fh, path)
+        os.replace(named, path)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if named is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(named)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
         raise
+
+
+def _open_anonymous(folder: Path) -> tuple[int | None, None]:
+    """An unnamed file in ``folder`` (Linux ``O_TMPFILE``), or None where unsupported."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag:
+        return None, None
+    try:
+        return os.open(folder, flag | os.O_RDWR, 0o644), None
+    except OSError:
+        return None, None
+
+
+def _give_name(fh: BinaryIO, path: Path) -> Path:
+    """Link the complete anonymous file under a hidden temporary name beside ``path``."""
+    import ctypes
+
+    tmp = _temp_name(path)
+    libc = ctypes.CDLL(None, use_errno=True)
+    at_fdcwd, at_empty_path, at_symlink_follow = -100, 0x1000, 0x400
+    target = os.fsencode(tmp)
+    if libc.linkat(fh.fileno(), b"", at_fdcwd, target, at_empty_path) == 0:
+        return tmp
+    proc = os.fsencode(f"/proc/self/fd/{fh.fileno()}")
+    if libc.linkat(at_fdcwd, proc, at_fdcwd, target, at_symlink_follow) == 0:
+        return tmp
+    # No way to name it here: copy into an ordinary temporary file instead.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "wb") as out:
+        fh.seek(0)
+        shutil.copyfileobj(fh, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+    return tmp
