@@ -1,7 +1,7 @@
 """Benchmark ``deckbuilder build`` against bare genanki, in one run, on one machine.
 
     python bench/run.py                  # 2,000 cases x 5 questions = 10,000 notes
-    python bench/run.py --cases 20000    # 100,000 notes (takes minutes)
+    python bench/run.py --scale 10       # ... and one build of 100,000 notes (minutes)
     python bench/run.py --cases 20 --runs 1 --json   # what the test runs
 
 Every figure is a median of ``--runs`` whole-process runs, next to a baseline measured
@@ -151,6 +151,23 @@ def bench(cases: int, runs: int, work: Path) -> dict[str, float]:
     }
 
 
+def scaled(cases: int, work: Path) -> dict[str, float]:
+    """One full build of ``cases`` cases: time and peak memory, for the linearity check."""
+    content = generate(work / "content-large", cases)
+    build = [
+        sys.executable,
+        "-m",
+        "deckbuilder",
+        "build",
+        str(content),
+        "--output",
+        str(work / "dist-large"),
+        "--quiet",
+    ]
+    seconds, peak = run(build, work)
+    return {"large_notes": cases * 5, "large_build_s": seconds, "large_peak_mb": peak / 1e6}
+
+
 def report(r: dict[str, float]) -> str:
     rows = [
         ("notes", f"{r['notes']:,.0f}", ""),
@@ -169,6 +186,15 @@ def report(r: dict[str, float]) -> str:
             f"export ({r['engine_export_mb']:.2f} MB); genanki: {r['genanki_deck_mb']:.2f} MB",
         ),
     ]
+    if "large_notes" in r:
+        rows.append(
+            (
+                f"{r['large_notes']:,.0f} notes",
+                f"{r['large_build_s']:.2f} s",
+                f"{r['large_build_s'] / r['build_s']:.2f}x the {r['notes']:,.0f}-note build; "
+                f"peak memory {r['large_peak_mb']:.0f} MB",
+            )
+        )
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{name:<{width}}  {value:<14} {note}".rstrip() for name, value, note in rows)
 
@@ -179,13 +205,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="also build N times as many cases once (time linear in size?)",
+    )
     args = parser.parse_args()
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        result = bench(args.cases, args.runs, args.keep)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            result = bench(args.cases, args.runs, Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        result = bench(args.cases, args.runs, work)
+        if args.scale:
+            result.update(scaled(args.cases * args.scale, work))
     print(json.dumps(result, indent=2) if args.json else report(result))
 
 

@@ -266,3 +266,16 @@ def test_quiet_build_prints_nothing(cli, content: Path) -> None:
     result = cli("build", str(content), "--quiet")
     assert result.exit_code == 0
     assert result.output == ""
+
+
+def test_build_json_report_for_scripts(cli, content: Path) -> None:
+    first = json.loads(cli("build", str(content), "--json").output)
+    assert first["notes"] == 4 and first["written"] is True
+    assert sorted(first["new"]) == [
+        "alt-thigh/prognosis",
+        "alt-thigh/surveillance",
+        "alt-thigh/terminology",
+        "alt-thigh/treatment",
+    ]
+    again = json.loads(cli("build", str(content), "--json").output)
+    assert again["up_to_date"] is True and again["written"] is False

@@ -39,7 +39,16 @@ def test_benchmark_runs_and_reports_every_figure() -> None:
 
 def test_benchmark_prints_a_table() -> None:
     done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--cases", "2", "--runs", "1"],
+        [
+            sys.executable,
+            str(REPO / "bench" / "run.py"),
+            "--cases",
+            "2",
+            "--runs",
+            "1",
+            "--scale",
+            "2",
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -35,12 +35,12 @@ def reports_errors(func: F) -> F:
                 raise
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
-            typer.echo(f"error: {exc.summary}; nothing was written.", err=True)
+            typer.secho(f"error: {exc.summary}; nothing was written.", fg="red", err=True)
             raise typer.Exit(1) from None
         except DeckbuilderError as exc:
             if debug:
                 raise
-            typer.echo(f"error: {exc}", err=True)
+            typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was written.", err=True)

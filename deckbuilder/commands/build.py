@@ -31,6 +31,9 @@ def build(
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON, for scripts.")
+    ] = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -49,7 +52,7 @@ def build(
     from deckbuilder.build import build as run_build
 
     started = time.perf_counter()
-    with ProgressBar(enabled=not quiet) as progress:
+    with ProgressBar(enabled=not (quiet or as_json)) as progress:
         result = run_build(
             content,
             output,
@@ -58,8 +61,31 @@ def build(
             force=force,
             progress=progress.update,
         )
-    if not quiet:
-        typer.echo(report(result, time.perf_counter() - started))
+    seconds = time.perf_counter() - started
+    if as_json:
+        typer.echo(json_report(result, seconds))
+    elif not quiet:
+        typer.echo(report(result, seconds))
+
+
+def json_report(result: BuildResult, seconds: float) -> str:
+    """The build report for scripts: the deck, and the notes by what importing does."""
+    import json
+
+    plan = result.plan
+    statuses = ("new", "updated", "unchanged", "retired", "still-retired")
+    data = {
+        "deck": str(result.deck_path),
+        "written": result.written,
+        "up_to_date": result.up_to_date,
+        "bytes": result.size,
+        "notes": result.notes,
+        "seconds": round(seconds, 3),
+        **({s: plan.refs(s) for s in statuses} if plan else {}),  # type: ignore[arg-type]
+        "dropped": list(plan.dropped) if plan else [],
+        "notetype_changed": bool(plan and plan.notetype_changed),
+    }
+    return json.dumps(data, indent=2)
 
 
 class ProgressBar:
