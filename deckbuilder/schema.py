@@ -59,3 +59,15 @@ def modeline(kind: str, file: Path, content_root: Path) -> str:
     target = content_root / SCHEMA_FOLDER / FILES[kind]
     rel = os.path.relpath(target, file.parent).replace(os.sep, "/")
     return f"# yaml-language-server: $schema={rel}"
+
+
+def regenerate_shipped() -> None:
+    """For developers: rewrite the shipped schemas after changing the models
+    (``python -m deckbuilder.schema``); tests fail until this is done."""
+    folder = Path(str(resources.files("deckbuilder.schemas")))
+    for kind, schema in generate().items():
+        (folder / FILES[kind]).write_text(dumps(schema), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    regenerate_shipped()
