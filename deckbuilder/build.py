@@ -61,6 +61,7 @@ def check(content_dir: Path, progress: Progress | None = None) -> tuple[Content,
     from deckbuilder.load import load_content
     from deckbuilder.notes import build_notes
 
+    _forget_files()
     content = load_content(Path(content_dir), progress)
     return content, build_notes(content, progress)
 
@@ -173,6 +174,7 @@ def _build(
 
     from deckbuilder.load import ContentReader
 
+    _forget_files()
     reader = ContentReader(Path(content_dir), progress)
     if reader.deck is None:  # nothing can be rendered; still report every problem
         for _ in reader.cases():
@@ -182,9 +184,12 @@ def _build(
     deck = reader.deck
     deck_path = out / f"{deck.id}.apkg"
     lock_path = reader.root / LOCK_FILE
-    plan, collection, media = _render_and_plan(reader, deck, drop_retired=drop_retired, force=force)
+    digests: dict[Path, bytes] = {}
+    plan, collection, media = _render_and_plan(
+        reader, deck, drop_retired=drop_retired, force=force, digests=digests
+    )
     lock_text = plan.lock.dumps()
-    stamp = _stamp(inputs_digest(reader.root, lock_text.encode("utf-8")), len(plan.notes))
+    stamp = _stamp(inputs_digest(reader.root, lock_text.encode("utf-8"), digests), len(plan.notes))
 
     def package(dest: BinaryIO) -> None:
         write_package(dest, collection, media, comment=stamp)
@@ -203,7 +208,12 @@ def _build(
 
 
 def _render_and_plan(
-    reader: ContentReader, deck: DeckConfig, *, drop_retired: bool, force: bool
+    reader: ContentReader,
+    deck: DeckConfig,
+    *,
+    drop_retired: bool,
+    force: bool,
+    digests: dict[Path, bytes],
 ) -> tuple[Plan, BinaryIO, tuple[Media, ...]]:
     """Stream every case through rendering, planning and the database, one at a time:
     what a build holds in memory is one case plus a fingerprint per note."""
@@ -232,6 +242,8 @@ def _render_and_plan(
         ):
             if reader.progress:
                 reader.progress("building", i, len(files))
+            if read.digest is not None:
+                digests[read.path] = read.digest
             if not reader.accept(read) or summary is None:
                 continue
             builder.merge(media, problems)
@@ -255,6 +267,15 @@ def _render_and_plan(
         writer.close()
         raise
     return plan, collection, builder.media_files()
+
+
+def _forget_files() -> None:
+    """Drop what earlier builds in this process learnt about files (images may change)."""
+    from deckbuilder.load import resolve_media
+    from deckbuilder.notes import _media_name
+
+    resolve_media.cache_clear()
+    _media_name.cache_clear()
 
 
 PARALLEL_FROM = 64  # case files; below this a process pool costs more than it saves
@@ -306,7 +327,7 @@ def _stamp(digest: str, notes: int) -> bytes:
     return _STAMP + f"{digest} notes {notes}".encode()
 
 
-def inputs_digest(root: Path, lock: bytes) -> str:
+def inputs_digest(root: Path, lock: bytes, known: dict[Path, bytes] | None = None) -> str:
     """A hash of everything a build reads: the deck and case files, every image below the
     content folder, the lock, the card's templates and the versions of the code that
     renders. Stored in the deck's zip comment, it lets a rebuild with nothing changed
@@ -328,9 +349,10 @@ def inputs_digest(root: Path, lock: bytes) -> str:
     ):
         h.update(part.encode("utf-8") + b"\0")
     cases, images = content_files(root)
+    known = known or {}
     for path in (root / DECK_FILE, *cases, *images):
         h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(known.get(path) or hashlib.sha256(path.read_bytes()).digest())
     h.update(hashlib.sha256(lock).digest())
     return h.hexdigest()
 

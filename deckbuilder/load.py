@@ -12,6 +12,8 @@ Content files are only ever read.
 from __future__ import annotations
 
 import difflib
+import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -67,24 +69,27 @@ class CaseFile:
     case_id: str | None
     id_mark: Mark | None
     problems: tuple[ContentProblem, ...]
+    digest: bytes | None = None  # sha-256 of the bytes read, for the build's input stamp
 
 
 def read_case_file(root: Path, path: Path) -> tuple[LoadedCase | None, CaseFile]:
     """Read and validate one case file on its own (ids across files are checked by
     :meth:`ContentReader.accept`)."""
     problems: list[ContentProblem] = []
-    parsed = _read(path, problems)
+    digests: dict[Path, bytes] = {}
+    parsed = _read(path, problems, digests)
+    digest = digests.get(path)
     if parsed is None:
-        return None, CaseFile(path, None, None, tuple(problems))
+        return None, CaseFile(path, None, None, tuple(problems), digest)
     data, shown = parsed
     case = _validate(data, Case, shown, problems)
     if case is None:
-        return None, CaseFile(path, None, None, tuple(problems))
+        return None, CaseFile(path, None, None, tuple(problems), digest)
     _check_question_ids(case, data, shown, problems)
     images = tuple(
         _resolve_image(root, path, data, shown, n, f, problems) for n, f in enumerate(case.figures)
     )
-    read = CaseFile(path, case.id, _value_mark(data, ("id",)), tuple(problems))
+    read = CaseFile(path, case.id, _value_mark(data, ("id",)), tuple(problems), digest)
     return (None if problems else LoadedCase(case, path, images)), read
 
 
@@ -176,13 +181,17 @@ def load_content(root: Path, progress: Callable[[str, int, int], None] | None = 
     return Content(reader.root, reader.deck, cases)
 
 
-def _read(path: Path, problems: list[ContentProblem]) -> tuple[Any, str] | None:
+def _read(
+    path: Path, problems: list[ContentProblem], digests: dict[Path, bytes] | None = None
+) -> tuple[Any, str] | None:
     shown = display_path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         problems.append(ContentProblem(shown, message=f"cannot be read: {exc.strerror}"))
         return None
+    if digests is not None:
+        digests[path] = hashlib.sha256(raw).digest()
     if len(raw) > MAX_FILE_BYTES:
         problems.append(
             ContentProblem(
@@ -330,12 +339,14 @@ def _check_question_ids(case: Case, data: Any, shown: str, problems: list[Conten
             first[q.id] = i
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve_media(root: Path, base: Path, given: str) -> Path | str:
     """The file an author's relative media path names, or why it cannot be used.
 
     Paths are relative to ``base`` (the folder of the file that names them) and must stay
     inside the content folder after following symlinks, so a deck never packs files
-    from elsewhere on the author's machine.
+    from elsewhere on the author's machine. Cached: cases of a large deck share a few
+    images, and resolving a path costs a system call per folder.
     """
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", given):
         return (

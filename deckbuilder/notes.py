@@ -8,6 +8,7 @@ questions of a case (vignette, discussion, figures, source) is rendered once per
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -128,6 +129,12 @@ def _tags(*groups: list[str]) -> list[str]:
     return list(seen)
 
 
+@functools.lru_cache(maxsize=1024)
+def _media_name(path: Path) -> str:
+    """Content-derived name of an image; cached for the build, as cases share images."""
+    return ids.media_name(path.read_bytes(), path.suffix)
+
+
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
 
@@ -142,7 +149,7 @@ class _CaseRenderer:
         self.problems: list[ContentProblem] = []
 
     def _pack(self, path: Path) -> Media:
-        m = Media(ids.media_name(path.read_bytes(), path.suffix), path)
+        m = Media(_media_name(path), path)
         self.media.append(m)
         return m
 
