@@ -17,8 +17,10 @@ receiving updates. Hence:
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 #: The note type contract, version 1. Never edit; see the module docstring.
 FIELDS: tuple[str, ...] = (
@@ -87,3 +89,33 @@ def card_look() -> CardLook:
 def notetype_name(deck_name: str) -> str:
     """Shown in Anki's note type list. Not part of the contract hash, but kept stable."""
     return f"Clinical MCQ ({deck_name})"
+
+
+def contract_fingerprint() -> str:
+    """Hash of the field and template names: what Anki matches a note type by."""
+    return hashlib.sha256(
+        json.dumps({"fields": FIELDS, "templates": TEMPLATES}, sort_keys=True).encode()
+    ).hexdigest()[:16]
+
+
+def notetype_json(notetype_id: int, deck_name: str, deck_id: int, mtime: int) -> dict[str, Any]:
+    """The note type as Anki's legacy JSON, via genanki's Model object."""
+    import genanki
+
+    look = card_look()
+    model = genanki.Model(
+        notetype_id,
+        notetype_name(deck_name),
+        fields=[{"name": name, "id": FIELD_IDS[name]} for name in FIELDS],
+        templates=[
+            {
+                "name": TEMPLATES[0],
+                "id": TEMPLATE_IDS[TEMPLATES[0]],
+                "qfmt": look.front,
+                "afmt": look.back,
+            }
+        ],
+        css=look.css,
+        sort_field_index=SORT_FIELD,
+    )
+    return model.to_json(mtime, deck_id)

@@ -142,6 +142,15 @@ class CollectionWriter:
         self.handle.close()
 
 
+def deck_json(deck_id: int, name: str, description: str, mtime: int) -> dict[str, object]:
+    """The deck as Anki's legacy JSON, via genanki's Deck object, with our time."""
+    import genanki
+
+    data = genanki.Deck(deck_id, name, description).to_json()
+    data["mod"] = mtime
+    return data
+
+
 def _entry(name: str, size: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED

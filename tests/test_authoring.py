@@ -209,11 +209,11 @@ def test_diff_predicts_what_the_engine_does(
 def test_diff_warns_of_a_contract_change(
     cli, content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import deckbuilder.build
+    import deckbuilder.notetype
 
     v1 = build(content, tmp_path / "v1").deck_path
-    monkeypatch.setattr(deckbuilder.build, "TEMPLATES", ("MCQ v2",))
-    monkeypatch.setattr(deckbuilder.build, "TEMPLATE_IDS", {"MCQ v2": 1})
+    monkeypatch.setattr(deckbuilder.notetype, "TEMPLATES", ("MCQ v2",))
+    monkeypatch.setattr(deckbuilder.notetype, "TEMPLATE_IDS", {"MCQ v2": 1})
     v2 = build(content, tmp_path / "v2", force=True).deck_path
     result = cli("diff", str(v1), str(v2))
     assert "field or template names changed" in result.output

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from deckbuilder import notetype
-from deckbuilder.build import build, contract_fingerprint
+from deckbuilder.build import build
+from deckbuilder.notetype import contract_fingerprint
 from tests.ankiengine import import_apkg, open_collection
 
 PINNED_FIELDS = [

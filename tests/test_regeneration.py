@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import deckbuilder.build
+import deckbuilder.jobs
 from deckbuilder.build import build
 from deckbuilder.errors import ContractError
 from deckbuilder.layout import LOCK_FILE
@@ -279,10 +280,10 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     from generate import generate
 
-    content = generate(tmp_path / "content", deckbuilder.build.PARALLEL_FROM + 6)
+    content = generate(tmp_path / "content", deckbuilder.jobs.PARALLEL_FROM + 6)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     parallel = build(content, tmp_path / "parallel").deck_path.read_bytes()
     (content / LOCK_FILE).unlink()
-    monkeypatch.setattr(deckbuilder.build, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(deckbuilder.jobs, "PARALLEL_FROM", 10**9)
     sequential = build(content, tmp_path / "sequential").deck_path.read_bytes()
     assert parallel == sequential

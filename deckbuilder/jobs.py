@@ -1,0 +1,72 @@
+"""The part of a build that runs on every core: read, validate and render case files.
+
+Each job takes one case file and returns everything the build's main process needs
+from it — the outcome of reading it, its rendered notes (fingerprints computed), the
+media they use, problems, and the case's summary — all small and picklable. Large decks
+run their jobs in a process pool, in file order; small ones in the calling process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deckbuilder.description import CaseSummary
+    from deckbuilder.errors import ContentProblem
+    from deckbuilder.load import CaseFile
+    from deckbuilder.notes import Media, NoteSpec
+    from deckbuilder.structure import DeckConfig
+
+
+def forget_files() -> None:
+    """Drop what earlier builds in this process learnt about files (images may change)."""
+    from deckbuilder.load import resolve_media
+    from deckbuilder.notes import _media_name
+
+    resolve_media.cache_clear()
+    _media_name.cache_clear()
+
+
+PARALLEL_FROM = 64  # case files; below this a process pool costs more than it saves
+
+CaseJob = tuple[
+    "CaseFile", list["NoteSpec"], list["Media"], list["ContentProblem"], "CaseSummary | None"
+]
+
+
+def case_job(root: Path, deck: DeckConfig, path: Path) -> CaseJob:
+    """Read, validate and render one case file: the part of a build that runs in parallel."""
+    from deckbuilder.description import CaseSummary
+    from deckbuilder.load import read_case_file
+    from deckbuilder.notes import NoteBuilder
+
+    loaded, read = read_case_file(root, path)
+    if loaded is None:
+        return read, [], [], [], None
+    builder = NoteBuilder(root, deck)
+    notes = builder.case_notes(loaded)
+    for note in notes:
+        _ = note.fingerprint  # computed here, in parallel, and sent along cached
+    return read, notes, list(builder.media.values()), builder.problems, CaseSummary.of(loaded.case)
+
+
+def case_jobs(root: Path, deck: DeckConfig, files: list[Path]) -> Iterator[CaseJob]:
+    """Every case file's job, in file order: on all cores for large decks (YAML parsing,
+    validation and Markdown are CPU-bound Python), in this process for small ones."""
+    import functools
+    import multiprocessing
+
+    job = functools.partial(case_job, root, deck)
+    cores = os.cpu_count() or 1
+    if (
+        len(files) < PARALLEL_FROM
+        or cores < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        yield from map(job, files)
+        return
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        yield from pool.imap(job, files, chunksize=16)
