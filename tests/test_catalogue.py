@@ -192,3 +192,33 @@ def test_debug_shows_the_traceback(cli, built: Path) -> None:
 )
 def test_usage_errors_exit_with_2(cli, args: list[str]) -> None:
     assert cli(*args).exit_code == 2
+
+
+def test_problems_found_by_parallel_readers_are_all_reported(cli, tmp_path: Path) -> None:
+    """Large decks are read on every core; their problems must come out the same way."""
+    import sys
+
+    import deckbuilder.jobs
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    content = generate(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM + 10)
+    assert cli("build", "big").exit_code == 0
+    cases = sorted((content / "cases").glob("*.yaml"))
+    text = cases[3].read_text(encoding="utf-8")
+    cases[3].write_text(text.replace("answer:", "answer: Z\n    x_answer:", 1), encoding="utf-8")
+    cases[40].write_text(
+        cases[40].read_text(encoding="utf-8").replace("id: case-000040", "id: case-000001", 1),
+        encoding="utf-8",
+    )
+    before = _snapshot(content, tmp_path / "dist")
+    result = cli("build", "big")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert any("case-000003.yaml" in line and "unknown key 'x_answer'" in line for line in lines)
+    assert any(
+        "case-000040.yaml:1:5: id: case id 'case-000001' is already used in" in line
+        for line in lines
+    )
+    assert _snapshot(content, tmp_path / "dist") == before
