@@ -107,7 +107,8 @@ def exclusive(folder: Path) -> Iterator[None]:
         yield  # a missing folder is reported by the loader
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):  # e.g. no locks on a network file system
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
