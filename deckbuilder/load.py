@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
 from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, case_files
 from deckbuilder.structure import Case, DeckConfig, Figure, Question
-from deckbuilder.yamlsource import Mark, parse_yaml
+from deckbuilder.yamlsource import Mark, MarkedMap, fast_mapping, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -74,23 +74,37 @@ class CaseFile:
 
 def read_case_file(root: Path, path: Path) -> tuple[LoadedCase | None, CaseFile]:
     """Read and validate one case file on its own (ids across files are checked by
-    :meth:`ContentReader.accept`)."""
+    :meth:`ContentReader.accept`).
+
+    Plain files are parsed by the fast path; a file with any problem is read again the
+    careful way, so that every message carries its line and column.
+    """
+    loaded, read, fast = _read_case_file(root, path, careful=False)
+    if fast and read.problems:
+        loaded, read, _ = _read_case_file(root, path, careful=True)
+    return loaded, read
+
+
+def _read_case_file(
+    root: Path, path: Path, *, careful: bool
+) -> tuple[LoadedCase | None, CaseFile, bool]:
     problems: list[ContentProblem] = []
     digests: dict[Path, bytes] = {}
-    parsed = _read(path, problems, digests)
+    parsed = _read(path, problems, digests, careful=careful)
     digest = digests.get(path)
     if parsed is None:
-        return None, CaseFile(path, None, None, tuple(problems), digest)
-    data, shown = parsed
+        return None, CaseFile(path, None, None, tuple(problems), digest), False
+    data, shown, id_mark = parsed
+    fast = not isinstance(data, MarkedMap)
     case = _validate(data, Case, shown, problems)
     if case is None:
-        return None, CaseFile(path, None, None, tuple(problems), digest)
+        return None, CaseFile(path, None, None, tuple(problems), digest), fast
     _check_question_ids(case, data, shown, problems)
     images = tuple(
         _resolve_image(root, path, data, shown, n, f, problems) for n, f in enumerate(case.figures)
     )
-    read = CaseFile(path, case.id, _value_mark(data, ("id",)), tuple(problems), digest)
-    return (None if problems else LoadedCase(case, path, images)), read
+    read = CaseFile(path, case.id, id_mark or _value_mark(data, ("id",)), tuple(problems), digest)
+    return (None if problems else LoadedCase(case, path, images)), read, fast
 
 
 class ContentReader:
@@ -182,8 +196,13 @@ def load_content(root: Path, progress: Callable[[str, int, int], None] | None = 
 
 
 def _read(
-    path: Path, problems: list[ContentProblem], digests: dict[Path, bytes] | None = None
-) -> tuple[Any, str] | None:
+    path: Path,
+    problems: list[ContentProblem],
+    digests: dict[Path, bytes] | None = None,
+    *,
+    careful: bool = True,
+) -> tuple[Any, str, Mark | None] | None:
+    """The parsed file, its name as shown, and where its top-level ``id`` value starts."""
     shown = display_path(path)
     try:
         raw = path.read_bytes()
@@ -222,6 +241,8 @@ def _read(
             )
         )
         return None
+    if not careful and (data := fast_mapping(raw)) is not None:
+        return data, shown, _top_level_mark(text, "id")
     doc = parse_yaml(text)
     for p in doc.problems:
         problems.append(_problem(shown, p.mark, p.key_path, p.message))
@@ -230,14 +251,23 @@ def _read(
     if doc.data is None:
         problems.append(ContentProblem(shown, message="is empty"))
         return None
-    return doc.data, shown
+    return doc.data, shown, None
+
+
+def _top_level_mark(text: str, key: str) -> Mark | None:
+    """Where the value of a top-level ``key:`` starts, without a careful parse."""
+    found = re.search(rf"^{re.escape(key)}[ \t]*:[ \t]*(?=\S)", text, re.M)
+    if not found:
+        return None
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    return Mark(text.count("\n", 0, found.start()) + 1, found.end() - line_start + 1)
 
 
 def _validate_file(path: Path, model: type[BaseModel], problems: list[ContentProblem]) -> Any:
     parsed = _read(path, problems)
     if parsed is None:
         return None
-    data, shown = parsed
+    data, shown, _ = parsed
     return _validate(data, model, shown, problems)
 
 
@@ -348,6 +378,8 @@ def resolve_media(root: Path, base: Path, given: str) -> Path | str:
     from elsewhere on the author's machine. Cached: cases of a large deck share a few
     images, and resolving a path costs a system call per folder.
     """
+    if not given.strip():
+        return "an image with no file name; write the path of the image file"
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", given):
         return (
             f"{given!r} is not a local file: a deck must work offline and never load "

@@ -15,6 +15,8 @@ The C parser is used when PyYAML was built with libyaml (it almost always is).
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,3 +289,81 @@ def locate_key(data: Any, path: tuple[str | int, ...]) -> Mark | None:
         if isinstance(parent, MarkedMap) and (mark := parent.key_mark(path[-1])):
             return mark
     return locate(data, path)
+
+
+# --- the fast path ---------------------------------------------------------------------
+
+try:  # rapidyaml: a YAML parser in C++, several times faster than libyaml through PyYAML
+    import ryml as _ryml
+except ImportError:  # pragma: no cover - optional speed-up
+    _ryml = None
+
+# Where YAML 1.1 (PyYAML) and 1.2 (rapidyaml) read text differently: line breaks
+# U+0085, U+2028, U+2029 and carriage returns. Such files take the careful path.
+_DIFFERENT_IN_1_1 = re.compile(rb"\r|\xc2\x85|\xe2\x80[\xa8\xa9]")
+
+
+class _Careful(Exception):
+    """Raised inside the fast path when a file needs the careful one."""
+
+
+def _reject(_: str) -> object:
+    raise _Careful  # a number: its text must be kept exactly, which JSON cannot promise
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Careful  # duplicate keys: the careful path reports them
+    return result
+
+
+def _all_text(value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, dict):
+        return all(_all_text(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_all_text(v) for v in value)
+    return False  # true, false, null: the careful path reads them as the text typed
+
+
+def fast_mapping(raw: bytes) -> dict[str, Any] | None:
+    """Parse plain content quickly, or return None when the careful path is needed.
+
+    The result, when there is one, equals what :func:`parse_yaml` gives (a test checks
+    it on the catalogue and on random documents); anything this path does not handle
+    exactly like it — anchors, aliases, tags, numbers, booleans, nulls, duplicate keys,
+    YAML 1.1 line breaks, more than one document, syntax errors — returns None. It
+    carries no positions: a file with any problem is parsed again the careful way.
+    """
+    if _ryml is None or _DIFFERENT_IN_1_1.search(raw):
+        return None
+    try:
+        tree = _ryml.parse_in_arena(raw)
+        special = (
+            _ryml.KEYANCH
+            | _ryml.VALANCH
+            | _ryml.KEYREF
+            | _ryml.VALREF
+            | _ryml.KEYTAG
+            | _ryml.VALTAG
+        )
+        for node in range(tree.size()):
+            if tree.type_has_any(node, special):
+                return None
+        text = _ryml.emit_json_malloc(tree, tree.root_id())
+        data = json.loads(text, parse_int=_reject, parse_float=_reject, object_pairs_hook=_pairs)
+    except (
+        _Careful,
+        ValueError,
+        RuntimeError,
+        TypeError,
+        _ryml.ExceptionParse,
+        _ryml.ExceptionBasic,
+        _ryml.ExceptionVisit,
+    ):
+        return None
+    if not isinstance(data, dict) or not _all_text(data):
+        return None
+    return data

@@ -242,3 +242,12 @@ def test_preview_renders_cards_exactly_as_the_engine(cli, content: Path, tmp_pat
         assert ours == engine
     finally:
         col.close()
+
+
+def test_an_image_without_a_file_name_is_a_clear_error(tmp_path: Path) -> None:
+    root = _deck(tmp_path, ("rich.yaml", RICH.replace("images/scan.png", "")))
+    with pytest.raises(ContentError) as info:
+        build(root, tmp_path / "dist")
+    (problem,) = info.value.problems
+    assert problem.key == "case"
+    assert problem.message == "an image with no file name; write the path of the image file"
