@@ -293,10 +293,21 @@ def locate_key(data: Any, path: tuple[str | int, ...]) -> Mark | None:
 
 # --- the fast path ---------------------------------------------------------------------
 
-try:  # rapidyaml: a YAML parser in C++, several times faster than libyaml through PyYAML
-    import ryml as _ryml
-except ImportError:  # pragma: no cover - optional speed-up
-    _ryml = None
+_ryml: Any = None  # rapidyaml, imported on first use: a C++ YAML parser, several times
+# faster than libyaml through PyYAML
+
+
+def _rapidyaml() -> Any:
+    global _ryml
+    if _ryml is None:
+        try:
+            import ryml
+        except ImportError:  # pragma: no cover - the careful path still works
+            _ryml = False
+        else:
+            _ryml = ryml
+    return _ryml
+
 
 # Where YAML 1.1 (PyYAML) and 1.2 (rapidyaml) read text differently: line breaks
 # U+0085, U+2028, U+2029 and carriage returns. Such files take the careful path.
@@ -337,31 +348,27 @@ def fast_mapping(raw: bytes) -> dict[str, Any] | None:
     YAML 1.1 line breaks, more than one document, syntax errors — returns None. It
     carries no positions: a file with any problem is parsed again the careful way.
     """
-    if _ryml is None or _DIFFERENT_IN_1_1.search(raw):
+    ryml = _rapidyaml()
+    if not ryml or _DIFFERENT_IN_1_1.search(raw):
         return None
     try:
-        tree = _ryml.parse_in_arena(raw)
+        tree = ryml.parse_in_arena(raw)
         special = (
-            _ryml.KEYANCH
-            | _ryml.VALANCH
-            | _ryml.KEYREF
-            | _ryml.VALREF
-            | _ryml.KEYTAG
-            | _ryml.VALTAG
+            ryml.KEYANCH | ryml.VALANCH | ryml.KEYREF | ryml.VALREF | ryml.KEYTAG | ryml.VALTAG
         )
         for node in range(tree.size()):
             if tree.type_has_any(node, special):
                 return None
-        text = _ryml.emit_json_malloc(tree, tree.root_id())
+        text = ryml.emit_json_malloc(tree, tree.root_id())
         data = json.loads(text, parse_int=_reject, parse_float=_reject, object_pairs_hook=_pairs)
     except (
         _Careful,
         ValueError,
         RuntimeError,
         TypeError,
-        _ryml.ExceptionParse,
-        _ryml.ExceptionBasic,
-        _ryml.ExceptionVisit,
+        ryml.ExceptionParse,
+        ryml.ExceptionBasic,
+        ryml.ExceptionVisit,
     ):
         return None
     if not isinstance(data, dict) or not _all_text(data):
