@@ -60,7 +60,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_<])")
 _MARKDOWN_LINE_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|-{2,}|`{3,}|~{3,})(?:\s|$)")
 
 
-class ImportError_(DeckbuilderError):
+class ArticleError(DeckbuilderError):
     """No usable quiz was found in the article."""
 
 
@@ -165,7 +165,7 @@ def _split_sections(lines: Sequence[Line], report: Report) -> dict[str, list[Lin
 
 
 def _extract_figures(
-    regions: Iterable[list[Line]], width: float, report: Report
+    regions: Iterable[list[Line]], width: float, report: Report, text: _Joiner
 ) -> tuple[list[str], list[list[Line]]]:
     """Pull figure captions out of the running text, wherever the PDF dropped them.
 
@@ -198,7 +198,7 @@ def _extract_figures(
                 i += 1
             for c in caption:
                 report.use(c, f"caption of figure {match.group(1)}")
-            figures.append((int(match.group(1)), _join_lines(caption)))
+            figures.append((int(match.group(1)), text.join(caption)))
         cleaned.append(kept)
     figures.sort(key=lambda f: f[0])
     return [text for _, text in figures], cleaned
@@ -216,8 +216,9 @@ def _is_word(word: str) -> bool:
     return bool(_SPELL.known([word.lower()]))
 
 
-class _Vocabulary:
-    """Words of the article itself: the best evidence for how it spells a compound."""
+class _Joiner:
+    """Rejoins the article's wrapped lines, deciding hyphenation from the article's own
+    words first (the best evidence for how it spells a compound), then a dictionary."""
 
     def __init__(self, lines: Sequence[Line]) -> None:
         text = " ".join(line.text for line in lines).lower()
@@ -237,51 +238,46 @@ class _Vocabulary:
             return head + tail
         return head[:-1] + tail if _is_word(a + b) else head + tail
 
+    def join(self, lines: Sequence[Line]) -> str:
+        """Wrapped lines as one line of text, hyphenation undone."""
+        out = ""
+        for line in lines:
+            piece = line.stripped
+            if not piece:
+                continue
+            if not out:
+                out = piece
+            elif out.endswith("-") and not out.endswith(" -") and piece[:1].islower():
+                out = self.dehyphenate(out, piece)
+            else:
+                out = f"{out} {piece}"
+        return re.sub(r"\s+", " ", out).strip()
 
-_VOCAB: _Vocabulary | None = None
+    def paragraphs(self, lines: Sequence[Line]) -> str:
+        """Lines grouped into paragraphs separated by a blank line.
 
-
-def _join_lines(lines: Sequence[Line]) -> str:
-    """Rejoin wrapped lines into one line of text, undoing hyphenation."""
-    out = ""
-    for line in lines:
-        piece = line.stripped
-        if not piece:
-            continue
-        if not out:
-            out = piece
-        elif out.endswith("-") and not out.endswith(" -") and piece[:1].islower():
-            out = _VOCAB.dehyphenate(out, piece) if _VOCAB else out + piece
-        else:
-            out = f"{out} {piece}"
-    return re.sub(r"\s+", " ", out).strip()
-
-
-def _paragraphs(lines: Sequence[Line]) -> list[str]:
-    """Group lines into paragraphs.
-
-    A blank line or an indented line starts a new paragraph only after a line that
-    ends a sentence: a blank line inside a sentence is a page break.
-    """
-    paragraphs: list[list[Line]] = []
-    current: list[Line] = []
-    pending_break = False
-    for line in lines:
-        if line.blank:
-            pending_break = True
-            continue
-        last = current[-1].stripped if current else ""
-        if current and (pending_break or line.indented) and _SENTENCE_END.search(last):
-            paragraphs.append(current)
-            current = []
-        current.append(line)
+        A blank line or an indented line starts a new paragraph only after a line that
+        ends a sentence: a blank line inside a sentence is a page break.
+        """
+        paragraphs: list[list[Line]] = []
+        current: list[Line] = []
         pending_break = False
-    if current:
-        paragraphs.append(current)
-    return [_join_lines(p) for p in paragraphs]
+        for line in lines:
+            if line.blank:
+                pending_break = True
+                continue
+            last = current[-1].stripped if current else ""
+            if current and (pending_break or line.indented) and _SENTENCE_END.search(last):
+                paragraphs.append(current)
+                current = []
+            current.append(line)
+            pending_break = False
+        if current:
+            paragraphs.append(current)
+        return "\n\n".join(self.join(p) for p in paragraphs)
 
 
-def _parse_questions(lines: Sequence[Line], report: Report) -> list[ParsedQuestion]:
+def _parse_questions(lines: Sequence[Line], report: Report, text: _Joiner) -> list[ParsedQuestion]:
     questions: list[ParsedQuestion] = []
     state = "none"
     stem: list[Line] = []
@@ -294,13 +290,13 @@ def _parse_questions(lines: Sequence[Line], report: Report) -> list[ParsedQuesti
     def finish() -> None:
         if state == "none":
             return
-        crit = "\n\n".join(_paragraphs(critique))
+        crit = text.paragraphs(critique)
         questions.append(
             ParsedQuestion(
                 number,
                 start,
-                _join_lines(stem),
-                {letter: _join_lines(text) for letter, text in options},
+                text.join(stem),
+                {letter: text.join(wrapped) for letter, wrapped in options},
                 crit,
                 answer,
             )
@@ -366,32 +362,28 @@ def _parse_questions(lines: Sequence[Line], report: Report) -> list[ParsedQuesti
     return questions
 
 
-def parse_article(text: str) -> ParsedQuiz:
+def parse_article(article: str) -> ParsedQuiz:
     """Recognise the parts of a quiz article. Raises if no usable quiz is found."""
-    global _VOCAB
-    lines = [Line(i + 1, raw.rstrip("\r")) for i, raw in enumerate(text.split("\n"))]
+    lines = [Line(i + 1, raw.rstrip("\r")) for i, raw in enumerate(article.split("\n"))]
     report = Report()
-    _VOCAB = _Vocabulary(lines)
-    try:
-        sections = _split_sections(lines, report)
-        body = [x for x in sections["case"] + sections["discussion"] if not x.blank]
-        width = statistics.median(len(x.stripped) for x in body) if body else 60.0
-        figures, (case_lines, discussion_lines, title_lines) = _extract_figures(
-            [sections["case"], sections["discussion"], sections["title"]], width, report
-        )
-        questions = _parse_questions(sections["questions"], report)
-        for line in sections["references"]:
-            if not line.blank:
-                report.leave_out(line, "references (not part of a card)")
-        title = _join_lines(title_lines)
-        case = "\n\n".join(_paragraphs(case_lines))
-        discussion = "\n\n".join(_paragraphs(discussion_lines))
-    finally:
-        _VOCAB = None
+    text = _Joiner(lines)
+    sections = _split_sections(lines, report)
+    body = [x for x in sections["case"] + sections["discussion"] if not x.blank]
+    width = statistics.median(len(x.stripped) for x in body) if body else 60.0
+    figures, (case_lines, discussion_lines, title_lines) = _extract_figures(
+        [sections["case"], sections["discussion"], sections["title"]], width, report, text
+    )
+    questions = _parse_questions(sections["questions"], report, text)
+    for line in sections["references"]:
+        if not line.blank:
+            report.leave_out(line, "references (not part of a card)")
+    title = text.join(title_lines)
+    case = text.paragraphs(case_lines)
+    discussion = text.paragraphs(discussion_lines)
 
     usable = [q for q in questions if len(q.options) >= 2]
     if not usable:
-        raise ImportError_(
+        raise ArticleError(
             'no usable quiz found: expected numbered questions ("1. ...") with lettered '
             "options (\"A. ...\") after a 'Questions' heading"
         )
@@ -531,11 +523,11 @@ def import_article(
     try:
         raw = Path(article).read_bytes()
     except OSError as exc:
-        raise ImportError_(f"{article}: cannot be read: {exc.strerror}") from exc
+        raise ArticleError(f"{article}: cannot be read: {exc.strerror}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportError_(
+        raise ArticleError(
             f"{article}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
             f"offset {exc.start}); save it as UTF-8"
         ) from exc
