@@ -25,7 +25,14 @@ from pydantic import BaseModel, ValidationError
 from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
 from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, case_files
 from deckbuilder.structure import Case, DeckConfig, Figure, Question
-from deckbuilder.yamlsource import Mark, MarkedMap, fast_mapping, parse_yaml
+from deckbuilder.yamlsource import (
+    Mark,
+    MarkedMap,
+    fast_mapping,
+    locate,
+    locate_key,
+    parse_yaml,
+)
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -49,7 +56,7 @@ class LoadedCase:
         problems found after loading are rare, so the file is parsed again to place one.
         """
         doc = parse_yaml(self.file.read_text(encoding="utf-8"))
-        return _problem(display_path(self.file), _value_mark(doc.data, key), key, message)
+        return _problem(display_path(self.file), locate(doc.data, key), key, message)
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,7 @@ def _read_case_file(
     images = tuple(
         _resolve_image(root, path, data, shown, n, f, problems) for n, f in enumerate(case.figures)
     )
-    read = CaseFile(path, case.id, id_mark or _value_mark(data, ("id",)), tuple(problems), digest)
+    read = CaseFile(path, case.id, id_mark or locate(data, ("id",)), tuple(problems), digest)
     return (None if problems else LoadedCase(case, path, images)), read, fast
 
 
@@ -285,8 +292,6 @@ def _explain(
     data: Any, model: type[BaseModel], loc: tuple[str | int, ...], err: Any
 ) -> tuple[Mark | None, tuple[str | int, ...], str]:
     """Turn one pydantic error into a location and a sentence a clinician can act on."""
-    from deckbuilder.yamlsource import locate, locate_key
-
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -345,12 +350,6 @@ def _problem(
     )
 
 
-def _value_mark(data: Any, path: tuple[str | int, ...]) -> Mark | None:
-    from deckbuilder.yamlsource import locate
-
-    return locate(data, path)
-
-
 def _check_question_ids(case: Case, data: Any, shown: str, problems: list[ContentProblem]) -> None:
     first: dict[str, int] = {}
     for i, q in enumerate(case.questions):
@@ -359,7 +358,7 @@ def _check_question_ids(case: Case, data: Any, shown: str, problems: list[Conten
             problems.append(
                 _problem(
                     shown,
-                    _value_mark(data, key),
+                    locate(data, key),
                     key,
                     f"question id {q.id!r} is already used by "
                     f"questions[{first[q.id]}] of this case",
@@ -416,6 +415,6 @@ def _resolve_image(
     found = resolve_media(root, case_file.parent, figure.image)
     if isinstance(found, str):
         key = ("figures", index, "image")
-        problems.append(_problem(shown, _value_mark(data, key), key, found))
+        problems.append(_problem(shown, locate(data, key), key, found))
         return None
     return found

@@ -28,7 +28,7 @@ def reports_errors(func: F) -> F:
         debug = state["debug"]
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.BadParameter.__mro__[1]):  # UsageError: exit 2
+        except (typer.Exit, typer.Abort, typer.BadParameter):  # typer reports these (exit 2)
             raise
         except ContentError as exc:
             if debug:

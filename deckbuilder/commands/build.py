@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -96,7 +97,6 @@ class ProgressBar:
     """
 
     def __init__(self, enabled: bool) -> None:
-        import sys
         import time
 
         self.enabled = enabled and sys.stderr.isatty()
@@ -112,7 +112,7 @@ class ProgressBar:
         if self.bar is None or stage != self.stage:
             self.close()
             self.stage = stage
-            self.bar = typer.progressbar(length=total, label=f"{stage:<9}", file=_stderr())
+            self.bar = typer.progressbar(length=total, label=f"{stage:<9}", file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos)
 
@@ -127,12 +127,6 @@ class ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _stderr():
-    import sys
-
-    return sys.stderr
 
 
 def report(result: BuildResult, seconds: float) -> str:
