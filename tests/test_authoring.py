@@ -14,14 +14,9 @@ from deckbuilder.schema import FILES, dumps, generate, shipped
 from deckbuilder.yamlsource import parse_yaml
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, REPO
+from tests.helpers import replace_in
 
 CASE = "cases/alt-thigh.yaml"
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 # --- init and new ---------------------------------------------------------------------
@@ -160,8 +155,8 @@ def test_inspect_a_file_that_is_not_a_deck(cli, tmp_path: Path) -> None:
 
 
 def _v2(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    _replace(content / CASE, "deep seated benign fatty tumors", "deep-seated benign tumours")
-    _replace(content / CASE, "  - id: prognosis\n", "  - id: outcome\n")
+    replace_in(content / CASE, "deep seated benign fatty tumors", "deep-seated benign tumours")
+    replace_in(content / CASE, "  - id: prognosis\n", "  - id: outcome\n")
     import deckbuilder.notetype
 
     original = deckbuilder.notetype._card_file
@@ -226,7 +221,7 @@ def test_diff_warns_of_a_contract_change(
 def test_description_says_where_the_deck_came_from(content: Path, tmp_path: Path) -> None:
     with (content / "deck.yaml").open("a", encoding="utf-8") as fh:
         fh.write("license: CC BY 4.0\nversion: '2026.11'\n")
-    _replace(
+    replace_in(
         content / CASE,
         "tags: [clinical-quiz, liposarcoma]",
         "attribution: Transcribed by the deckbuilder team\ntags: [clinical-quiz, liposarcoma]",

@@ -31,6 +31,7 @@ from tests.browser import (
     parse_rgb,
 )
 from tests.conftest import DEFAULT_CONTENT
+from tests.helpers import visible_text
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +46,6 @@ class RenderedCard:
     critique: str
     front: str  # as the engine renders it: <style> + template HTML + script
     back: str
-
-
-def _plain(fragment: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +65,7 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> list[RenderedCard]:
                     note["Ref"],
                     note["Answer"],
                     letters,
-                    _plain(note["Critique"]),
+                    visible_text(note["Critique"]),
                     card.question(),
                     card.answer(),
                 )

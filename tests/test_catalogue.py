@@ -12,7 +12,6 @@ written as text (bytes, file system) are built by the functions below.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.helpers import snapshot
 
 CATALOGUE = REPO / "tests" / "catalogue"
 FIXTURES = REPO / "tests" / "fixtures"
@@ -31,16 +31,6 @@ GOOD_CASE = (
 )
 
 
-def _snapshot(*roots: Path) -> dict[str, str]:
-    return {
-        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-        for root in roots
-        if root.exists()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.is_symlink()
-    }
-
-
 def _expected(path: Path) -> str:
     last = path.read_text(encoding="utf-8").rstrip("\n").splitlines()[-1]
     assert last.startswith("# expect: "), path
@@ -48,7 +38,7 @@ def _expected(path: Path) -> str:
 
 
 def _run_both(cli, content: Path, tmp_path: Path, expected: str, *extra: str) -> None:
-    before = _snapshot(content, tmp_path / "dist")
+    before = snapshot(content, tmp_path / "dist")
     for command in ("build", "check"):
         result = cli(command, "content", *extra)
         assert result.exit_code == 1, (command, result.output)
@@ -56,7 +46,7 @@ def _run_both(cli, content: Path, tmp_path: Path, expected: str, *extra: str) ->
         lines = result.stderr.splitlines()
         assert lines[0] == expected, (command, result.stderr)
         assert lines[-1] == "error: 1 problem in the content; nothing was written."
-    assert _snapshot(content, tmp_path / "dist") == before
+    assert snapshot(content, tmp_path / "dist") == before
 
 
 @pytest.fixture
@@ -144,11 +134,11 @@ def test_generated_entry(name: str, cli, built: Path, tmp_path: Path) -> None:
     setup, expected = GENERATED[name]
     setup(built, tmp_path)
     if name == "damaged-lock":  # check never reads the lock; build must refuse
-        before = _snapshot(built, tmp_path / "dist")
+        before = snapshot(built, tmp_path / "dist")
         result = cli("build", "content")
         assert result.exit_code == 1
         assert result.stderr.splitlines()[0] == expected
-        assert _snapshot(built, tmp_path / "dist") == before
+        assert snapshot(built, tmp_path / "dist") == before
         return
     _run_both(cli, built, tmp_path, expected)
 
@@ -170,13 +160,13 @@ def test_content_folder_that_is_a_file(cli, tmp_path: Path) -> None:
 
 def test_output_folder_that_cannot_be_written(cli, built: Path, tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file, not a folder")
-    before = _snapshot(built, tmp_path / "dist")
+    before = snapshot(built, tmp_path / "dist")
     result = cli("build", "content", "--output", "taken")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot write to taken: ")
     assert "Traceback" not in result.output
     assert (tmp_path / "taken").read_text() == "a file, not a folder"
-    assert _snapshot(built, tmp_path / "dist") == before
+    assert snapshot(built, tmp_path / "dist") == before
 
 
 def test_debug_shows_the_traceback(cli, built: Path) -> None:
@@ -212,7 +202,7 @@ def test_problems_found_by_parallel_readers_are_all_reported(cli, tmp_path: Path
         cases[40].read_text(encoding="utf-8").replace("id: case-000040", "id: case-000001", 1),
         encoding="utf-8",
     )
-    before = _snapshot(content, tmp_path / "dist")
+    before = snapshot(content, tmp_path / "dist")
     result = cli("build", "big")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -221,4 +211,4 @@ def test_problems_found_by_parallel_readers_are_all_reported(cli, tmp_path: Path
         "case-000040.yaml:1:5: id: case id 'case-000001' is already used in" in line
         for line in lines
     )
-    assert _snapshot(content, tmp_path / "dist") == before
+    assert snapshot(content, tmp_path / "dist") == before

@@ -5,50 +5,35 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import replace_in, snapshot
+
 CASE = "cases/alt-thigh.yaml"
-
-
-def _snapshot(*folders: Path) -> dict[str, str]:
-    out = {}
-    for folder in folders:
-        if folder.exists():
-            for p in sorted(folder.rglob("*")):
-                if p.is_file():
-                    out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
-
-
-def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 CASES = {
     "yaml syntax": (
-        lambda c: _replace(c / CASE, "    answer: D\n", "    answer: D\n  critique: [oops\n"),
+        lambda c: replace_in(c / CASE, "    answer: D\n", "    answer: D\n  critique: [oops\n"),
         r"alt-thigh.yaml:\d+:\d+: YAML syntax error",
     ),
     "tab indentation": (
-        lambda c: _replace(c / CASE, "    answer: D\n", "\tanswer: D\n"),
+        lambda c: replace_in(c / CASE, "    answer: D\n", "\tanswer: D\n"),
         r"alt-thigh.yaml:\d+:1: a tab character is used for indentation",
     ),
     "missing required key": (
-        lambda c: _replace(c / CASE, "    answer: D\n", ""),
+        lambda c: replace_in(c / CASE, "    answer: D\n", ""),
         r"alt-thigh.yaml:\d+:\d+: questions\[1\]: missing required key 'answer'",
     ),
     "answer not among the options": (
-        lambda c: _replace(c / CASE, "    answer: D\n", "    answer: E\n"),
+        lambda c: replace_in(c / CASE, "    answer: D\n", "    answer: E\n"),
         r"alt-thigh.yaml:1\d\d:13: questions\[1\]\.answer: 'E' is not one of the options "
         r"A, B, C, D",
     ),
     "duplicate question id": (
-        lambda c: _replace(c / CASE, "  - id: prognosis\n", "  - id: treatment\n"),
+        lambda c: replace_in(c / CASE, "  - id: prognosis\n", "  - id: treatment\n"),
         r"questions\[2\]\.id: question id 'treatment' is already used by questions\[1\]",
     ),
     "duplicate case id across files": (
@@ -58,11 +43,11 @@ CASES = {
         r"copy.yaml:\d+:5: id: case id 'alt-thigh' is already used in .*alt-thigh.yaml:7",
     ),
     "unknown key with suggestion": (
-        lambda c: _replace(c / CASE, "    critique: |\n", "    critque: |\n"),
+        lambda c: replace_in(c / CASE, "    critique: |\n", "    critque: |\n"),
         r"questions\[0\]\.critque: unknown key 'critque'; did you mean 'critique'\?",
     ),
     "duplicate key": (
-        lambda c: _replace(c / CASE, "    answer: D\n", "    answer: D\n    answer: C\n"),
+        lambda c: replace_in(c / CASE, "    answer: D\n", "    answer: D\n    answer: C\n"),
         r"questions\[1\]\.answer: duplicate key 'answer' \(first given on line \d+\)",
     ),
 }
@@ -78,7 +63,7 @@ def test_bad_content_is_reported_and_nothing_is_written(
     assert cli("build", str(content)).exit_code == 0  # a previous good deck
     mutate, pattern = CASES[name]
     mutate(content)
-    before = _snapshot(content, dist)
+    before = snapshot(content, dist)
 
     result = cli("build", str(content))
 
@@ -86,12 +71,12 @@ def test_bad_content_is_reported_and_nothing_is_written(
     assert "Traceback" not in result.output
     assert re.search(pattern, result.stderr), result.stderr
     assert "nothing was written" in result.stderr
-    assert _snapshot(content, dist) == before
+    assert snapshot(content, dist) == before
 
 
 def test_all_problems_are_reported_in_one_run(cli, content: Path) -> None:
-    _replace(content / CASE, "    answer: D\n", "    answer: E\n")
-    _replace(content / CASE, "    answer: B\n", "", count=1)
+    replace_in(content / CASE, "    answer: D\n", "    answer: E\n")
+    replace_in(content / CASE, "    answer: B\n", "", count=1)
     result = cli("check", str(content))
     assert result.exit_code == 1
     assert "'E' is not one of the options" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -12,19 +11,9 @@ from deckbuilder.load import load_content
 from deckbuilder.notetype import FIELDS
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT
+from tests.helpers import markup_only, visible_text
 
 ANSWERS = {"terminology": "C", "treatment": "D", "prognosis": "B", "surveillance": "B"}
-
-
-def _body(rendered: str) -> str:
-    """A rendered side without the <style> and <script> Anki and the template add."""
-    return re.sub(r"<(style|script)\b.*?</\1>", " ", rendered, flags=re.S)
-
-
-def _text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace collapsed (for containment checks)."""
-    no_tags = re.sub(r"<[^>]+>", " ", _body(fragment))
-    return " ".join(html.unescape(no_tags).split())
 
 
 @pytest.fixture
@@ -68,24 +57,24 @@ def test_rendered_front_and_back(imported) -> None:
         note = col.get_note(nid)
         q = questions[note["Ref"].split("/")[1]]
         card = note.cards()[0]
-        front, back = _body(card.question()), _body(card.answer())
-        front_text, back_text = _text(front), _text(back)
+        front, back = markup_only(card.question()), markup_only(card.answer())
+        front_text, back_text = visible_text(front), visible_text(back)
 
         assert "A 69 year old male, presented elsewhere 6 years earlier" in front_text
-        assert _text(q.question) in front_text
+        assert visible_text(q.question) in front_text
         for letter, option in q.options.items():
-            assert f"{letter} {_text(option)}" in front_text
-        critique = _text(note["Critique"])
+            assert f"{letter} {visible_text(option)}" in front_text
+        critique = visible_text(note["Critique"])
         assert critique and critique not in front_text
         assert "Correct answer" not in front_text
         assert "db-answer-" not in front  # the class that marks the right option
 
         assert critique in back_text
-        assert _text(q.critique) == critique
+        assert visible_text(q.critique) == critique
         correct = q.options[q.answer]
         assert f"db-answer-{q.answer}" in back
         right = re.search(rf'<li class="db-option" data-letter="{q.answer}">(.*?)</li>', back, re.S)
-        assert right and _text(correct) in _text(right.group(1))
+        assert right and visible_text(correct) in visible_text(right.group(1))
         assert f"Correct answer: {q.answer}" in back_text
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -12,13 +11,10 @@ import yaml
 from deckbuilder.build import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, REPO
+from tests.helpers import visible_text
 
 ARTICLES = REPO / "tests" / "fixtures" / "articles"
 SEED = ARTICLES / "seed.txt"  # the seed article (shared/seed/000_560293bd2f877d1c.txt)
-
-
-def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def _engine_notes(content: Path, tmp: Path, name: str) -> list[dict[str, str]]:
@@ -55,7 +51,7 @@ def test_seed_imports_to_the_same_deck_as_the_hand_written_one(cli, tmp_path: Pa
     assert [n["Answer"] for n in imported] == ["C", "D", "B", "B"]
     for mine, theirs in zip(imported, hand, strict=True):
         for name in ("Question", "Options", "Answer", "Critique", "Case"):
-            assert _text(mine[name]) == _text(theirs[name]), name
+            assert visible_text(mine[name]) == visible_text(theirs[name]), name
 
 
 @pytest.mark.parametrize(

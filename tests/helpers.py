@@ -1,0 +1,38 @@
+"""Small helpers shared by the tests: editing content in place, snapshots, visible text."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Edit a content file as an author would; fail loudly if ``old`` is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def snapshot(*roots: Path) -> dict[str, str]:
+    """A hash of every regular file below ``roots``: compare before and after a command."""
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for root in roots
+        if root.exists()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def markup_only(rendered: str) -> str:
+    """A rendered card side without the <style> and <script> Anki and the template add
+    (the CSS names every class, so checks for a class must not look there)."""
+    return re.sub(r"<(style|script)\b.*?</\1>", " ", rendered, flags=re.S)
+
+
+def visible_text(fragment: str) -> str:
+    """The text of an HTML fragment as a reader sees it: no style or script, no tags,
+    entities decoded, whitespace collapsed (for containment checks)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup_only(fragment))).split())
