@@ -21,7 +21,7 @@ from deckbuilder.jobs import case_jobs, forget_files
 from deckbuilder.layout import LOCK_FILE
 from deckbuilder.notetype import contract_fingerprint, notetype_json
 from deckbuilder.package import CollectionWriter, deck_json, write_atomic, write_package
-from deckbuilder.stamp import inputs_digest, stamp, up_to_date
+from deckbuilder.stamp import FileHashes, cache_path, inputs_digest, stamp, up_to_date
 
 if TYPE_CHECKING:
     from deckbuilder.load import Content, ContentReader
@@ -143,12 +143,13 @@ def _build(
     deck = reader.deck
     deck_path = out / f"{deck.id}.apkg"
     lock_path = reader.root / LOCK_FILE
-    digests: dict[Path, bytes] = {}
+    hashes = FileHashes(None if dry_run else cache_path(deck_path))
     plan, collection, media = _render_and_plan(
-        reader, deck, drop_retired=drop_retired, force=force, digests=digests
+        reader, deck, drop_retired=drop_retired, force=force, hashes=hashes
     )
     lock_text = plan.lock.dumps()
-    comment = stamp(inputs_digest(reader.root, lock_text.encode("utf-8"), digests), len(plan.notes))
+    digest = inputs_digest(reader.root, lock_text.encode("utf-8"), hashes, reader.listing)
+    comment = stamp(digest, len(plan.notes))
 
     def package(dest: BinaryIO) -> None:
         write_package(dest, collection, media, comment=comment)
@@ -163,6 +164,7 @@ def _build(
             size = deck_path.stat().st_size
             if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
                 write_atomic(lock_path, lock_text.encode("utf-8"))
+            hashes.save()
     return BuildResult(deck_path, size, not dry_run, lock_path, len(plan.notes), plan)
 
 
@@ -172,7 +174,7 @@ def _render_and_plan(
     *,
     drop_retired: bool,
     force: bool,
-    digests: dict[Path, bytes],
+    hashes: FileHashes,
 ) -> tuple[Plan, BinaryIO, tuple[Media, ...]]:
     """Stream every case through rendering, planning and the database, one at a time:
     what a build holds in memory is one case plus a fingerprint per note."""
@@ -196,13 +198,14 @@ def _render_and_plan(
         summaries = []
         fingerprints = []
         files = reader.files()
+        names = {path: rel for rel, path in reader.listing.cases}
         for i, (read, notes, media, problems, summary) in enumerate(
             case_jobs(reader.root, deck, files)
         ):
             if reader.progress:
                 reader.progress("building", i, len(files))
-            if read.digest is not None:
-                digests[read.path] = read.digest
+            if read.hashed is not None:
+                hashes.record(names[read.path], *read.hashed)
             if not reader.accept(read) or summary is None:
                 continue
             builder.merge(media, problems)

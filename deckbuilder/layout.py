@@ -9,6 +9,7 @@ The build state, ``deckbuilder.lock.json``, sits beside the deck file.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 DECK_FILE = "deck.yaml"
@@ -16,10 +17,24 @@ LOCK_FILE = "deckbuilder.lock.json"
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
-def _walk(root: Path) -> tuple[list[Path], list[Path]]:
-    """Case files and images below ``root``, hidden folders and files skipped, sorted.
+@dataclass(frozen=True)
+class Listing:
+    """The files of a content folder, each with its name relative to the folder (``/``
+    separated, the same on every system), each list sorted by that name."""
 
-    One ``os.walk`` pass: a rebuild with nothing changed spends most of its time here.
+    cases: list[tuple[str, Path]]
+    images: list[tuple[str, Path]]
+
+    @property
+    def case_paths(self) -> list[Path]:
+        return [path for _, path in self.cases]
+
+
+def list_content(root: Path) -> Listing:
+    """Case files and images below ``root``, hidden folders and files skipped.
+
+    One ``os.walk`` pass, done once per build: a rebuild with nothing changed spends a
+    good part of its time here.
     """
     cases: list[tuple[str, Path]] = []
     images: list[tuple[str, Path]] = []
@@ -35,14 +50,4 @@ def _walk(root: Path) -> tuple[list[Path], list[Path]]:
                 cases.append((prefix + name, Path(folder, name)))
             elif suffix.lower() in IMAGE_TYPES:
                 images.append((prefix + name, Path(folder, name)))
-    return [p for _, p in sorted(cases)], [p for _, p in sorted(images)]
-
-
-def case_files(root: Path) -> list[Path]:
-    """Every case file below ``root``, in a stable order."""
-    return _walk(root)[0]
-
-
-def content_files(root: Path) -> tuple[list[Path], list[Path]]:
-    """Case files and image files below ``root``, each in a stable order."""
-    return _walk(root)
+    return Listing(sorted(cases), sorted(images))

@@ -23,7 +23,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
-from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, case_files
+from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, Listing, list_content
+from deckbuilder.stamp import StatKey, read_with_key
 from deckbuilder.structure import Case, DeckConfig, Figure, Question
 from deckbuilder.yamlsource import (
     Mark,
@@ -76,7 +77,8 @@ class CaseFile:
     case_id: str | None
     id_mark: Mark | None
     problems: tuple[ContentProblem, ...]
-    digest: bytes | None = None  # sha-256 of the bytes read, for the build's input stamp
+    # the file's stat before it was read and the sha-256 of its bytes, for the input stamp
+    hashed: tuple[StatKey, bytes] | None = None
 
 
 def read_case_file(root: Path, path: Path) -> tuple[LoadedCase | None, CaseFile]:
@@ -96,21 +98,21 @@ def _read_case_file(
     root: Path, path: Path, *, careful: bool
 ) -> tuple[LoadedCase | None, CaseFile, bool]:
     problems: list[ContentProblem] = []
-    digests: dict[Path, bytes] = {}
-    parsed = _read(path, problems, digests, careful=careful)
-    digest = digests.get(path)
+    hashed: dict[Path, tuple[StatKey, bytes]] = {}
+    parsed = _read(path, problems, hashed, careful=careful)
+    own = hashed.get(path)
     if parsed is None:
-        return None, CaseFile(path, None, None, tuple(problems), digest), False
+        return None, CaseFile(path, None, None, tuple(problems), own), False
     data, shown, id_mark = parsed
     fast = not isinstance(data, MarkedMap)
     case = _validate(data, Case, shown, problems)
     if case is None:
-        return None, CaseFile(path, None, None, tuple(problems), digest), fast
+        return None, CaseFile(path, None, None, tuple(problems), own), fast
     _check_question_ids(case, data, shown, problems)
     images = tuple(
         _resolve_image(root, path, data, shown, n, f, problems) for n, f in enumerate(case.figures)
     )
-    read = CaseFile(path, case.id, id_mark or locate(data, ("id",)), tuple(problems), digest)
+    read = CaseFile(path, case.id, id_mark or locate(data, ("id",)), tuple(problems), own)
     return (None if problems else LoadedCase(case, path, images)), read, fast
 
 
@@ -145,8 +147,13 @@ class ContentReader:
         else:
             self.deck = _validate_file(deck_path, DeckConfig, self.problems)
 
+    @functools.cached_property
+    def listing(self) -> Listing:
+        """The folder's case files and images, walked once per reader."""
+        return list_content(self.root)
+
     def files(self) -> list[Path]:
-        return case_files(self.root)
+        return self.listing.case_paths
 
     def cases(self) -> Iterator[LoadedCase]:
         """Every valid case, in file order; problems are collected as they are found."""
@@ -205,19 +212,19 @@ def load_content(root: Path, progress: Callable[[str, int, int], None] | None = 
 def _read(
     path: Path,
     problems: list[ContentProblem],
-    digests: dict[Path, bytes] | None = None,
+    hashed: dict[Path, tuple[StatKey, bytes]] | None = None,
     *,
     careful: bool = True,
 ) -> tuple[Any, str, Mark | None] | None:
     """The parsed file, its name as shown, and where its top-level ``id`` value starts."""
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        raw, key = read_with_key(path)
     except OSError as exc:
         problems.append(ContentProblem(shown, message=f"cannot be read: {exc.strerror}"))
         return None
-    if digests is not None:
-        digests[path] = hashlib.sha256(raw).digest()
+    if hashed is not None:
+        hashed[path] = (key, hashlib.sha256(raw).digest())
     if len(raw) > MAX_FILE_BYTES:
         problems.append(
             ContentProblem(

@@ -36,3 +36,9 @@ def visible_text(fragment: str) -> str:
     """The text of an HTML fragment as a reader sees it: no style or script, no tags,
     entities decoded, whitespace collapsed (for containment checks)."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup_only(fragment))).split())
+
+
+def output_files(folder: Path) -> list[str]:
+    """The files a build left in its output folder, apart from the hidden cache of file
+    hashes (``.<deck>.apkg.hashes.json``), which a build may keep there."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".apkg.hashes.json"))

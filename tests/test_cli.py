@@ -8,6 +8,7 @@ from pathlib import Path
 
 from deckbuilder import __version__
 from tests.conftest import REPO
+from tests.helpers import output_files
 
 
 def test_version_and_help(cli) -> None:
@@ -37,7 +38,7 @@ def test_build_reports_what_it_built(cli, content: Path, tmp_path: Path) -> None
     assert "new       alt-thigh/terminology" in result.output
     assert "dist/clinical-quiz.apkg" in result.output
     assert "4 notes, 4 new, 0 updated, 0 unchanged" in result.output
-    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["clinical-quiz.apkg"]
+    assert output_files(tmp_path / "dist") == ["clinical-quiz.apkg"]
 
 
 def test_python_dash_m_and_console_script(tmp_path: Path) -> None:

@@ -1,0 +1,112 @@
+"""The cache of file hashes: a rebuild with nothing changed reads no content file, and
+no edit slips past it (same size, restored modification time, racy timestamps)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from deckbuilder import stamp
+from deckbuilder.build import build
+from tests.helpers import replace_in
+
+CACHE = ".clinical-quiz.apkg.hashes.json"
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file the up-to-date check reads to hash it."""
+    seen: list[Path] = []
+    real = stamp.read_with_key
+
+    def counting(path: Path) -> tuple[bytes, stamp.StatKey]:
+        seen.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(stamp, "read_with_key", counting)
+    return seen
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat files as settled at once (the real margin is two seconds)."""
+    monkeypatch.setattr(stamp.FileHashes, "RACY_SECONDS", 0)
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_rebuild_with_nothing_changed_reads_no_content_file(
+    content: Path, dist: Path, reads: list[Path]
+) -> None:
+    assert build(content, dist).written
+    cached = json.loads((dist / CACHE).read_text(encoding="utf-8"))["files"]
+    assert set(cached) == {"deck.yaml", "cases/alt-thigh.yaml", *_images(content)}
+    reads.clear()
+    again = build(content, dist)
+    assert again.up_to_date and not again.written
+    assert reads == []
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_edit_keeping_size_and_modification_time_is_still_seen(
+    content: Path, dist: Path
+) -> None:
+    build(content, dist)
+    case = content / "cases" / "alt-thigh.yaml"
+    before = case.stat()
+    replace_in(case, "C: RT alone", "C: RT aloNe")
+    os.utime(case, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = case.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    result = build(content, dist)
+    assert not result.up_to_date
+    assert result.plan is not None
+    assert [n.status for n in result.plan.notes].count("updated") == 1
+
+
+def test_files_changed_moments_before_are_not_remembered(
+    content: Path, dist: Path, reads: list[Path]
+) -> None:
+    build(content, dist)  # every file was copied into place just now: all "racy"
+    assert not (dist / CACHE).exists()
+    reads.clear()
+    assert build(content, dist).up_to_date
+    assert content / "cases" / "alt-thigh.yaml" in reads
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_damaged_or_foreign_cache_costs_only_a_read(
+    content: Path, dist: Path, reads: list[Path]
+) -> None:
+    build(content, dist)
+    for damage in ("{not json", '{"format": 99}', '{"format": 1, "files": {"deck.yaml": [1]}}'):
+        (dist / CACHE).write_text(damage, encoding="utf-8")
+        reads.clear()
+        assert build(content, dist).up_to_date
+        assert content / "deck.yaml" in reads
+    reads.clear()
+    assert build(content, dist).up_to_date  # the cache was written afresh
+    assert reads == []
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_renamed_file_is_forgotten_and_a_dry_run_writes_no_cache(
+    content: Path, dist: Path
+) -> None:
+    build(content, dist)
+    (content / "cases" / "alt-thigh.yaml").rename(content / "cases" / "thigh.yaml")
+    cache = dist / CACHE
+    before = cache.read_bytes()
+    assert build(content, dist, dry_run=True).plan is not None
+    assert cache.read_bytes() == before
+    build(content, dist)
+    cached = json.loads(cache.read_text(encoding="utf-8"))["files"]
+    assert "cases/thigh.yaml" in cached and "cases/alt-thigh.yaml" not in cached
+
+
+def _images(content: Path) -> list[str]:
+    from deckbuilder.layout import list_content
+
+    return [rel for rel, _ in list_content(content).images]
