@@ -28,6 +28,10 @@ from deckbuilder.notes import NoteSpec, retired_note
 
 LOCK_FORMAT = 1
 
+# json.dumps(..., sort_keys=True) builds a new encoder on every call, and a large deck's
+# lock has an entry per note: this one is built once.
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+
 Status = Literal["new", "updated", "unchanged", "retired", "still-retired"]
 
 
@@ -70,7 +74,7 @@ class Lock:
         }
         lines = ["{"]
         for key, value in head.items():
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)},")
+            lines.append(f"  {json.dumps(key)}: {_sorted_json(value)},")
         lines.append('  "notes": {')
         items = sorted(self.notes.items())
         for i, (ref, st) in enumerate(items):
@@ -78,7 +82,7 @@ class Lock:
             if st.retired:
                 entry["retired"] = True
             comma = "," if i < len(items) - 1 else ""
-            lines.append(f"    {json.dumps(ref)}: {json.dumps(entry, sort_keys=True)}{comma}")
+            lines.append(f"    {json.dumps(ref)}: {_sorted_json(entry)}{comma}")
         lines.append("  }")
         lines.append("}")
         return "\n".join(lines) + "\n"
