@@ -184,48 +184,47 @@ def _render_and_plan(
 
     deck_id = ids.deck_id(deck.id)
     nt_id = ids.notetype_id(deck.id)
-    planner = Planner(
-        read_lock(reader.root),
-        deck_key=deck.id,
-        deck_id=deck_id,
-        notetype_id=nt_id,
-        contract=contract_fingerprint(),
-        force=force,
-    )
-    builder = NoteBuilder(reader.root, deck)
-    writer = CollectionWriter(notetype_id=nt_id, deck_id=deck_id)
-    try:
-        summaries = []
-        fingerprints = []
-        files = reader.files()
-        names = {path: rel for rel, path in reader.listing.cases}
-        for i, (read, notes, media, problems, summary) in enumerate(
-            case_jobs(reader.root, deck, files)
-        ):
-            if reader.progress:
-                reader.progress("building", i, len(files))
-            if read.hashed is not None:
-                hashes.record(names[read.path], *read.hashed)
-            if not reader.accept(read) or summary is None:
-                continue
-            builder.merge(media, problems)
-            summaries.append(summary)
-            fingerprints += [n.fingerprint for n in notes]
-            writer.add((n, planner.note(n)) for n in notes)
-        reader.finish()
-        builder.finish()
-        writer.add(planner.retired(drop_retired))
-        description = deck_description(deck, summaries, fingerprints)
-        plan = planner.finish(
-            _hash([deck.name, description])[:32],
-            _hash(notetype_json(nt_id, deck.name, deck_id, 0))[:32],
+    files = reader.files()
+    names = {path: rel for rel, path in reader.listing.cases}
+    with case_jobs(reader.root, deck, files) as jobs:
+        planner = Planner(
+            read_lock(reader.root),
+            deck_key=deck.id,
+            deck_id=deck_id,
+            notetype_id=nt_id,
+            contract=contract_fingerprint(),
+            force=force,
         )
-        collection = writer.finish(
-            deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
-            notetype_json=notetype_json(nt_id, deck.name, deck_id, plan.notetype_mtime),
-            col_mtime=plan.newest,
-        )
-    except BaseException:
-        writer.close()
-        raise
+        builder = NoteBuilder(reader.root, deck)
+        writer = CollectionWriter(notetype_id=nt_id, deck_id=deck_id)
+        try:
+            summaries = []
+            fingerprints = []
+            for i, (read, notes, media, problems, summary) in enumerate(jobs):
+                if reader.progress:
+                    reader.progress("building", i, len(files))
+                if read.hashed is not None:
+                    hashes.record(names[read.path], *read.hashed)
+                if not reader.accept(read) or summary is None:
+                    continue
+                builder.merge(media, problems)
+                summaries.append(summary)
+                fingerprints += [n.fingerprint for n in notes]
+                writer.add((n, planner.note(n)) for n in notes)
+            reader.finish()
+            builder.finish()
+            writer.add(planner.retired(drop_retired))
+            description = deck_description(deck, summaries, fingerprints)
+            plan = planner.finish(
+                _hash([deck.name, description])[:32],
+                _hash(notetype_json(nt_id, deck.name, deck_id, 0))[:32],
+            )
+            collection = writer.finish(
+                deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
+                notetype_json=notetype_json(nt_id, deck.name, deck_id, plan.notetype_mtime),
+                col_mtime=plan.newest,
+            )
+        except BaseException:
+            writer.close()
+            raise
     return plan, collection, builder.media_files()

@@ -20,16 +20,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CaseSummary:
-    """What the description says of a case (all a build keeps of it after rendering)."""
+    """What the description says of a case (all a build keeps of it after rendering):
+    its line, rendered where the case is (in a worker process, for large decks)."""
 
     id: str
     title: str
-    source: str | None
-    attribution: str | None
+    line: str  # HTML: the title, then the source and attribution when given
 
     @classmethod
     def of(cls, case: Case) -> CaseSummary:
-        return cls(case.id, case.title, case.source, case.attribution)
+        from deckbuilder.render import markdown_inline
+
+        line = f"<strong>{markdown_inline(case.title)}</strong>"
+        if case.source:
+            line += f" — {markdown_inline(case.source)}"
+        if case.attribution:
+            line += f" ({markdown_inline(case.attribution)})"
+        return cls(case.id, case.title, line)
 
 
 def deck_description(
@@ -42,16 +49,9 @@ def deck_description(
     parts: list[str] = []
     if deck.description.strip():
         parts.append(markdown(deck.description))
-    items = []
     # Sorted, so that moving a case to another file changes nothing in colleagues' decks.
     fingerprints = sorted(fingerprints)
-    for case in sorted(cases, key=lambda c: (c.title, c.id)):
-        line = f"<strong>{markdown_inline(case.title)}</strong>"
-        if case.source:
-            line += f" — {markdown_inline(case.source)}"
-        if case.attribution:
-            line += f" ({markdown_inline(case.attribution)})"
-        items.append(f"<li>{line}</li>")
+    items = [f"<li>{c.line}</li>" for c in sorted(cases, key=lambda c: (c.title, c.id))]
     n = len(cases)
     parts.append(f"<p>{n} case{'s' if n != 1 else ''}, {len(fingerprints)} questions:</p>")
     parts.append('<ul class="db-deck-cases">' + "".join(items) + "</ul>")

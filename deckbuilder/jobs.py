@@ -8,6 +8,7 @@ run their jobs in a process pool, in file order; small ones in the calling proce
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from deckbuilder.errors import ContentProblem
     from deckbuilder.load import CaseFile
     from deckbuilder.notes import Media, NoteSpec
+    from deckbuilder.stamp import StatKey
     from deckbuilder.structure import DeckConfig
 
 
@@ -53,20 +55,61 @@ def case_job(root: Path, deck: DeckConfig, path: Path) -> CaseJob:
     return read, notes, list(builder.media.values()), builder.problems, CaseSummary.of(loaded.case)
 
 
-def case_jobs(root: Path, deck: DeckConfig, files: list[Path]) -> Iterator[CaseJob]:
+@contextlib.contextmanager
+def case_jobs(root: Path, deck: DeckConfig, files: list[Path]) -> Iterator[Iterator[CaseJob]]:
     """Every case file's job, in file order: on all cores for large decks (YAML parsing,
-    validation and Markdown are CPU-bound Python), in this process for small ones."""
+    validation and Markdown are CPU-bound Python), in this process for small ones.
+
+    The workers start on entering, so they are busy while the caller gets ready (reads
+    the lock, creates the database) before it takes the first result.
+    """
     import functools
     import multiprocessing
 
-    job = functools.partial(case_job, root, deck)
     cores = os.cpu_count() or 1
     if (
         len(files) < PARALLEL_FROM
         or cores < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        yield from map(job, files)
+        yield map(functools.partial(case_job, root, deck), files)
         return
+    paths: dict[str, Path] = {}
     with multiprocessing.get_context("fork").Pool(cores) as pool:
-        yield from pool.imap(job, files, chunksize=16)
+        sent = pool.imap(functools.partial(_sent_job, root, deck), files, chunksize=16)
+        yield (_received(path, wire, paths) for path, wire in zip(files, sent, strict=True))
+
+
+# What crosses from a worker to the main process. Pickling is the main process's
+# largest cost after the database: paths (rebuilt part by part on unpickling) travel
+# as text, and the case file's path not at all (the main process knows it).
+_Wire = tuple[
+    "str | None",
+    "tuple[int, int] | None",
+    "tuple[ContentProblem, ...]",
+    "tuple[StatKey, bytes] | None",
+    list["NoteSpec"],
+    list[tuple[str, str]],
+    list["ContentProblem"],
+    "CaseSummary | None",
+]
+
+
+def _sent_job(root: Path, deck: DeckConfig, path: Path) -> _Wire:
+    read, notes, media, problems, summary = case_job(root, deck, path)
+    mark = (read.id_mark.line, read.id_mark.column) if read.id_mark else None
+    sources = [(m.name, os.fspath(m.source)) for m in media]
+    return read.case_id, mark, read.problems, read.hashed, notes, sources, problems, summary
+
+
+def _received(path: Path, wire: _Wire, paths: dict[str, Path]) -> CaseJob:
+    from deckbuilder.load import CaseFile
+    from deckbuilder.notes import Media
+    from deckbuilder.yamlsource import Mark
+
+    case_id, mark, read_problems, hashed, notes, sources, problems, summary = wire
+    read = CaseFile(path, case_id, Mark(*mark) if mark else None, read_problems, hashed)
+    media = [
+        Media(name, paths.get(src) or paths.setdefault(src, Path(src))) for name, src in sources
+    ]
+    return read, notes, media, problems, summary
