@@ -165,26 +165,17 @@ def _deflate(raw: bytes, primer: bytes, last: bool) -> bytes:
     return c.compress(raw) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
+def _fields(e: _Entry, version: int, extra: bytes) -> bytes:
+    """What local and central headers share: from "version needed" to "extra length"."""
+    sizes = (_FULL, _FULL) if e.zip64 else (e.compressed, e.size)
+    return struct.pack(
+        "<HHHHHIIIHH", version, 0, 8, _DOS_TIME, _DOS_DATE, e.crc, *sizes, len(e.name), len(extra)
+    )
+
+
 def _local_header(e: _Entry) -> bytes:
     extra = struct.pack("<HHQQ", 1, 16, e.size, e.compressed) if e.zip64 else b""
-    return (
-        struct.pack(
-            "<IHHHHHIIIHH",
-            0x04034B50,
-            45 if e.zip64 else 20,
-            0,
-            8,
-            _DOS_TIME,
-            _DOS_DATE,
-            e.crc,
-            _FULL if e.zip64 else e.compressed,
-            _FULL if e.zip64 else e.size,
-            len(e.name),
-            len(extra),
-        )
-        + e.name
-        + extra
-    )
+    return struct.pack("<I", 0x04034B50) + _fields(e, 45 if e.zip64 else 20, extra) + e.name + extra
 
 
 def _central_header(e: _Entry) -> bytes:
@@ -195,26 +186,9 @@ def _central_header(e: _Entry) -> bytes:
     extra = struct.pack(f"<HH{len(values)}Q", 1, 8 * len(values), *values) if values else b""
     version = 45 if extra else 20
     return (
-        struct.pack(
-            "<IHHHHHHIIIHHHHHII",
-            0x02014B50,
-            _MADE_BY_UNIX | version,
-            version,
-            0,
-            8,
-            _DOS_TIME,
-            _DOS_DATE,
-            e.crc,
-            _FULL if e.zip64 else e.compressed,
-            _FULL if e.zip64 else e.size,
-            len(e.name),
-            len(extra),
-            0,
-            0,
-            0,
-            _UNIX_0644,
-            _FULL if far else e.offset,
-        )
+        struct.pack("<IH", 0x02014B50, _MADE_BY_UNIX | version)
+        + _fields(e, version, extra)
+        + struct.pack("<HHHII", 0, 0, 0, _UNIX_0644, _FULL if far else e.offset)
         + e.name
         + extra
     )
