@@ -74,10 +74,27 @@ def case_jobs(root: Path, deck: DeckConfig, files: list[Path]) -> Iterator[Itera
     ):
         yield map(functools.partial(case_job, root, deck), files)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     paths: dict[str, Path] = {}
-    with multiprocessing.get_context("fork").Pool(cores) as pool:
-        sent = pool.imap(functools.partial(_sent_job, root, deck), files, chunksize=16)
+    # The workers are forked with the folder, the deck and the file list (initargs are
+    # not pickled under fork): each task is then just a file's number.
+    with ProcessPoolExecutor(
+        cores,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_setup,
+        initargs=(root, deck, files),
+    ) as pool:
+        sent = pool.map(_sent_job, range(len(files)), chunksize=16)
         yield (_received(path, wire, paths) for path, wire in zip(files, sent, strict=True))
+
+
+_worker: tuple[Path, DeckConfig, list[Path]] | None = None
+
+
+def _worker_setup(root: Path, deck: DeckConfig, files: list[Path]) -> None:
+    global _worker
+    _worker = (root, deck, files)
 
 
 # What crosses from a worker to the main process. Pickling is the main process's
@@ -95,8 +112,10 @@ _Wire = tuple[
 ]
 
 
-def _sent_job(root: Path, deck: DeckConfig, path: Path) -> _Wire:
-    read, notes, media, problems, summary = case_job(root, deck, path)
+def _sent_job(index: int) -> _Wire:
+    assert _worker is not None
+    root, deck, files = _worker
+    read, notes, media, problems, summary = case_job(root, deck, files[index])
     mark = (read.id_mark.line, read.id_mark.column) if read.id_mark else None
     sources = [(m.name, os.fspath(m.source)) for m in media]
     return read.case_id, mark, read.problems, read.hashed, notes, sources, problems, summary
