@@ -77,7 +77,7 @@ def build(
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
     collections) or :class:`~deckbuilder.errors.OutputError`.
     """
-    with exclusive(Path(content_dir)):
+    with exclusive(Path(content_dir)), _without_cycle_collection():
         return _build(
             content_dir,
             output_dir,
@@ -112,6 +112,26 @@ def exclusive(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector for the build (and the workers it forks).
+
+    A build allocates millions of small, short-lived objects that reference counting
+    frees; the collector would meanwhile rescan every object still alive — the fingerprint
+    of each note built so far — again and again: 10% of a 100,000-note build, growing
+    faster than the deck. The build creates no reference cycles worth collecting.
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _build(
