@@ -57,7 +57,7 @@ class LoadedCase:
         problems found after loading are rare, so the file is parsed again to place one.
         """
         doc = parse_yaml(self.file.read_text(encoding="utf-8"))
-        return _problem(display_path(self.file), locate(doc.data, key), key, message)
+        return _problem(self.file, locate(doc.data, key), key, message)
 
 
 @dataclass(frozen=True)
@@ -103,14 +103,14 @@ def _read_case_file(
     own = hashed.get(path)
     if parsed is None:
         return None, CaseFile(path, None, None, tuple(problems), own), False
-    data, shown, id_mark = parsed
+    data, _, id_mark = parsed
     fast = not isinstance(data, MarkedMap)
-    case = _validate(data, Case, shown, problems)
+    case = _validate(data, Case, path, problems)
     if case is None:
         return None, CaseFile(path, None, None, tuple(problems), own), fast
-    _check_question_ids(case, data, shown, problems)
+    _check_question_ids(case, data, path, problems)
     images = tuple(
-        _resolve_image(root, path, data, shown, n, f, problems) for n, f in enumerate(case.figures)
+        _resolve_image(root, path, data, n, f, problems) for n, f in enumerate(case.figures)
     )
     read = CaseFile(path, case.id, id_mark or locate(data, ("id",)), tuple(problems), own)
     return (None if problems else LoadedCase(case, path, images)), read, fast
@@ -176,7 +176,7 @@ class ContentReader:
             at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
             self.problems.append(
                 _problem(
-                    display_path(read.path),
+                    read.path,
                     read.id_mark,
                     ("id",),
                     f"case id {read.case_id!r} is already used in {at}",
@@ -215,20 +215,21 @@ def _read(
     hashed: dict[Path, tuple[StatKey, bytes]] | None = None,
     *,
     careful: bool = True,
-) -> tuple[Any, str, Mark | None] | None:
-    """The parsed file, its name as shown, and where its top-level ``id`` value starts."""
-    shown = display_path(path)
+) -> tuple[Any, Path, Mark | None] | None:
+    """The parsed file, its path, and where its top-level ``id`` value starts."""
     try:
         raw, key = read_with_key(path)
     except OSError as exc:
-        problems.append(ContentProblem(shown, message=f"cannot be read: {exc.strerror}"))
+        problems.append(
+            ContentProblem(display_path(path), message=f"cannot be read: {exc.strerror}")
+        )
         return None
     if hashed is not None:
         hashed[path] = (key, hashlib.sha256(raw).digest())
     if len(raw) > MAX_FILE_BYTES:
         problems.append(
             ContentProblem(
-                shown,
+                display_path(path),
                 message=f"is {len(raw):,} bytes; a content file may hold at most "
                 f"{MAX_FILE_BYTES:,} (split the cases into one file each)",
             )
@@ -237,7 +238,10 @@ def _read(
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(
             ContentProblem(
-                shown, 1, 1, message="starts with a byte-order mark; save it as UTF-8 without BOM"
+                display_path(path),
+                1,
+                1,
+                message="starts with a byte-order mark; save it as UTF-8 without BOM",
             )
         )
         return None
@@ -248,7 +252,7 @@ def _read(
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         problems.append(
             ContentProblem(
-                shown,
+                display_path(path),
                 line,
                 column,
                 message=f"is not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
@@ -256,16 +260,16 @@ def _read(
         )
         return None
     if not careful and (data := fast_mapping(raw)) is not None:
-        return data, shown, _top_level_mark(text, "id")
+        return data, path, _top_level_mark(text, "id")
     doc = parse_yaml(text)
     for p in doc.problems:
-        problems.append(_problem(shown, p.mark, p.key_path, p.message))
+        problems.append(_problem(path, p.mark, p.key_path, p.message))
     if doc.problems:
         return None
     if doc.data is None:
-        problems.append(ContentProblem(shown, message="is empty"))
+        problems.append(ContentProblem(display_path(path), message="is empty"))
         return None
-    return doc.data, shown, None
+    return doc.data, path, None
 
 
 def _top_level_mark(text: str, key: str) -> Mark | None:
@@ -281,17 +285,17 @@ def _validate_file(path: Path, model: type[BaseModel], problems: list[ContentPro
     parsed = _read(path, problems)
     if parsed is None:
         return None
-    data, shown, _ = parsed
-    return _validate(data, model, shown, problems)
+    data, file, _ = parsed
+    return _validate(data, model, file, problems)
 
 
-def _validate(data: Any, model: type[BaseModel], shown: str, problems: list[ContentProblem]) -> Any:
+def _validate(data: Any, model: type[BaseModel], file: Path, problems: list[ContentProblem]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
-            problems.append(_problem(shown, *_explain(data, model, loc, err)))
+            problems.append(_problem(file, *_explain(data, model, loc, err)))
         return None
 
 
@@ -346,10 +350,10 @@ def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMo
 
 
 def _problem(
-    shown: str, mark: Mark | None, key: tuple[str | int, ...], message: str
+    file: Path, mark: Mark | None, key: tuple[str | int, ...], message: str
 ) -> ContentProblem:
     return ContentProblem(
-        shown,
+        display_path(file),
         mark.line if mark else None,
         mark.column if mark else None,
         format_key_path(key),
@@ -357,14 +361,14 @@ def _problem(
     )
 
 
-def _check_question_ids(case: Case, data: Any, shown: str, problems: list[ContentProblem]) -> None:
+def _check_question_ids(case: Case, data: Any, file: Path, problems: list[ContentProblem]) -> None:
     first: dict[str, int] = {}
     for i, q in enumerate(case.questions):
         if q.id in first:
             key = ("questions", i, "id")
             problems.append(
                 _problem(
-                    shown,
+                    file,
                     locate(data, key),
                     key,
                     f"question id {q.id!r} is already used by "
@@ -412,7 +416,6 @@ def _resolve_image(
     root: Path,
     case_file: Path,
     data: Any,
-    shown: str,
     index: int,
     figure: Figure,
     problems: list[ContentProblem],
@@ -422,6 +425,6 @@ def _resolve_image(
     found = resolve_media(root, case_file.parent, figure.image)
     if isinstance(found, str):
         key = ("figures", index, "image")
-        problems.append(_problem(shown, locate(data, key), key, found))
+        problems.append(_problem(case_file, locate(data, key), key, found))
         return None
     return found

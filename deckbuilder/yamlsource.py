@@ -323,20 +323,19 @@ def _reject(_: str) -> object:
 
 
 def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """Build one mapping; called for every mapping, inner ones first, so it checks that
+    every value is text, a mapping, or a list of those (true, false and null, which the
+    careful path reads as the text typed, and lists of lists take the careful path)."""
+    for _, value in pairs:
+        if type(value) is str or type(value) is dict:
+            continue
+        if type(value) is list and all(type(v) is str or type(v) is dict for v in value):
+            continue
+        raise _Careful
     result = dict(pairs)
     if len(result) != len(pairs):
         raise _Careful  # duplicate keys: the careful path reports them
     return result
-
-
-def _all_text(value: object) -> bool:
-    if isinstance(value, str):
-        return True
-    if isinstance(value, dict):
-        return all(_all_text(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_all_text(v) for v in value)
-    return False  # true, false, null: the careful path reads them as the text typed
 
 
 def fast_mapping(raw: bytes) -> dict[str, Any] | None:
@@ -371,6 +370,6 @@ def fast_mapping(raw: bytes) -> dict[str, Any] | None:
         ryml.ExceptionVisit,
     ):
         return None
-    if not isinstance(data, dict) or not _all_text(data):
+    if not isinstance(data, dict):
         return None
     return data
