@@ -63,5 +63,7 @@ def test_benchmark_prints_a_table() -> None:
         "peak memory",
         "deck size",
         "anki engine's export",
+        "20 notes",
+        "x the 10-note build",
     ):
         assert label in done.stdout, label
