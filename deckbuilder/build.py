@@ -167,14 +167,23 @@ def _build(
     plan, collection, media = _render_and_plan(
         reader, deck, drop_retired=drop_retired, force=force, hashes=hashes
     )
-    lock_text = plan.lock.dumps()
-    digest = inputs_digest(reader.root, lock_text.encode("utf-8"), hashes, reader.listing)
-    comment = stamp(digest, len(plan.notes))
+
+    def lock_and_stamp() -> tuple[str, bytes]:
+        text = plan.lock.dumps()
+        digest = inputs_digest(reader.root, text.encode("utf-8"), hashes, reader.listing)
+        return text, stamp(digest, len(plan.notes))
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The lock's text and the input stamp (the zip's comment, written last) are made
+    # while the database is being compressed.
+    side = ThreadPoolExecutor(1)
+    stamped = side.submit(lock_and_stamp)
 
     def package(dest: BinaryIO) -> None:
-        write_package(dest, collection, media, comment=comment)
+        write_package(dest, collection, media, comment=lambda: stamped.result()[1])
 
-    with collection:
+    with collection, side:
         if dry_run:
             with tempfile.TemporaryFile() as sink:
                 package(sink)
@@ -182,6 +191,7 @@ def _build(
         else:
             write_atomic(deck_path, package)
             size = deck_path.stat().st_size
+            lock_text = stamped.result()[0]
             if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
                 write_atomic(lock_path, lock_text.encode("utf-8"))
             hashes.save()

@@ -156,11 +156,15 @@ def deck_json(deck_id: int, name: str, description: str, mtime: int) -> dict[str
 
 
 def write_package(
-    out: BinaryIO, collection: BinaryIO, media: Iterable[Media], comment: bytes = b""
+    out: BinaryIO,
+    collection: BinaryIO,
+    media: Iterable[Media],
+    comment: Callable[[], bytes] = bytes,
 ) -> None:
     """Write the ``.apkg`` zip to ``out``: the collection, the media index, the media files.
 
-    Entries are streamed, so memory stays flat however large the deck.
+    Entries are streamed, so memory stays flat however large the deck. The archive's
+    comment is asked for last, so it can be computed while the entries are written.
     """
     from deckbuilder.zipwriter import ZipWriter
 
@@ -172,7 +176,7 @@ def write_package(
         for i, m in enumerate(media):
             data = m.source.read_bytes()
             zf.write(str(i), data, len(data))
-        zf.close(comment)
+        zf.close(comment())
 
 
 def _temp_name(path: Path) -> Path:
