@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
 from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, Listing, list_content
 from deckbuilder.stamp import StatKey, read_with_key
-from deckbuilder.structure import Case, DeckConfig, Figure, Question
+from deckbuilder.structure import Case, DeckConfig, Figure, Question, text_problem
 from deckbuilder.yamlsource import (
     Mark,
     MarkedMap,
@@ -321,6 +321,8 @@ def _explain(
             "list_type": "a list (lines starting with '- ')",
         }.get(kind, "a mapping of key: value")
         return mark, loc, f"expected {want}, got {_describe(got)}"
+    if kind == "string_pattern_mismatch":  # the text patterns of structure.py
+        return mark, loc, text_problem(str(got), err["ctx"]["pattern"])
     if kind == "too_short" and loc and loc[-1] == "questions":
         return mark, loc, "a case needs at least one question"
     msg = err["msg"]
