@@ -338,6 +338,26 @@ def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return result
 
 
+def _may_have_properties(raw: bytes) -> bool:
+    """Whether the file may hold an anchor (&), alias (*) or tag (!).
+
+    These only stand where a node starts: after ":", "-", "?", "[", "{" or "," or at the
+    start of a line, spaces and tabs aside. Checking each such character's left side is
+    several times cheaper than asking the parser about every node; Markdown emphasis at
+    the start of a line only makes the answer "maybe".
+    """
+    for char in (b"&", b"*", b"!"):
+        at = raw.find(char)
+        while at != -1:
+            before = at - 1
+            while before >= 0 and raw[before] in b" \t":
+                before -= 1
+            if before < 0 or raw[before] in b"\n:-?[{,":
+                return True
+            at = raw.find(char, at + 1)
+    return False
+
+
 def fast_mapping(raw: bytes) -> dict[str, Any] | None:
     """Parse plain content quickly, or return None when the careful path is needed.
 
@@ -352,12 +372,13 @@ def fast_mapping(raw: bytes) -> dict[str, Any] | None:
         return None
     try:
         tree = ryml.parse_in_arena(raw)
-        special = (
-            ryml.KEYANCH | ryml.VALANCH | ryml.KEYREF | ryml.VALREF | ryml.KEYTAG | ryml.VALTAG
-        )
-        for node in range(tree.size()):
-            if tree.type_has_any(node, special):
-                return None
+        if _may_have_properties(raw):
+            special = (
+                ryml.KEYANCH | ryml.VALANCH | ryml.KEYREF | ryml.VALREF | ryml.KEYTAG | ryml.VALTAG
+            )
+            for node in range(tree.size()):
+                if tree.type_has_any(node, special):
+                    return None
         text = ryml.emit_json_malloc(tree, tree.root_id())
         data = json.loads(text, parse_int=_reject, parse_float=_reject, object_pairs_hook=_pairs)
     except (
