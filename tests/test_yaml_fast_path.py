@@ -120,3 +120,42 @@ def test_random_documents(data: dict, style: str | None, flow: bool) -> None:
         data, allow_unicode=True, default_style=style, default_flow_style=flow, width=40
     )
     _agrees(text)
+
+
+_around = st.sampled_from(
+    [
+        ("", ""),
+        ("a: ", ""),
+        ("- ", ""),
+        ("? ", ""),
+        ("--- ", ""),
+        ("a:\n  ", ""),
+        ("- - ", ""),
+        ("[x, ", "]"),
+        ("{k: ", "}"),
+        ("a: [\n  ", "]"),
+        ("[", ", y]"),
+    ]
+)
+_property = st.sampled_from(["&p ", "*p", "!!str ", "!t ", "&p !!str ", "!t &p "])
+_gap = st.text(" \t", max_size=3)
+_word = st.text(string.ascii_letters + " *&!", max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_around, _gap, _property, _word), min_size=1, max_size=4))
+def test_the_property_precheck_never_misses_one(
+    lines: list[tuple[tuple[str, str], str, str, str]],
+) -> None:
+    """Whenever the parser finds an anchor, alias or tag, the cheap check said "maybe"."""
+    from deckbuilder.yamlsource import _may_have_properties, _rapidyaml
+
+    ryml = _rapidyaml()
+    raw = "\n".join(b + g + p + w + a for (b, a), g, p, w in lines).encode()
+    try:
+        tree = ryml.parse_in_arena(raw)
+    except Exception:  # not YAML at all: the fast path gives up anyway
+        return
+    special = ryml.KEYANCH | ryml.VALANCH | ryml.KEYREF | ryml.VALREF | ryml.KEYTAG | ryml.VALTAG
+    if any(tree.type_has_any(node, special) for node in range(tree.size())):
+        assert _may_have_properties(raw), raw
