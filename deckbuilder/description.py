@@ -28,12 +28,13 @@ class CaseSummary:
     line: str  # HTML: the title, then the source and attribution when given
 
     @classmethod
-    def of(cls, case: Case) -> CaseSummary:
-        from deckbuilder.render import markdown_inline
+    def of(cls, case: Case, title: str, source: str) -> CaseSummary:
+        """``title`` and ``source`` are the case's rendered Title and Source fields."""
+        from deckbuilder.render import markdown_inline, unwrap_paragraph
 
-        line = f"<strong>{markdown_inline(case.title)}</strong>"
+        line = f"<strong>{title}</strong>"
         if case.source:
-            line += f" — {markdown_inline(case.source)}"
+            line += f" — {unwrap_paragraph(source)}"
         if case.attribution:
             line += f" ({markdown_inline(case.attribution)})"
         return cls(case.id, case.title, line)

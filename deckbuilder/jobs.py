@@ -44,6 +44,7 @@ def case_job(root: Path, deck: DeckConfig, path: Path) -> CaseJob:
     from deckbuilder.description import CaseSummary
     from deckbuilder.load import read_case_file
     from deckbuilder.notes import NoteBuilder
+    from deckbuilder.notetype import FIELDS
 
     loaded, read = read_case_file(root, path)
     if loaded is None:
@@ -52,7 +53,9 @@ def case_job(root: Path, deck: DeckConfig, path: Path) -> CaseJob:
     notes = builder.case_notes(loaded)
     for note in notes:
         _ = note.fingerprint  # computed here, in parallel, and sent along cached
-    return read, notes, list(builder.media.values()), builder.problems, CaseSummary.of(loaded.case)
+    fields = dict(zip(FIELDS, notes[0].fields, strict=True))  # a case has a question
+    summary = CaseSummary.of(loaded.case, fields["Title"], fields["Source"])
+    return read, notes, list(builder.media.values()), builder.problems, summary
 
 
 @contextlib.contextmanager

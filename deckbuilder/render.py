@@ -105,7 +105,11 @@ def markdown(text: str) -> str:
 
 def markdown_inline(text: str) -> str:
     """Render a short text (an option, a title): a lone paragraph loses its ``<p>``."""
-    html = markdown(text)
+    return unwrap_paragraph(markdown(text))
+
+
+def unwrap_paragraph(html: str) -> str:
+    """Rendered Markdown without its ``<p>`` if it is a lone paragraph."""
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
