@@ -107,7 +107,7 @@ _Wire = tuple[
     "str | None",
     "tuple[int, int] | None",
     "tuple[ContentProblem, ...]",
-    "tuple[StatKey, bytes] | None",
+    "tuple[StatKey, bytes, bool] | None",
     list["NoteSpec"],
     list[tuple[str, str]],
     list["ContentProblem"],

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
 from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, Listing, list_content
-from deckbuilder.stamp import StatKey, read_with_key
+from deckbuilder.stamp import FileHashes, StatKey, read_with_key
 from deckbuilder.structure import Case, DeckConfig, Figure, Question, text_problem
 from deckbuilder.yamlsource import (
     Mark,
@@ -77,8 +77,9 @@ class CaseFile:
     case_id: str | None
     id_mark: Mark | None
     problems: tuple[ContentProblem, ...]
-    # the file's stat before it was read and the sha-256 of its bytes, for the input stamp
-    hashed: tuple[StatKey, bytes] | None = None
+    # for the input stamp: the file's stat before it was read, the sha-256 of its bytes,
+    # and whether it may be remembered (FileHashes.settled)
+    hashed: tuple[StatKey, bytes, bool] | None = None
 
 
 def read_case_file(root: Path, path: Path) -> tuple[LoadedCase | None, CaseFile]:
@@ -98,7 +99,7 @@ def _read_case_file(
     root: Path, path: Path, *, careful: bool
 ) -> tuple[LoadedCase | None, CaseFile, bool]:
     problems: list[ContentProblem] = []
-    hashed: dict[Path, tuple[StatKey, bytes]] = {}
+    hashed: dict[Path, tuple[StatKey, bytes, bool]] = {}
     parsed = _read(path, problems, hashed, careful=careful)
     own = hashed.get(path)
     if parsed is None:
@@ -212,7 +213,7 @@ def load_content(root: Path, progress: Callable[[str, int, int], None] | None = 
 def _read(
     path: Path,
     problems: list[ContentProblem],
-    hashed: dict[Path, tuple[StatKey, bytes]] | None = None,
+    hashed: dict[Path, tuple[StatKey, bytes, bool]] | None = None,
     *,
     careful: bool = True,
 ) -> tuple[Any, Path, Mark | None] | None:
@@ -225,7 +226,7 @@ def _read(
         )
         return None
     if hashed is not None:
-        hashed[path] = (key, hashlib.sha256(raw).digest())
+        hashed[path] = (key, hashlib.sha256(raw).digest(), FileHashes.settled(key))
     if len(raw) > MAX_FILE_BYTES:
         problems.append(
             ContentProblem(

@@ -51,10 +51,10 @@ class FileHashes:
     A file whose stat is unchanged is taken to be unchanged and not read again. The
     change time is set by the kernel on every write, so tools that restore modification
     times (``rsync -t``, ``touch -r``, some editors) do not fool it. A file changed less
-    than ``RACY_SECONDS`` before the cache is saved is not remembered, since a second
-    write within the same timestamp tick could leave its stat unchanged (git's "racy
-    git" problem). The cache lives in the output folder, never in the content folder;
-    it is only a cache: without it a build reads every file once more.
+    than ``RACY_SECONDS`` before it was read is not remembered, since a second write
+    within the same timestamp tick could leave its stat unchanged (git's "racy git"
+    problem). The cache lives in the output folder, never in the content folder; it is
+    only a cache: without it a build reads every file once more.
     """
 
     FORMAT = 1
@@ -62,7 +62,8 @@ class FileHashes:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self.entries: dict[str, tuple[StatKey, bytes]] = {}
+        # name -> stat before reading, digest, and whether it may be saved (settled)
+        self.entries: dict[str, tuple[StatKey, bytes, bool]] = {}
         self.changed = False
         if path is not None:
             self._load(path)
@@ -73,16 +74,23 @@ class FileHashes:
             if data.get("format") != self.FORMAT:
                 return
             self.entries = {
-                rel: ((e[0], e[1], e[2], e[3]), bytes.fromhex(e[4]))
+                rel: ((e[0], e[1], e[2], e[3]), bytes.fromhex(e[4]), True)
                 for rel, e in data["files"].items()
             }
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             self.entries = {}  # a damaged cache is as good as none
 
-    def record(self, rel: str, key: StatKey, digest: bytes) -> None:
-        """Remember what a file held when it had the stat ``key`` (taken before reading)."""
-        if self.entries.get(rel) != (key, digest):
-            self.entries[rel] = (key, digest)
+    @classmethod
+    def settled(cls, key: StatKey) -> bool:
+        """Whether a file read just now, with the stat ``key``, had last changed long
+        enough before to be remembered. Asked right after reading the file."""
+        return max(key[1], key[2]) < time.time_ns() - cls.RACY_SECONDS * 1_000_000_000
+
+    def record(self, rel: str, key: StatKey, digest: bytes, settled: bool) -> None:
+        """Remember what a file held when it had the stat ``key`` (taken before reading);
+        ``settled`` as :meth:`settled` said right after reading it."""
+        if self.entries.get(rel) != (key, digest, settled):
+            self.entries[rel] = (key, digest, settled)
             self.changed = True
 
     def digest(self, rel: str, path: Path) -> bytes:
@@ -92,7 +100,7 @@ class FileHashes:
             return known[1]
         raw, key = read_with_key(path)
         digest = hashlib.sha256(raw).digest()
-        self.record(rel, key, digest)
+        self.record(rel, key, digest, self.settled(key))
         return digest
 
     def keep_only(self, names: set[str]) -> None:
@@ -110,11 +118,10 @@ class FileHashes:
         from deckbuilder.errors import OutputError
         from deckbuilder.package import write_atomic
 
-        settled = time.time_ns() - self.RACY_SECONDS * 1_000_000_000
         files = {
             rel: [*key, digest.hex()]
-            for rel, (key, digest) in sorted(self.entries.items())
-            if max(key[1], key[2]) < settled
+            for rel, (key, digest, settled) in sorted(self.entries.items())
+            if settled
         }
         if not files:
             return

@@ -110,3 +110,21 @@ def _images(content: Path) -> list[str]:
     from deckbuilder.layout import list_content
 
     return [rel for rel, _ in list_content(content).images]
+
+
+def test_a_file_racy_when_read_is_not_remembered_however_late_the_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What counts is how recently the file changed before it was read: a long build
+    must not make a file read moments after an edit look settled."""
+    import time
+
+    case = tmp_path / "case.yaml"
+    case.write_text("id: a\n", encoding="utf-8")
+    hashes = stamp.FileHashes(tmp_path / "cache.json")
+    hashes.digest("case.yaml", case)
+    later = time.time_ns() + 100 * 1_000_000_000
+    monkeypatch.setattr(stamp.time, "time_ns", lambda: later)
+    hashes.save()
+    assert not (tmp_path / "cache.json").exists()
+    assert stamp.FileHashes.settled(stamp.stat_key(case.stat()))  # now it would be
