@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deckbuilder import ids
+from deckbuilder.errors import ContentError, ContentProblem, display_path
 from deckbuilder.jobs import case_jobs, forget_files
-from deckbuilder.layout import LOCK_FILE
+from deckbuilder.layout import DECK_FILE, LOCK_FILE
 from deckbuilder.notetype import contract_fingerprint, notetype_json
 from deckbuilder.package import CollectionWriter, deck_json, write_atomic, write_package
 from deckbuilder.stamp import FileHashes, cache_path, inputs_digest, stamp, up_to_date
@@ -164,6 +165,7 @@ def _build(
     deck_path = out / f"{deck.id}.apkg"
     lock_path = reader.root / LOCK_FILE
     hashes = FileHashes(None if dry_run else cache_path(deck_path))
+    _pin_unrendered_inputs(reader, hashes)
     plan, collection, media = _render_and_plan(
         reader, deck, drop_retired=drop_retired, force=force, hashes=hashes
     )
@@ -196,6 +198,22 @@ def _build(
                 write_atomic(lock_path, lock_text.encode("utf-8"))
             hashes.save()
     return BuildResult(deck_path, size, not dry_run, lock_path, len(plan.notes), plan)
+
+
+def _pin_unrendered_inputs(reader: ContentReader, hashes: FileHashes) -> None:
+    """Fix the digests the input stamp will use for the deck file (as the reader read
+    it) and the images (now, before any case uses them; case files are pinned as the
+    workers read them). A file edited during the build then leaves a stamp that does
+    not match, and the next build builds again."""
+    if reader.deck_hashed is not None:
+        hashes.record(DECK_FILE, *reader.deck_hashed)
+    for rel, path in reader.listing.images:
+        try:
+            hashes.digest(rel, path)
+        except OSError as exc:
+            raise ContentError(
+                [ContentProblem(display_path(path), message=f"cannot be read: {exc.strerror}")]
+            ) from exc
 
 
 def _render_and_plan(

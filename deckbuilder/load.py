@@ -138,6 +138,8 @@ class ContentReader:
         self._seen: dict[str, tuple[Path, Mark | None]] = {}
         deck_path = self.root / DECK_FILE
         self.deck: DeckConfig | None = None
+        # the deck file's stat, digest and settledness as read, for the input stamp
+        self.deck_hashed: tuple[StatKey, bytes, bool] | None = None
         if not deck_path.is_file():
             self.problems.append(
                 ContentProblem(
@@ -146,7 +148,9 @@ class ContentReader:
                 )
             )
         else:
-            self.deck = _validate_file(deck_path, DeckConfig, self.problems)
+            hashed: dict[Path, tuple[StatKey, bytes, bool]] = {}
+            self.deck = _validate_file(deck_path, DeckConfig, self.problems, hashed)
+            self.deck_hashed = hashed.get(deck_path)
 
     @functools.cached_property
     def listing(self) -> Listing:
@@ -282,8 +286,13 @@ def _top_level_mark(text: str, key: str) -> Mark | None:
     return Mark(text.count("\n", 0, found.start()) + 1, found.end() - line_start + 1)
 
 
-def _validate_file(path: Path, model: type[BaseModel], problems: list[ContentProblem]) -> Any:
-    parsed = _read(path, problems)
+def _validate_file(
+    path: Path,
+    model: type[BaseModel],
+    problems: list[ContentProblem],
+    hashed: dict[Path, tuple[StatKey, bytes, bool]] | None = None,
+) -> Any:
+    parsed = _read(path, problems, hashed)
     if parsed is None:
         return None
     data, file, _ = parsed

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from deckbuilder.errors import OutputError
+from deckbuilder.errors import ContentError, ContentProblem, OutputError, display_path
 
 if TYPE_CHECKING:
     from deckbuilder.notes import Media, NoteSpec
@@ -172,9 +172,15 @@ def write_package(
     with ZipWriter(out) as zf:
         zf.write("collection.anki2", collection, os.fstat(collection.fileno()).st_size)
         index = json.dumps({str(i): m.name for i, m in enumerate(media)}, sort_keys=True)
-        zf.write("media", index.encode("utf-8"), len(index))
+        zf.write("media", index.encode("utf-8"), len(index.encode("utf-8")))
         for i, m in enumerate(media):
-            data = m.source.read_bytes()
+            try:
+                data = m.source.read_bytes()
+            except OSError as exc:  # removed since it was rendered: the content's problem
+                problem = ContentProblem(
+                    display_path(m.source), message=f"cannot be read: {exc.strerror}"
+                )
+                raise ContentError([problem]) from exc
             zf.write(str(i), data, len(data))
         zf.close(comment())
 

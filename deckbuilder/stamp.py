@@ -54,19 +54,25 @@ class FileHashes:
     than ``RACY_SECONDS`` before it was read is not remembered, since a second write
     within the same timestamp tick could leave its stat unchanged (git's "racy git"
     problem). The cache lives in the output folder, never in the content folder; it is
-    only a cache: without it a build reads every file once more.
+    only a cache: without it a build reads every file once more. It is not used on
+    Windows, where the "change time" is the creation time.
+
+    Within one build, a file's digest is pinned once the build has read it: the stamp
+    must describe the bytes the deck was made from, not a later edit (else the next
+    build would call a deck with the old text up to date).
     """
 
     FORMAT = 1
     RACY_SECONDS = 2
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path
         # name -> stat before reading, digest, and whether it may be saved (settled)
         self.entries: dict[str, tuple[StatKey, bytes, bool]] = {}
+        self.pinned: dict[str, bytes] = {}  # what this build used
         self.changed = False
-        if path is not None:
-            self._load(path)
+        self.path = None if os.name == "nt" else path
+        if self.path is not None:
+            self._load(self.path)
 
     def _load(self, path: Path) -> None:
         try:
@@ -88,15 +94,20 @@ class FileHashes:
 
     def record(self, rel: str, key: StatKey, digest: bytes, settled: bool) -> None:
         """Remember what a file held when it had the stat ``key`` (taken before reading);
-        ``settled`` as :meth:`settled` said right after reading it."""
+        ``settled`` as :meth:`settled` said right after reading it. Pins the digest."""
+        self.pinned[rel] = digest
         if self.entries.get(rel) != (key, digest, settled):
             self.entries[rel] = (key, digest, settled)
             self.changed = True
 
     def digest(self, rel: str, path: Path) -> bytes:
-        """The file's SHA-256: remembered if its stat is unchanged, else read and hashed."""
+        """The file's SHA-256: as pinned in this build, else remembered if its stat is
+        unchanged, else read and hashed (and pinned)."""
+        if rel in self.pinned:
+            return self.pinned[rel]
         known = self.entries.get(rel)
         if known is not None and known[0] == stat_key(os.stat(path)):
+            self.pinned[rel] = known[1]
             return known[1]
         raw, key = read_with_key(path)
         digest = hashlib.sha256(raw).digest()

@@ -128,3 +128,43 @@ def test_a_file_racy_when_read_is_not_remembered_however_late_the_save(
     hashes.save()
     assert not (tmp_path / "cache.json").exists()
     assert stamp.FileHashes.settled(stamp.stat_key(case.stat()))  # now it would be
+
+
+@pytest.mark.parametrize("remembered", [True, False])
+def test_an_edit_saved_during_a_build_is_built_by_the_next_one(
+    content: Path, dist: Path, monkeypatch: pytest.MonkeyPatch, remembered: bool
+) -> None:
+    """The stamp describes the bytes the deck was made from, so a file saved while the
+    build runs (build-on-save in an editor) is not mistaken for built."""
+    if remembered:
+        monkeypatch.setattr(stamp.FileHashes, "RACY_SECONDS", 0)
+    case = content / "cases" / "alt-thigh.yaml"
+    build(content, dist)
+
+    def edit_once(stage: str, done: int, total: int) -> None:
+        if stage == "building" and "RT aloNe" not in case.read_text(encoding="utf-8"):
+            replace_in(case, "C: RT only", "C: RT aloNe")
+
+    replace_in(case, "C: RT alone", "C: RT only")
+    during = build(content, dist, progress=edit_once)  # read "RT only", then edited
+    assert during.written
+    assert "RT aloNe" not in _deck_text(during.deck_path)
+    after = build(content, dist)
+    assert not after.up_to_date
+    assert "RT aloNe" in _deck_text(after.deck_path)
+    assert build(content, dist).up_to_date
+
+
+def _deck_text(deck: Path) -> str:
+    import sqlite3
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp, "c.anki2")
+        db.write_bytes(zipfile.ZipFile(deck).read("collection.anki2"))
+        con = sqlite3.connect(db)
+        try:
+            return "\n".join(row[0] for row in con.execute("SELECT flds FROM notes"))
+        finally:
+            con.close()
