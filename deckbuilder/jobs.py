@@ -82,22 +82,46 @@ def case_jobs(root: Path, deck: DeckConfig, files: list[Path]) -> Iterator[Itera
     paths: dict[str, Path] = {}
     # The workers are forked with the folder, the deck and the file list (initargs are
     # not pickled under fork): each task is then just a file's number.
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         cores,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_worker_setup,
-        initargs=(root, deck, files),
-    ) as pool:
+        initargs=(root, deck, files, os.getpid()),
+    )
+    try:
         sent = pool.map(_sent_job, range(len(files)), chunksize=16)
         yield (_received(path, wire, paths) for path, wire in zip(files, sent, strict=True))
+    except BaseException:
+        # A problem (a damaged lock, Ctrl-C, ...) must not wait for every file to be
+        # rendered: drop the queued work; the workers finish the few files they hold
+        # (killing one mid-message would leave the pool waiting for the rest forever).
+        pool.shutdown(cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 _worker: tuple[Path, DeckConfig, list[Path]] | None = None
 
 
-def _worker_setup(root: Path, deck: DeckConfig, files: list[Path]) -> None:
+def _worker_setup(root: Path, deck: DeckConfig, files: list[Path], parent: int) -> None:
+    """Runs in each worker as it starts. Ctrl-C is the main process's to handle (it
+    stops the workers); a worker whose main process died (killed, out of memory) exits
+    at once instead of waiting forever on a pipe while holding the folder's lock."""
+    import signal
+    import threading
+
     global _worker
     _worker = (root, deck, files)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 # What crosses from a worker to the main process. Pickling is the main process's

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,103 @@ def test_two_builds_at_once_both_end_with_a_valid_deck(cli, content: Path, tmp_p
     assert deck.read_bytes() == final  # deck and lock agree
     log = import_into(tmp_path / "c.anki2", deck)
     assert log.new == 4
+
+
+def _big_content(folder: Path, cases: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    return generate(folder, cases)
+
+
+# A build of a large folder (rendered by worker processes) that prints its workers'
+# process ids once the first case has come back, then waits to be killed.
+PARALLEL_CHILD = textwrap.dedent(
+    """
+    import multiprocessing, sys, time
+    from pathlib import Path
+    from deckbuilder.build import build
+
+    def progress(stage, done, total):
+        if stage == "building" and done == 0:
+            pids = [p.pid for p in multiprocessing.active_children()]
+            print(" ".join(map(str, pids)), flush=True)
+            time.sleep(600)
+
+    build(Path(sys.argv[1]), Path(sys.argv[2]), progress=progress)
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states in /proc")
+def test_workers_of_a_killed_build_exit_and_free_the_folder(tmp_path: Path) -> None:
+    """Killed while workers render (kill -9, the out-of-memory killer): the workers must
+    not linger holding the content folder's lock, or every later build would wait."""
+    import deckbuilder.jobs
+
+    content = _big_content(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM * 4)
+    script = tmp_path / "child.py"
+    script.write_text(PARALLEL_CHILD, encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(content), str(tmp_path / "dist")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        workers = [int(pid) for pid in child.stdout.readline().split()]
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert len(workers) >= 2
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+    done = subprocess.run(
+        [sys.executable, "-m", "deckbuilder", "build", str(content), "-o", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    import deckbuilder.jobs
+    from deckbuilder.build import build
+
+    content = _big_content(tmp_path / "big", 600)
+    rendered = tmp_path / "rendered.txt"
+    real = deckbuilder.jobs.case_job
+
+    def counted(root: Path, deck: object, path: Path) -> object:
+        with rendered.open("a", encoding="utf-8") as out:
+            out.write(f"{path.name}\n")
+        return real(root, deck, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deckbuilder.jobs, "case_job", counted)  # inherited by fork
+
+    class Stop(Exception):
+        pass
+
+    def fail(stage: str, done: int, total: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        build(content, tmp_path / "dist", progress=fail)
+    assert multiprocessing.active_children() == []
+    assert len(rendered.read_text(encoding="utf-8").splitlines()) < 600
