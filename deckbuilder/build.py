@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deckbuilder import ids
-from deckbuilder.errors import ContentError, ContentProblem, display_path
+from deckbuilder.errors import ContentError, ContentProblem
 from deckbuilder.jobs import case_jobs, forget_files
 from deckbuilder.layout import DECK_FILE, LOCK_FILE
 from deckbuilder.notetype import contract_fingerprint, notetype_json
@@ -211,9 +211,7 @@ def _pin_unrendered_inputs(reader: ContentReader, hashes: FileHashes) -> None:
         try:
             hashes.digest(rel, path)
         except OSError as exc:
-            raise ContentError(
-                [ContentProblem(display_path(path), message=f"cannot be read: {exc.strerror}")]
-            ) from exc
+            raise ContentError([ContentProblem.unreadable(path, exc)]) from exc
 
 
 def _render_and_plan(

@@ -45,6 +45,11 @@ class ContentProblem:
     key: str = ""
     message: str = ""
 
+    @classmethod
+    def unreadable(cls, path: Path, exc: OSError) -> ContentProblem:
+        """A content file (case, deck file, image) that cannot be read."""
+        return cls(display_path(path), message=f"cannot be read: {exc.strerror}")
+
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:

@@ -225,9 +225,7 @@ def _read(
     try:
         raw, key = read_with_key(path)
     except OSError as exc:
-        problems.append(
-            ContentProblem(display_path(path), message=f"cannot be read: {exc.strerror}")
-        )
+        problems.append(ContentProblem.unreadable(path, exc))
         return None
     if hashed is not None:
         hashed[path] = (key, hashlib.sha256(raw).digest(), FileHashes.settled(key))

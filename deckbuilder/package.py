@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from deckbuilder.errors import ContentError, ContentProblem, OutputError, display_path
+from deckbuilder.errors import ContentError, ContentProblem, OutputError
 
 if TYPE_CHECKING:
     from deckbuilder.notes import Media, NoteSpec
@@ -177,10 +177,7 @@ def write_package(
             try:
                 data = m.source.read_bytes()
             except OSError as exc:  # removed since it was rendered: the content's problem
-                problem = ContentProblem(
-                    display_path(m.source), message=f"cannot be read: {exc.strerror}"
-                )
-                raise ContentError([problem]) from exc
+                raise ContentError([ContentProblem.unreadable(m.source, exc)]) from exc
             zf.write(str(i), data, len(data))
         zf.close(comment())
 
