@@ -42,3 +42,16 @@ def output_files(folder: Path) -> list[str]:
     """The files a build left in its output folder, apart from the hidden cache of file
     hashes (``.<deck>.apkg.hashes.json``), which a build may keep there."""
     return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".apkg.hashes.json"))
+
+
+def generated_content(folder: Path, cases: int) -> Path:
+    """A synthetic content folder of ``cases`` cases, made by the benchmark's generator
+    (large enough, from ``jobs.PARALLEL_FROM`` cases on, to be rendered by workers)."""
+    import sys
+
+    bench = str(Path(__file__).resolve().parent.parent / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from generate import generate
+
+    return generate(folder, cases)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.helpers import snapshot
+from tests.helpers import generated_content, snapshot
 
 CATALOGUE = REPO / "tests" / "catalogue"
 FIXTURES = REPO / "tests" / "fixtures"
@@ -186,14 +186,9 @@ def test_usage_errors_exit_with_2(cli, args: list[str]) -> None:
 
 def test_problems_found_by_parallel_readers_are_all_reported(cli, tmp_path: Path) -> None:
     """Large decks are read on every core; their problems must come out the same way."""
-    import sys
-
     import deckbuilder.jobs
 
-    sys.path.insert(0, str(REPO / "bench"))
-    from generate import generate
-
-    content = generate(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM + 10)
+    content = generated_content(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM + 10)
     assert cli("build", "big").exit_code == 0
     cases = sorted((content / "cases").glob("*.yaml"))
     text = cases[3].read_text(encoding="utf-8")

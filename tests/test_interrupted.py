@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.ankiengine import import_into
-from tests.helpers import output_files
+from tests.helpers import generated_content, output_files
 
 # A child process that runs the real CLI, but stops dead at one chosen point of the
 # build and says so; the test then kills it with SIGKILL.
@@ -133,13 +133,6 @@ def test_two_builds_at_once_both_end_with_a_valid_deck(cli, content: Path, tmp_p
     assert log.new == 4
 
 
-def _big_content(folder: Path, cases: int) -> Path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from generate import generate
-
-    return generate(folder, cases)
-
-
 # A build of a large folder (rendered by worker processes) that prints its workers'
 # process ids once the first case has come back, then waits to be killed.
 PARALLEL_CHILD = textwrap.dedent(
@@ -173,7 +166,7 @@ def test_workers_of_a_killed_build_exit_and_free_the_folder(tmp_path: Path) -> N
     not linger holding the content folder's lock, or every later build would wait."""
     import deckbuilder.jobs
 
-    content = _big_content(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM * 4)
+    content = generated_content(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM * 4)
     script = tmp_path / "child.py"
     script.write_text(PARALLEL_CHILD, encoding="utf-8")
     child = subprocess.Popen(
@@ -210,7 +203,7 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
     import deckbuilder.jobs
     from deckbuilder.build import build
 
-    content = _big_content(tmp_path / "big", 600)
+    content = generated_content(tmp_path / "big", 600)
     rendered = tmp_path / "rendered.txt"
     real = deckbuilder.jobs.case_job
 

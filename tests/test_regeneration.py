@@ -19,7 +19,7 @@ from deckbuilder.build import build
 from deckbuilder.errors import ContractError
 from deckbuilder.layout import LOCK_FILE
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
-from tests.helpers import replace_in
+from tests.helpers import generated_content, replace_in
 
 CASE = "cases/alt-thigh.yaml"
 REVIEWED = "alt-thigh/terminology"  # first in the new queue
@@ -269,12 +269,7 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large decks are read and rendered on every core; the result must not depend on it."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from generate import generate
-
-    content = generate(tmp_path / "content", deckbuilder.jobs.PARALLEL_FROM + 6)
+    content = generated_content(tmp_path / "content", deckbuilder.jobs.PARALLEL_FROM + 6)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     parallel = build(content, tmp_path / "parallel").deck_path.read_bytes()
     (content / LOCK_FILE).unlink()
