@@ -156,15 +156,16 @@ def test_an_edit_saved_during_a_build_is_built_by_the_next_one(
 
 
 def _deck_text(deck: Path) -> str:
-    import sqlite3
+    """Every field of every note, as the official engine stores them after importing."""
     import tempfile
-    import zipfile
+
+    from tests.ankiengine import import_apkg, open_collection
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp, "c.anki2")
-        db.write_bytes(zipfile.ZipFile(deck).read("collection.anki2"))
-        con = sqlite3.connect(db)
+        col = open_collection(Path(tmp, "c.anki2"))
         try:
-            return "\n".join(row[0] for row in con.execute("SELECT flds FROM notes"))
+            import_apkg(col, deck)
+            notes = [col.get_note(nid) for nid in col.find_notes("")]
+            return "\n".join(field for note in notes for field in note.fields)
         finally:
-            con.close()
+            col.close()
