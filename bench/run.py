@@ -51,9 +51,9 @@ def median_run(argv: list[str], cwd: Path, runs: int) -> tuple[float, int]:
 
 def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
     """The notes as deckbuilder renders them, for the genanki baseline to write."""
-    from deckbuilder import ids
     from deckbuilder.build import check
-    from deckbuilder.notetype import FIELDS, card_look, notetype_name
+    from deckbuilder.notes import ids
+    from deckbuilder.notes.notetype import FIELDS, card_look, notetype_name
 
     loaded, built = check(content)
     look = card_look()

@@ -16,19 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from deckbuilder import ids
+from deckbuilder.apkg.writer import CollectionWriter, deck_json, write_atomic, write_package
+from deckbuilder.content.folder import DECK_FILE, LOCK_FILE
 from deckbuilder.errors import ContentError, ContentProblem
-from deckbuilder.jobs import case_jobs, forget_files
-from deckbuilder.layout import DECK_FILE, LOCK_FILE
-from deckbuilder.notetype import contract_fingerprint, notetype_json
-from deckbuilder.package import CollectionWriter, deck_json, write_atomic, write_package
-from deckbuilder.stamp import FileHashes, cache_path, inputs_digest, stamp, up_to_date
+from deckbuilder.inputs import FileHashes, cache_path, inputs_digest, stamp, up_to_date
+from deckbuilder.notes import ids
+from deckbuilder.notes.notetype import contract_fingerprint, notetype_json
+from deckbuilder.workers import case_jobs, forget_files
 
 if TYPE_CHECKING:
-    from deckbuilder.load import Content, ContentReader
-    from deckbuilder.lock import Plan
-    from deckbuilder.notes import BuiltNotes, Media
-    from deckbuilder.structure import DeckConfig
+    from deckbuilder.content.loader import Content, ContentReader
+    from deckbuilder.content.model import DeckConfig
+    from deckbuilder.notes.builder import BuiltNotes, Media
+    from deckbuilder.notes.state import Plan
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -51,8 +51,8 @@ class BuildResult:
 
 def check(content_dir: Path, progress: Progress | None = None) -> tuple[Content, BuiltNotes]:
     """Validate a content folder and render its notes without writing anything."""
-    from deckbuilder.load import load_content
-    from deckbuilder.notes import build_notes
+    from deckbuilder.content.loader import load_content
+    from deckbuilder.notes.builder import build_notes
 
     forget_files()
     content = load_content(Path(content_dir), progress)
@@ -152,7 +152,7 @@ def _build(
             lock_path = Path(content_dir) / LOCK_FILE
             return BuildResult(deck_path, deck_path.stat().st_size, False, lock_path, notes)
 
-    from deckbuilder.load import ContentReader
+    from deckbuilder.content.loader import ContentReader
 
     forget_files()
     reader = ContentReader(Path(content_dir), progress)
@@ -224,9 +224,9 @@ def _render_and_plan(
 ) -> tuple[Plan, BinaryIO, tuple[Media, ...]]:
     """Stream every case through rendering, planning and the database, one at a time:
     what a build holds in memory is one case plus a fingerprint per note."""
-    from deckbuilder.description import deck_description
-    from deckbuilder.lock import Planner, read_lock
-    from deckbuilder.notes import NoteBuilder
+    from deckbuilder.notes.builder import NoteBuilder
+    from deckbuilder.notes.description import deck_description
+    from deckbuilder.notes.state import Planner, read_lock
 
     deck_id = ids.deck_id(deck.id)
     nt_id = ids.notetype_id(deck.id)

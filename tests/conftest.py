@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from deckbuilder.cli import app
-from deckbuilder.layout import LOCK_FILE
+from deckbuilder.content.folder import LOCK_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT = REPO / "content"

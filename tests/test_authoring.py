@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
 from deckbuilder.build import build
-from deckbuilder.schema import FILES, dumps, generate, shipped
-from deckbuilder.yamlsource import parse_yaml
+from deckbuilder.content.yamlfile import parse_yaml
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, REPO
 from tests.helpers import replace_in
@@ -57,7 +57,7 @@ def test_new_case_refuses_to_overwrite_and_bad_ids(cli, tmp_path: Path) -> None:
 
 def test_shipped_schemas_are_generated_from_the_models() -> None:
     for kind, schema in generate().items():
-        assert shipped(kind) == dumps(schema), "run: python -m deckbuilder.schema"
+        assert shipped(kind) == dumps(schema), "run: python -m deckbuilder.authoring.schema"
         jsonschema.Draft202012Validator.check_schema(schema)
     for kind in FILES:
         assert (DEFAULT_CONTENT / ".schema" / FILES[kind]).read_text() == shipped(kind)
@@ -157,11 +157,11 @@ def test_inspect_a_file_that_is_not_a_deck(cli, tmp_path: Path) -> None:
 def _v2(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     replace_in(content / CASE, "deep seated benign fatty tumors", "deep-seated benign tumours")
     replace_in(content / CASE, "  - id: prognosis\n", "  - id: outcome\n")
-    import deckbuilder.notetype
+    import deckbuilder.notes.notetype
 
-    original = deckbuilder.notetype._card_file
+    original = deckbuilder.notes.notetype._card_file
     monkeypatch.setattr(
-        deckbuilder.notetype,
+        deckbuilder.notes.notetype,
         "_card_file",
         lambda n: original(n) + ("/* v2 */" if n == "card.css" else ""),
     )
@@ -204,11 +204,11 @@ def test_diff_predicts_what_the_engine_does(
 def test_diff_warns_of_a_contract_change(
     cli, content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import deckbuilder.notetype
+    import deckbuilder.notes.notetype
 
     v1 = build(content, tmp_path / "v1").deck_path
-    monkeypatch.setattr(deckbuilder.notetype, "TEMPLATES", ("MCQ v2",))
-    monkeypatch.setattr(deckbuilder.notetype, "TEMPLATE_IDS", {"MCQ v2": 1})
+    monkeypatch.setattr(deckbuilder.notes.notetype, "TEMPLATES", ("MCQ v2",))
+    monkeypatch.setattr(deckbuilder.notes.notetype, "TEMPLATE_IDS", {"MCQ v2": 1})
     v2 = build(content, tmp_path / "v2", force=True).deck_path
     result = cli("diff", str(v1), str(v2))
     assert "field or template names changed" in result.output

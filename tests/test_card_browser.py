@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from deckbuilder.authoring.preview import side_document
 from deckbuilder.build import build
-from deckbuilder.preview import side_document
 from tests.ankiengine import import_apkg, open_collection
 from tests.browser import (
     COLOURS,

@@ -186,9 +186,9 @@ def test_usage_errors_exit_with_2(cli, args: list[str]) -> None:
 
 def test_problems_found_by_parallel_readers_are_all_reported(cli, tmp_path: Path) -> None:
     """Large decks are read on every core; their problems must come out the same way."""
-    import deckbuilder.jobs
+    import deckbuilder.workers
 
-    content = generated_content(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM + 10)
+    content = generated_content(tmp_path / "big", deckbuilder.workers.PARALLEL_FROM + 10)
     assert cli("build", "big").exit_code == 0
     cases = sorted((content / "cases").glob("*.yaml"))
     text = cases[3].read_text(encoding="utf-8")

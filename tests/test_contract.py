@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deckbuilder import notetype
 from deckbuilder.build import build
-from deckbuilder.notetype import contract_fingerprint
+from deckbuilder.notes import notetype
+from deckbuilder.notes.notetype import contract_fingerprint
 from tests.ankiengine import import_apkg, open_collection
 
 PINNED_FIELDS = [

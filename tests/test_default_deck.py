@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.load import load_content
-from deckbuilder.notetype import FIELDS
+from deckbuilder.content.loader import load_content
+from deckbuilder.notes.notetype import FIELDS
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT
 from tests.helpers import markup_only, visible_text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder import stamp
+from deckbuilder import inputs as stamp
 from deckbuilder.build import build
 from tests.helpers import replace_in
 
@@ -107,7 +107,7 @@ def test_a_renamed_file_is_forgotten_and_a_dry_run_writes_no_cache(
 
 
 def _images(content: Path) -> list[str]:
-    from deckbuilder.layout import list_content
+    from deckbuilder.content.folder import list_content
 
     return [rel for rel, _ in list_content(content).images]
 

@@ -20,7 +20,8 @@ from tests.helpers import generated_content, output_files
 CHILD = textwrap.dedent(
     """
     import sys, time
-    import deckbuilder.build, deckbuilder.lock, deckbuilder.notes, deckbuilder.package
+    import deckbuilder.build, deckbuilder.notes.state, deckbuilder.notes.builder
+    import deckbuilder.apkg.writer
 
     point = sys.argv[1]
 
@@ -32,10 +33,10 @@ CHILD = textwrap.dedent(
         return wrapper
 
     targets = {
-        "rendering": (deckbuilder.notes.NoteBuilder, "case_notes"),
-        "planning": (deckbuilder.lock.Planner, "finish"),
-        "packaging": (deckbuilder.package.CollectionWriter, "finish"),
-        "writing": (deckbuilder.package.os, "fsync"),
+        "rendering": (deckbuilder.notes.builder.NoteBuilder, "case_notes"),
+        "planning": (deckbuilder.notes.state.Planner, "finish"),
+        "packaging": (deckbuilder.apkg.writer.CollectionWriter, "finish"),
+        "writing": (deckbuilder.apkg.writer.os, "fsync"),
     }
     module, name = targets[point]
     setattr(module, name, pause(getattr(module, name)))
@@ -93,7 +94,7 @@ def test_sigkill_leaves_the_previous_deck_and_lock(
 
 
 def _anonymous_files_work(folder: Path) -> bool:
-    from deckbuilder.package import _open_anonymous
+    from deckbuilder.apkg.writer import _open_anonymous
 
     fd, _ = _open_anonymous(folder)
     if fd is None:
@@ -164,9 +165,9 @@ def _alive(pid: int) -> bool:
 def test_workers_of_a_killed_build_exit_and_free_the_folder(tmp_path: Path) -> None:
     """Killed while workers render (kill -9, the out-of-memory killer): the workers must
     not linger holding the content folder's lock, or every later build would wait."""
-    import deckbuilder.jobs
+    import deckbuilder.workers
 
-    content = generated_content(tmp_path / "big", deckbuilder.jobs.PARALLEL_FROM * 4)
+    content = generated_content(tmp_path / "big", deckbuilder.workers.PARALLEL_FROM * 4)
     script = tmp_path / "child.py"
     script.write_text(PARALLEL_CHILD, encoding="utf-8")
     child = subprocess.Popen(
@@ -200,19 +201,19 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
 ) -> None:
     import multiprocessing
 
-    import deckbuilder.jobs
+    import deckbuilder.workers
     from deckbuilder.build import build
 
     content = generated_content(tmp_path / "big", 600)
     rendered = tmp_path / "rendered.txt"
-    real = deckbuilder.jobs.case_job
+    real = deckbuilder.workers.case_job
 
     def counted(root: Path, deck: object, path: Path) -> object:
         with rendered.open("a", encoding="utf-8") as out:
             out.write(f"{path.name}\n")
         return real(root, deck, path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(deckbuilder.jobs, "case_job", counted)  # inherited by fork
+    monkeypatch.setattr(deckbuilder.workers, "case_job", counted)  # inherited by fork
 
     class Stop(Exception):
         pass

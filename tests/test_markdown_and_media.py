@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder.authoring.preview import card_sides
 from deckbuilder.build import build
 from deckbuilder.errors import ContentError
-from deckbuilder.preview import card_sides
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import REPO
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import deckbuilder.build
-import deckbuilder.jobs
+import deckbuilder.workers
 from deckbuilder.build import build
+from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.errors import ContractError
-from deckbuilder.layout import LOCK_FILE
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
 from tests.helpers import generated_content, replace_in
 
@@ -116,10 +116,10 @@ def test_style_or_template_change_updates_the_note_type(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = colleague.state()
-    original = deckbuilder.notetype._card_file
+    original = deckbuilder.notes.notetype._card_file
     marker = "/* restyled */" if part.endswith(".css") else "<!-- restyled -->"
     monkeypatch.setattr(
-        deckbuilder.notetype,
+        deckbuilder.notes.notetype,
         "_card_file",
         lambda name: original(name) + (marker if name == part else ""),
     )
@@ -269,10 +269,10 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large decks are read and rendered on every core; the result must not depend on it."""
-    content = generated_content(tmp_path / "content", deckbuilder.jobs.PARALLEL_FROM + 6)
+    content = generated_content(tmp_path / "content", deckbuilder.workers.PARALLEL_FROM + 6)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     parallel = build(content, tmp_path / "parallel").deck_path.read_bytes()
     (content / LOCK_FILE).unlink()
-    monkeypatch.setattr(deckbuilder.jobs, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(deckbuilder.workers, "PARALLEL_FROM", 10**9)
     sequential = build(content, tmp_path / "sequential").deck_path.read_bytes()
     assert parallel == sequential

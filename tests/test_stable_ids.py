@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from deckbuilder import ids
 from deckbuilder.build import build
+from deckbuilder.notes import ids
 from tests.ankiengine import import_apkg, open_collection
 
 

@@ -15,7 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deckbuilder.yamlsource import fast_mapping, parse_yaml
+from deckbuilder.content.yamlfile import fast_mapping, parse_yaml
 from tests.conftest import REPO
 
 FILES = sorted(
@@ -148,7 +148,7 @@ def test_the_property_precheck_never_misses_one(
     lines: list[tuple[tuple[str, str], str, str, str]],
 ) -> None:
     """Whenever the parser finds an anchor, alias or tag, the cheap check said "maybe"."""
-    from deckbuilder.yamlsource import _may_have_properties, _rapidyaml
+    from deckbuilder.content.yamlfile import _may_have_properties, _rapidyaml
 
     ryml = _rapidyaml()
     raw = "\n".join(b + g + p + w + a for (b, a), g, p, w in lines).encode()

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deckbuilder import zipwriter
+from deckbuilder.apkg import zipwriter
+from deckbuilder.apkg.zipwriter import ZipWriter
 from deckbuilder.build import build
-from deckbuilder.zipwriter import ZipWriter
 from tests.ankiengine import import_into
 
 # Text-like data: a few words repeated, so blocks refer back across their boundaries.

@@ -27,7 +27,7 @@ def import_text(
 
     Example: deckbuilder import-text article.txt -o content/cases/alt.yaml
     """
-    from deckbuilder.importtext import import_article
+    from deckbuilder.authoring.importtext import import_article
 
     result = import_article(article, output, force=force)
     report = result.quiz.report

@@ -28,7 +28,7 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
 
     Example: deckbuilder inspect dist/clinical-quiz.apkg --json
     """
-    from deckbuilder.apkg import read_package
+    from deckbuilder.apkg.reader import read_package
 
     package = read_package(deck)
     notes = [
@@ -75,8 +75,8 @@ def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
 
     Example: deckbuilder diff last-week.apkg dist/clinical-quiz.apkg
     """
-    from deckbuilder.apkg import read_package
-    from deckbuilder.compare import diff_packages
+    from deckbuilder.apkg.compare import diff_packages
+    from deckbuilder.apkg.reader import read_package
 
     result = diff_packages(read_package(old), read_package(new))
     if as_json:

@@ -18,14 +18,14 @@ def _scaffold(template: str, **values: str) -> str:
     from importlib import resources
     from string import Template
 
-    text = resources.files("deckbuilder.scaffold").joinpath(template).read_text("utf-8")
+    text = resources.files("deckbuilder.authoring.scaffold").joinpath(template).read_text("utf-8")
     return Template(text).substitute(values)
 
 
 def _check_key(value: str, what: str) -> str:
     import re
 
-    from deckbuilder.structure import STABLE_KEY_PATTERN
+    from deckbuilder.content.model import STABLE_KEY_PATTERN
 
     if not re.match(STABLE_KEY_PATTERN, value):
         raise typer.BadParameter(
@@ -36,8 +36,8 @@ def _check_key(value: str, what: str) -> str:
 
 
 def write_new(path: Path, text: str) -> None:
+    from deckbuilder.apkg.writer import write_atomic
     from deckbuilder.errors import OutputError
-    from deckbuilder.package import write_atomic
 
     if path.exists():
         raise OutputError(f"{path} already exists; nothing was written")
@@ -56,7 +56,7 @@ def new_case(
 
     Example: deckbuilder new case alt-thigh
     """
-    from deckbuilder.schema import modeline
+    from deckbuilder.authoring.schema import modeline
 
     _check_key(case_id, "case")
     path = content / "cases" / f"{case_id}.yaml"
@@ -78,7 +78,7 @@ def init(
     """
     import re
 
-    from deckbuilder.schema import SCHEMA_FOLDER, modeline, write_schemas
+    from deckbuilder.authoring.schema import SCHEMA_FOLDER, modeline, write_schemas
 
     key = deck_id or re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
     _check_key(key or "deck", "deck")

@@ -25,8 +25,8 @@ def preview(
 
     Example: deckbuilder preview content -o dist/preview
     """
+    from deckbuilder.authoring.preview import write_preview
     from deckbuilder.build import check
-    from deckbuilder.preview import write_preview
 
     loaded, built = check(content)
     folder = output or Path("dist") / f"{loaded.deck.id}-preview"

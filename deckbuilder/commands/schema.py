@@ -23,7 +23,7 @@ def schema(
 
     Example: deckbuilder schema content/.schema
     """
-    from deckbuilder.schema import write_schemas
+    from deckbuilder.authoring.schema import write_schemas
 
     for path in write_schemas(folder):
         typer.echo(f"Wrote {path}")

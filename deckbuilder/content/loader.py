@@ -22,11 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
-from deckbuilder.layout import DECK_FILE, IMAGE_TYPES, Listing, list_content
-from deckbuilder.stamp import FileHashes, StatKey, read_with_key
-from deckbuilder.structure import Case, DeckConfig, Figure, Question, text_problem
-from deckbuilder.yamlsource import (
+from deckbuilder.content.folder import DECK_FILE, IMAGE_TYPES, Listing, list_content
+from deckbuilder.content.model import Case, DeckConfig, Figure, Question, text_problem
+from deckbuilder.content.yamlfile import (
     Mark,
     MarkedMap,
     fast_mapping,
@@ -34,6 +32,8 @@ from deckbuilder.yamlsource import (
     locate_key,
     parse_yaml,
 )
+from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
+from deckbuilder.inputs import FileHashes, StatKey, read_with_key
 
 MAX_FILE_BYTES = 1024 * 1024
 

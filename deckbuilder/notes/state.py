@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.errors import ContentError, ContentProblem, ContractError, display_path
-from deckbuilder.layout import LOCK_FILE
-from deckbuilder.notes import NoteSpec, retired_note
+from deckbuilder.notes.builder import NoteSpec, retired_note
 
 LOCK_FORMAT = 1
 

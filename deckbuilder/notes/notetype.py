@@ -63,7 +63,7 @@ def derived_id(kind: str, name: str) -> int:
 
 
 def _card_file(name: str) -> str:
-    return resources.files("deckbuilder.card").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("deckbuilder.notes.card").joinpath(name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

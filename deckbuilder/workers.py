@@ -15,18 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from deckbuilder.description import CaseSummary
+    from deckbuilder.content.loader import CaseFile
+    from deckbuilder.content.model import DeckConfig
     from deckbuilder.errors import ContentProblem
-    from deckbuilder.load import CaseFile
-    from deckbuilder.notes import Media, NoteSpec
-    from deckbuilder.stamp import StatKey
-    from deckbuilder.structure import DeckConfig
+    from deckbuilder.inputs import StatKey
+    from deckbuilder.notes.builder import Media, NoteSpec
+    from deckbuilder.notes.description import CaseSummary
 
 
 def forget_files() -> None:
     """Drop what earlier builds in this process learnt about files (images may change)."""
-    from deckbuilder.load import resolve_media
-    from deckbuilder.notes import _media_name
+    from deckbuilder.content.loader import resolve_media
+    from deckbuilder.notes.builder import _media_name
 
     resolve_media.cache_clear()
     _media_name.cache_clear()
@@ -41,10 +41,10 @@ CaseJob = tuple[
 
 def case_job(root: Path, deck: DeckConfig, path: Path) -> CaseJob:
     """Read, validate and render one case file: the part of a build that runs in parallel."""
-    from deckbuilder.description import CaseSummary
-    from deckbuilder.load import read_case_file
-    from deckbuilder.notes import NoteBuilder
-    from deckbuilder.notetype import FIELDS
+    from deckbuilder.content.loader import read_case_file
+    from deckbuilder.notes.builder import NoteBuilder
+    from deckbuilder.notes.description import CaseSummary
+    from deckbuilder.notes.notetype import FIELDS
 
     loaded, read = read_case_file(root, path)
     if loaded is None:
@@ -149,9 +149,9 @@ def _sent_job(index: int) -> _Wire:
 
 
 def _received(path: Path, wire: _Wire, paths: dict[str, Path]) -> CaseJob:
-    from deckbuilder.load import CaseFile
-    from deckbuilder.notes import Media
-    from deckbuilder.yamlsource import Mark
+    from deckbuilder.content.loader import CaseFile
+    from deckbuilder.content.yamlfile import Mark
+    from deckbuilder.notes.builder import Media
 
     case_id, mark, read_problems, hashed, notes, sources, problems, summary = wire
     read = CaseFile(path, case_id, Mark(*mark) if mark else None, read_problems, hashed)

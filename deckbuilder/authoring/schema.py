@@ -1,7 +1,7 @@
 """JSON Schemas of the content format, for editors.
 
 Generated from the same pydantic models the loader validates with
-(:mod:`deckbuilder.structure`), never written by hand; the generated files ship in
+(:mod:`deckbuilder.content.model`), never written by hand; the generated files ship in
 ``deckbuilder/schemas/`` and a test checks they are current. YAML editors (VS Code's
 YAML extension, JetBrains IDEs, Helix and others using yaml-language-server) then
 complete keys and underline mistakes as you type, through the comment
@@ -21,7 +21,7 @@ FILES = {"deck": "deck.schema.json", "case": "case.schema.json"}
 
 def generate() -> dict[str, dict[str, Any]]:
     """The schemas, freshly generated from the models."""
-    from deckbuilder.structure import Case, DeckConfig
+    from deckbuilder.content.model import Case, DeckConfig
 
     out = {}
     for kind, model in (("deck", DeckConfig), ("case", Case)):
@@ -38,7 +38,7 @@ def dumps(schema: dict[str, Any]) -> str:
 
 def shipped(kind: str) -> str:
     """The schema file as shipped in the package."""
-    return resources.files("deckbuilder.schemas").joinpath(FILES[kind]).read_text("utf-8")
+    return resources.files("deckbuilder.authoring.schemas").joinpath(FILES[kind]).read_text("utf-8")
 
 
 def write_schemas(folder: Path) -> list[Path]:
@@ -63,8 +63,8 @@ def modeline(kind: str, file: Path, content_root: Path) -> str:
 
 def regenerate_shipped() -> None:
     """For developers: rewrite the shipped schemas after changing the models
-    (``python -m deckbuilder.schema``); tests fail until this is done."""
-    folder = Path(str(resources.files("deckbuilder.schemas")))
+    (``python -m deckbuilder.authoring.schema``); tests fail until this is done."""
+    folder = Path(str(resources.files("deckbuilder.authoring.schemas")))
     for kind, schema in generate().items():
         (folder / FILES[kind]).write_text(dumps(schema), encoding="utf-8")
 

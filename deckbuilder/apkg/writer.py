@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from deckbuilder.errors import ContentError, ContentProblem, OutputError
 
 if TYPE_CHECKING:
-    from deckbuilder.notes import Media, NoteSpec
+    from deckbuilder.notes.builder import Media, NoteSpec
 
 
 class CollectionWriter:
@@ -166,7 +166,7 @@ def write_package(
     Entries are streamed, so memory stays flat however large the deck. The archive's
     comment is asked for last, so it can be computed while the entries are written.
     """
-    from deckbuilder.zipwriter import ZipWriter
+    from deckbuilder.apkg.zipwriter import ZipWriter
 
     media = list(media)
     with ZipWriter(out) as zf:

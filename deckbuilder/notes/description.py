@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from deckbuilder.structure import Case, DeckConfig
+    from deckbuilder.content.model import Case, DeckConfig
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class CaseSummary:
     @classmethod
     def of(cls, case: Case, title: str, source: str) -> CaseSummary:
         """``title`` and ``source`` are the case's rendered Title and Source fields."""
-        from deckbuilder.render import markdown_inline, unwrap_paragraph
+        from deckbuilder.notes.render import markdown_inline, unwrap_paragraph
 
         line = f"<strong>{title}</strong>"
         if case.source:
@@ -45,7 +45,7 @@ def deck_description(
 ) -> str:
     """HTML for the deck's description field."""
     from deckbuilder import __version__
-    from deckbuilder.render import markdown, markdown_inline
+    from deckbuilder.notes.render import markdown, markdown_inline
 
     parts: list[str] = []
     if deck.description.strip():

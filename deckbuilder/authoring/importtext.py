@@ -461,7 +461,7 @@ def _scalar(text: str) -> str:
     """One line of text as a YAML scalar, quoted only when YAML needs it."""
     import yaml
 
-    from deckbuilder.yamlsource import parse_yaml
+    from deckbuilder.content.yamlfile import parse_yaml
 
     plain = parse_yaml(f"k: {text}\n")
     if not plain.problems and plain.data == {"k": text} and not text.startswith(("'", '"')):
@@ -517,8 +517,8 @@ def import_article(
     article: Path, output: Path | None = None, *, force: bool = False
 ) -> ImportResult:
     """Parse ``article``, write its content file, and check it with the content loader."""
+    from deckbuilder.apkg.writer import write_atomic
     from deckbuilder.errors import OutputError
-    from deckbuilder.package import write_atomic
 
     try:
         raw = Path(article).read_bytes()
@@ -543,7 +543,7 @@ def import_article(
 
 def _self_check(content: str, quiz: ParsedQuiz) -> None:
     """The written YAML must read back as what was parsed (only TODOs may be missing)."""
-    from deckbuilder.yamlsource import parse_yaml
+    from deckbuilder.content.yamlfile import parse_yaml
 
     doc = parse_yaml(content)
     if doc.problems or not isinstance(doc.data, dict):  # pragma: no cover - a bug here

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from deckbuilder.notes import BuiltNotes
-from deckbuilder.notetype import FIELDS, card_look
+from deckbuilder.notes.builder import BuiltNotes
+from deckbuilder.notes.notetype import FIELDS, card_look
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
 _FIELD = re.compile(r"\{\{([^#^/}][^}]*?)\}\}")

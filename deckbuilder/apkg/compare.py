@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deckbuilder.apkg import Note, Package
+from deckbuilder.apkg.reader import Note, Package
 
 
 @dataclass

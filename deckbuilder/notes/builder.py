@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from deckbuilder import ids
+from deckbuilder.content.loader import Content, LoadedCase, resolve_media
+from deckbuilder.content.model import DeckConfig, Question
 from deckbuilder.errors import ContentError, ContentProblem
-from deckbuilder.load import Content, LoadedCase, resolve_media
-from deckbuilder.notetype import FIELDS
-from deckbuilder.render import markdown, markdown_inline
-from deckbuilder.structure import DeckConfig, Question
+from deckbuilder.notes import ids
+from deckbuilder.notes.notetype import FIELDS
+from deckbuilder.notes.render import markdown, markdown_inline
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ import os
 import time
 from pathlib import Path
 
-from deckbuilder.layout import DECK_FILE, LOCK_FILE, Listing, list_content
-from deckbuilder.notetype import card_look
+from deckbuilder.content.folder import DECK_FILE, LOCK_FILE, Listing, list_content
+from deckbuilder.notes.notetype import card_look
 
 _PREFIX = b"deckbuilder inputs "
 
@@ -126,8 +126,8 @@ class FileHashes:
         the files again."""
         if self.path is None or not self.changed:
             return
+        from deckbuilder.apkg.writer import write_atomic
         from deckbuilder.errors import OutputError
-        from deckbuilder.package import write_atomic
 
         files = {
             rel: [*key, digest.hex()]

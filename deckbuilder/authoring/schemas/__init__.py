@@ -1,0 +1,1 @@
+"""JSON Schemas of the content format, generated from deckbuilder.content.model."""

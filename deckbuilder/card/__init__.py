@@ -1,1 +1,0 @@
-"""The card's templates, CSS and script, as real files (read by :mod:`deckbuilder.notetype`)."""

@@ -1,0 +1,1 @@
+"""The card's templates, CSS and script, as real files (read by ``notes.notetype``)."""

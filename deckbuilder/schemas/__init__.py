@@ -1,1 +1,0 @@
-"""JSON Schemas of the content format, generated from deckbuilder.structure."""
