@@ -51,29 +51,29 @@ def median_run(argv: list[str], cwd: Path, runs: int) -> tuple[float, int]:
 
 def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
     """The notes as deckbuilder renders them, for the genanki baseline to write."""
-    from deckbuilder.build import check
+    from deckbuilder.build import render_content
     from deckbuilder.notes import ids
     from deckbuilder.notes.notetype import FIELDS, card_look, notetype_name
 
-    loaded, built = check(content)
+    rendered = render_content(content)
     look = card_look()
     data = {
-        "notetype_id": ids.notetype_id(loaded.deck.id),
-        "notetype_name": notetype_name(loaded.deck.name),
-        "deck_id": ids.deck_id(loaded.deck.id),
-        "deck_name": loaded.deck.name,
+        "notetype_id": ids.notetype_id(rendered.deck.id),
+        "notetype_name": notetype_name(rendered.deck.name),
+        "deck_id": ids.deck_id(rendered.deck.id),
+        "deck_name": rendered.deck.name,
         "fields": list(FIELDS),
         "front": look.front,
         "back": look.back,
         "css": look.css,
         "notes": [
-            {"fields": list(n.fields), "guid": n.guid, "tags": list(n.tags)} for n in built.notes
+            {"fields": list(n.fields), "guid": n.guid, "tags": list(n.tags)} for n in rendered.notes
         ],
     }
     notes = work / "baseline-notes.json"
     notes.write_text(json.dumps(data), encoding="utf-8")
     media = work / "baseline-media.json"
-    media.write_text(json.dumps([str(m.source) for m in built.media]), encoding="utf-8")
+    media.write_text(json.dumps([str(m.source) for m in rendered.media]), encoding="utf-8")
     return notes, media
 
 

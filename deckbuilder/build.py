@@ -1,7 +1,9 @@
-"""A whole build: load → notes → plan against the lock → package. Callable from tests.
+"""A whole build of a content folder: read → notes → plan against the build state → package.
 
-The CLI's ``build`` and ``check`` commands are thin shells over :func:`build` and
-:func:`check`.
+``build`` and ``check`` read content the same way (:class:`ContentStream`); a build
+then plans every note against the lock and writes the deck and the lock together, or
+neither. :mod:`deckbuilder.api` builds from Python objects through the same
+:func:`assemble`.
 """
 
 from __future__ import annotations
@@ -11,24 +13,21 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from deckbuilder.apkg.writer import CollectionWriter, deck_json, write_atomic, write_package
 from deckbuilder.content.folder import DECK_FILE, LOCK_FILE
-from deckbuilder.errors import ContentError, ContentProblem
-from deckbuilder.inputs import FileHashes, cache_path, inputs_digest, stamp, up_to_date
-from deckbuilder.notes import ids
-from deckbuilder.notes.notetype import contract_fingerprint, notetype_json
-from deckbuilder.workers import case_jobs, forget_files
+from deckbuilder.errors import ContentError, OutputError, display_path
 
 if TYPE_CHECKING:
-    from deckbuilder.content.loader import Content, ContentReader
-    from deckbuilder.content.model import DeckConfig
-    from deckbuilder.notes.builder import BuiltNotes, Media
-    from deckbuilder.notes.state import Plan
+    from deckbuilder.content.loader import ContentReader
+    from deckbuilder.content.media import Media
+    from deckbuilder.content.model import Deck
+    from deckbuilder.notes.builder import CaseNotes, NoteSpec
+    from deckbuilder.notes.description import DeckTexts
+    from deckbuilder.notes.state import Lock, Plan
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -49,18 +48,107 @@ class BuildResult:
         return self.plan is None
 
 
-def check(content_dir: Path, progress: Progress | None = None) -> tuple[Content, BuiltNotes]:
-    """Validate a content folder and render its notes without writing anything."""
-    from deckbuilder.content.loader import load_content
-    from deckbuilder.notes.builder import build_notes
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``check`` found in a valid content folder."""
 
-    forget_files()
-    content = load_content(Path(content_dir), progress)
-    return content, build_notes(content, progress)
+    deck: Deck
+    cases: int
+    notes: int
 
 
-def _hash(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+class ContentStream:
+    """A content folder read case by case, rendered into notes, problems collected.
+
+    The one way content is read, by ``check`` and by ``build``: the deck file first,
+    then each case file read, validated and rendered (on every core for large decks).
+    Call :meth:`finish` after :meth:`cases` to raise every problem found.
+    """
+
+    def __init__(self, root: Path, progress: Progress | None = None) -> None:
+        from deckbuilder.content.loader import ContentReader, Source
+        from deckbuilder.notes.description import DeckTexts
+
+        self.reader: ContentReader = ContentReader(Path(root))
+        self.root = self.reader.root
+        self.progress = progress
+        self.digests: dict[str, bytes] = {}  # case files as read, for the input stamp
+        self.texts: DeckTexts | None = None
+        if self.reader.deck is None:  # nothing can be rendered; still report every problem
+            for _ in self.cases():
+                pass
+            self.finish()
+        deck_file = self.root / DECK_FILE
+        self.texts, problems = DeckTexts.render(
+            self.deck, Source(display_path(deck_file), deck_file)
+        )
+        self.reader.problems.extend(problems)
+
+    @property
+    def deck(self) -> Deck:
+        assert self.reader.deck is not None
+        return self.reader.deck
+
+    def cases(self) -> Iterator[CaseNotes]:
+        """The notes of every valid case, in file order."""
+        from deckbuilder.workers import case_results
+
+        files = self.reader.files()
+        names = {path: rel for rel, path in self.reader.listing.cases}
+        if self.reader.deck is None:
+            from deckbuilder.content.loader import read_case_file
+            from deckbuilder.content.media import MediaFiles
+
+            media = MediaFiles(self.root)
+            for path in files:
+                self.reader.accept(read_case_file(self.root, path, media.resolve)[1])
+            return
+        with case_results(self.root, self.deck, files) as results:
+            for i, result in enumerate(results):
+                if self.progress:
+                    self.progress("building", i, len(files))
+                if result.report.digest is not None:
+                    self.digests[names[result.report.path]] = result.report.digest
+                self.reader.problems.extend(result.problems)
+                if self.reader.accept(result.report) and result.notes is not None:
+                    yield result.notes
+
+    def finish(self) -> None:
+        self.reader.finish()
+
+
+def check(content_dir: Path, progress: Progress | None = None) -> CheckResult:
+    """Validate a content folder and render every note, writing nothing."""
+    stream = ContentStream(Path(content_dir), progress)
+    cases = notes = 0
+    for case in stream.cases():
+        cases += 1
+        notes += len(case.notes)
+    stream.finish()
+    return CheckResult(stream.deck, cases, notes)
+
+
+@dataclass(frozen=True)
+class RenderedContent:
+    """Every note of a content folder, rendered, with the media they use (in memory: for
+    tools such as ``preview``; a build streams instead)."""
+
+    deck: Deck
+    notes: list[NoteSpec]
+    media: list[Media]
+
+
+def render_content(content_dir: Path) -> RenderedContent:
+    """Validate and render a whole content folder into notes, writing nothing."""
+    stream = ContentStream(Path(content_dir))
+    cases = list(stream.cases())
+    stream.finish()
+    media = {m.name: m for case in cases for m in case.media}
+    return RenderedContent(
+        stream.deck,
+        [note for case in cases for note in case.notes],
+        sorted(media.values(), key=lambda m: m.name),
+    )
 
 
 def build(
@@ -72,7 +160,8 @@ def build(
     force: bool = False,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg``.
+    """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg`` and update the
+    lock beside the content, both or neither.
 
     Raises :class:`~deckbuilder.errors.ContentError` (bad content, nothing written),
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
@@ -80,8 +169,8 @@ def build(
     """
     with exclusive(Path(content_dir)), _without_cycle_collection():
         return _build(
-            content_dir,
-            output_dir,
+            Path(content_dir),
+            Path("dist") if output_dir is None else Path(output_dir),
             dry_run=dry_run,
             drop_retired=drop_retired,
             force=force,
@@ -103,9 +192,9 @@ def exclusive(folder: Path) -> Iterator[None]:
         yield
         return
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        yield  # a missing folder is reported by the loader
+        yield  # a missing folder (or a file) is reported by the loader
         return
     try:
         with contextlib.suppress(OSError):  # e.g. no locks on a network file system
@@ -137,140 +226,166 @@ def _without_cycle_collection() -> Iterator[None]:
 
 def _build(
     content_dir: Path,
-    output_dir: Path | None,
+    out: Path,
     *,
     dry_run: bool,
     drop_retired: bool,
     force: bool,
     progress: Progress | None,
 ) -> BuildResult:
-    out = Path("dist") if output_dir is None else Path(output_dir)
-    if not (dry_run or drop_retired or force):
-        current = up_to_date(Path(content_dir), out)
+    from deckbuilder.inputs import InputDigest, record_images, up_to_date
+    from deckbuilder.notes.state import read_lock
+
+    lock_path = content_dir / LOCK_FILE
+    if not (drop_retired or force):
+        current = up_to_date(content_dir, out)
         if current is not None:
             deck_path, notes = current
-            lock_path = Path(content_dir) / LOCK_FILE
             return BuildResult(deck_path, deck_path.stat().st_size, False, lock_path, notes)
 
-    from deckbuilder.content.loader import ContentReader
-
-    forget_files()
-    reader = ContentReader(Path(content_dir), progress)
-    if reader.deck is None:  # nothing can be rendered; still report every problem
-        for _ in reader.cases():
-            pass
-        reader.finish()
-    assert reader.deck is not None
-    deck = reader.deck
-    deck_path = out / f"{deck.id}.apkg"
-    lock_path = reader.root / LOCK_FILE
-    hashes = FileHashes(None if dry_run else cache_path(deck_path))
-    _pin_unrendered_inputs(reader, hashes)
-    plan, collection, media = _render_and_plan(
-        reader, deck, drop_retired=drop_retired, force=force, hashes=hashes
+    stream = ContentStream(content_dir, progress)
+    deck_path = out / f"{stream.deck.id}.apkg"
+    lock = read_lock(stream.root)
+    assembled = assemble(
+        stream.deck,
+        stream.texts,  # type: ignore[arg-type]
+        stream.cases(),
+        lock,
+        drop_retired=drop_retired,
+        force=force,
+        finish_reading=stream.finish,
     )
+    with assembled.collection:
+        lock_text = assembled.plan.lock.dumps().encode("utf-8")
+        inputs = InputDigest()
+        inputs.files = {DECK_FILE: stream.reader.deck_digest or b"", **stream.digests}
+        record_images(inputs, stream.root, ((m.source, m.digest) for m in assembled.media))
+        comment = inputs.stamp(lock_text, len(assembled.plan.notes))
 
-    def lock_and_stamp() -> tuple[str, bytes]:
-        text = plan.lock.dumps()
-        digest = inputs_digest(reader.root, text.encode("utf-8"), hashes, reader.listing)
-        return text, stamp(digest, len(plan.notes))
+        def package(dest: BinaryIO) -> None:
+            from deckbuilder.apkg.writer import write_package
 
-    from concurrent.futures import ThreadPoolExecutor
+            write_package(dest, assembled.collection, assembled.media, comment=lambda: comment)
 
-    # The lock's text and the input stamp (the zip's comment, written last) are made
-    # while the database is being compressed.
-    side = ThreadPoolExecutor(1)
-    stamped = side.submit(lock_and_stamp)
-
-    def package(dest: BinaryIO) -> None:
-        write_package(dest, collection, media, comment=lambda: stamped.result()[1])
-
-    with collection, side:
         if dry_run:
             with tempfile.TemporaryFile() as sink:
                 package(sink)
                 size = sink.tell()
         else:
-            write_atomic(deck_path, package)
+            _write_deck_and_lock(deck_path, package, lock_path, lock_text)
             size = deck_path.stat().st_size
-            lock_text = stamped.result()[0]
-            if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
-                write_atomic(lock_path, lock_text.encode("utf-8"))
-            hashes.save()
-    return BuildResult(deck_path, size, not dry_run, lock_path, len(plan.notes), plan)
+    notes = len(assembled.plan.notes)
+    return BuildResult(deck_path, size, not dry_run, lock_path, notes, assembled.plan)
 
 
-def _pin_unrendered_inputs(reader: ContentReader, hashes: FileHashes) -> None:
-    """Fix the digests the input stamp will use for the deck file (as the reader read
-    it) and the images (now, before any case uses them; case files are pinned as the
-    workers read them). A file edited during the build then leaves a stamp that does
-    not match, and the next build builds again."""
-    if reader.deck_hashed is not None:
-        hashes.record(DECK_FILE, *reader.deck_hashed)
-    for rel, path in reader.listing.images:
-        try:
-            hashes.digest(rel, path)
-        except OSError as exc:
-            raise ContentError([ContentProblem.unreadable(path, exc)]) from exc
+def _write_deck_and_lock(
+    deck_path: Path, package: Callable[[BinaryIO], None], lock_path: Path, lock_text: bytes
+) -> None:
+    from deckbuilder.files import MiB, WriteFailed, read_regular, write_files
+
+    files: list[tuple[Path, Any]] = [(deck_path, package)]
+    try:
+        unchanged = read_regular(lock_path, 256 * MiB) == lock_text
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        files.append((lock_path, lock_text))
+    try:
+        write_files(files)
+    except WriteFailed as exc:
+        written = " nor ".join(display_path(p) for p, _ in files)
+        raise OutputError(
+            f"cannot write {display_path(Path(exc.filename))}: {exc.strerror}; "
+            f"neither {written} was changed"
+            if len(files) > 1
+            else f"cannot write {display_path(Path(exc.filename))}: {exc.strerror}; "
+            "nothing was changed"
+        ) from exc
 
 
-def _render_and_plan(
-    reader: ContentReader,
-    deck: DeckConfig,
+@dataclass
+class Assembled:
+    """A planned collection, ready to be packaged: the plan, the database file
+    (positioned at its start; close it when done) and the media to pack."""
+
+    plan: Plan
+    collection: BinaryIO
+    media: list[Media]
+
+
+def assemble(
+    deck: Deck,
+    texts: DeckTexts,
+    cases: Iterable[CaseNotes],
+    lock: Lock,
     *,
-    drop_retired: bool,
-    force: bool,
-    hashes: FileHashes,
-) -> tuple[Plan, BinaryIO, tuple[Media, ...]]:
-    """Stream every case through rendering, planning and the database, one at a time:
-    what a build holds in memory is one case plus a fingerprint per note."""
-    from deckbuilder.notes.builder import NoteBuilder
+    drop_retired: bool = False,
+    force: bool = False,
+    finish_reading: Callable[[], None] | None = None,
+) -> Assembled:
+    """Plan every note of ``cases`` against ``lock`` and write the collection database.
+
+    Streams: what it holds in memory is one case plus a fingerprint per note.
+    ``finish_reading`` is called once the cases are consumed (it raises the content's
+    problems, if any).
+    """
+    from deckbuilder.apkg.writer import CollectionWriter, deck_json
+    from deckbuilder.notes import ids
     from deckbuilder.notes.description import deck_description
-    from deckbuilder.notes.state import Planner, read_lock
+    from deckbuilder.notes.notetype import contract_fingerprint, notetype_json
+    from deckbuilder.notes.state import Planner
 
     deck_id = ids.deck_id(deck.id)
     nt_id = ids.notetype_id(deck.id)
-    files = reader.files()
-    names = {path: rel for rel, path in reader.listing.cases}
-    with case_jobs(reader.root, deck, files) as jobs:
-        planner = Planner(
-            read_lock(reader.root),
-            deck_key=deck.id,
-            deck_id=deck_id,
-            notetype_id=nt_id,
-            contract=contract_fingerprint(),
-            force=force,
+    planner = Planner(
+        lock,
+        deck_key=deck.id,
+        deck_id=deck_id,
+        notetype_id=nt_id,
+        contract=contract_fingerprint(),
+        force=force,
+    )
+    writer = CollectionWriter(notetype_id=nt_id, deck_id=deck_id)
+    try:
+        summaries = []
+        fingerprints = []
+        media: dict[str, Media] = {}
+        for case in cases:
+            summaries.append(case.summary)
+            fingerprints += [n.fingerprint for n in case.notes]
+            for m in case.media:
+                media.setdefault(m.name, m)
+            writer.add((n, planner.note(n)) for n in case.notes)
+        if finish_reading is not None:
+            finish_reading()
+        writer.add(planner.retired(drop_retired))
+        description = deck_description(deck, texts, summaries, fingerprints)
+        plan = planner.finish(
+            _hash([deck.name, description])[:32],
+            _hash(notetype_json(nt_id, deck.name, deck_id, 0))[:32],
         )
-        builder = NoteBuilder(reader.root, deck)
-        writer = CollectionWriter(notetype_id=nt_id, deck_id=deck_id)
-        try:
-            summaries = []
-            fingerprints = []
-            for i, (read, notes, media, problems, summary) in enumerate(jobs):
-                if reader.progress:
-                    reader.progress("building", i, len(files))
-                if read.hashed is not None:
-                    hashes.record(names[read.path], *read.hashed)
-                if not reader.accept(read) or summary is None:
-                    continue
-                builder.merge(media, problems)
-                summaries.append(summary)
-                fingerprints += [n.fingerprint for n in notes]
-                writer.add((n, planner.note(n)) for n in notes)
-            reader.finish()
-            builder.finish()
-            writer.add(planner.retired(drop_retired))
-            description = deck_description(deck, summaries, fingerprints)
-            plan = planner.finish(
-                _hash([deck.name, description])[:32],
-                _hash(notetype_json(nt_id, deck.name, deck_id, 0))[:32],
-            )
-            collection = writer.finish(
-                deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
-                notetype_json=notetype_json(nt_id, deck.name, deck_id, plan.notetype_mtime),
-                col_mtime=plan.newest,
-            )
-        except BaseException:
-            writer.close()
-            raise
-    return plan, collection, builder.media_files()
+        collection = writer.finish(
+            deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
+            notetype_json=notetype_json(nt_id, deck.name, deck_id, plan.notetype_mtime),
+            col_mtime=plan.newest,
+        )
+    except BaseException:
+        writer.close()
+        raise
+    return Assembled(plan, collection, sorted(media.values(), key=lambda m: m.name))
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+__all__ = [
+    "BuildResult",
+    "CheckResult",
+    "ContentError",
+    "RenderedContent",
+    "assemble",
+    "build",
+    "check",
+    "render_content",
+]

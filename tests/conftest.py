@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from deckbuilder.cli import app
 from deckbuilder.content.folder import LOCK_FILE
+
+# Property tests: a few dozen examples per run while developing, 200 in CI (CI=true).
+settings.register_profile("dev", max_examples=30)
+settings.register_profile("ci", max_examples=200)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT = REPO / "content"

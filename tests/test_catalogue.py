@@ -121,10 +121,9 @@ GENERATED: dict[str, tuple[Callable[[Path, Path], None], str]] = {
     "no-case-files": (_no_cases, "content: no case files found next to deck.yaml"),
     "damaged-lock": (
         _damaged_lock,
-        "content/deckbuilder.lock.json: the build state file is damaged (Expecting value: "
-        "line 1 column 23 (char 22)); restore it from git (git checkout -- "
-        "<file>) rather than deleting it: without it every note would look new and "
-        "colleagues' edits would not arrive",
+        "content/deckbuilder.lock.json:1:23: is not valid JSON (Expecting value); restore it "
+        "from git (git checkout -- <file>) rather than deleting it: without it every note "
+        "would look new and colleagues' edits would not arrive",
     ),
 }
 
@@ -163,7 +162,9 @@ def test_output_folder_that_cannot_be_written(cli, built: Path, tmp_path: Path) 
     before = snapshot(built, tmp_path / "dist")
     result = cli("build", "content", "--output", "taken")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: cannot write to taken: ")
+    assert result.stderr.startswith(
+        "error: cannot write taken/clinical-quiz.apkg: taken is a file, not a folder; "
+    )
     assert "Traceback" not in result.output
     assert (tmp_path / "taken").read_text() == "a file, not a folder"
     assert snapshot(built, tmp_path / "dist") == before

@@ -18,7 +18,7 @@ _notes = st.dictionaries(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(notes=_notes, mtime=st.integers(0, 2**40))
 def test_the_lock_is_json_with_one_sorted_note_per_line(
     notes: dict[str, NoteState], mtime: int

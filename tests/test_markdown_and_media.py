@@ -220,7 +220,7 @@ def test_external_image_in_markdown_is_refused(tmp_path: Path) -> None:
 
 
 def test_preview_renders_cards_exactly_as_the_engine(cli, content: Path, tmp_path: Path) -> None:
-    from deckbuilder.build import check
+    from deckbuilder.build import render_content
 
     result = cli("preview", str(content), "--output", "preview")
     assert result.exit_code == 0, result.output
@@ -238,7 +238,7 @@ def test_preview_renders_cards_exactly_as_the_engine(cli, content: Path, tmp_pat
                 card.question().split(css_end, 1)[1],
                 card.answer().split(css_end, 1)[1],
             )
-        ours = {s.ref: (s.front, s.back) for s in card_sides(check(content)[1])}
+        ours = {s.ref: (s.front, s.back) for s in card_sides(render_content(content).notes)}
         assert ours == engine
     finally:
         col.close()

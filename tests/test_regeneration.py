@@ -240,7 +240,10 @@ def test_note_type_contract_change_is_refused_unless_forced(
     content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(content, tmp_path / "dist")
-    monkeypatch.setattr(deckbuilder.build, "contract_fingerprint", lambda: "fields-added")
+    import deckbuilder.notes.notetype
+
+    changed = "0123456789abcdef"  # as if fields had been added
+    monkeypatch.setattr(deckbuilder.notes.notetype, "contract_fingerprint", lambda: changed)
     with pytest.raises(ContractError, match="second note type"):
         build(content, tmp_path / "dist2")
     build(content, tmp_path / "dist2", force=True)

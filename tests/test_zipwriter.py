@@ -32,7 +32,7 @@ def _zip(entries: dict[str, bytes], threads: int, comment: bytes = b"") -> bytes
     return out.getvalue()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     entries=st.dictionaries(st.sampled_from(["collection.anki2", "media", "0", "1"]), _data),
     block=st.integers(1, 2048),

@@ -1,4 +1,4 @@
-"""Stage 3 of a build: write the ``.apkg``, byte for byte reproducibly, atomically.
+"""Stage 3 of a build: write the ``.apkg``, byte for byte reproducibly.
 
 genanki provides the objects (note type, deck) and the collection schema. Its package
 writer is not used: it stores the database uncompressed (about 20x larger than Anki's
@@ -8,9 +8,10 @@ clock, dates zip entries "now" and leaves its temporary SQLite file behind. Here
 * the collection is written to an anonymous temporary database, with every id and time
   coming from the plan, so the same content and lock give the same database bytes;
 * zip entries have a fixed date, order, permissions and compression (deflate, on every
-  core: see ``zipwriter``);
-* the file is written next to its destination and renamed into place, so a reader never
-  sees a half-written deck and an interrupted build leaves the previous one intact.
+  core: see ``zipwriter``).
+
+The build hands the writing function to :func:`deckbuilder.files.write_files`, which
+puts the deck and the lock in place together.
 """
 
 from __future__ import annotations
@@ -18,18 +19,45 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from deckbuilder.errors import ContentError, ContentProblem, OutputError
+from deckbuilder.errors import ContentError, ContentProblem, display_path
+from deckbuilder.files import read_regular
 
 if TYPE_CHECKING:
-    from deckbuilder.notes.builder import Media, NoteSpec
+    from deckbuilder.content.media import Media
+    from deckbuilder.notes.builder import NoteSpec
+
+
+# The columns of Anki's schema-11 tables, in order, with what a new note or card holds.
+_NOTE_COLUMNS = {
+    "id": None, "guid": None, "mid": None, "mod": None, "usn": -1, "tags": "",
+    "flds": None, "sfld": None, "csum": 0, "flags": 0, "data": "",
+}  # fmt: skip
+_CARD_COLUMNS = {
+    "id": None, "nid": None, "did": None, "ord": 0, "mod": None, "usn": -1, "type": 0,
+    "queue": 0, "due": None, "ivl": 0, "factor": 0, "reps": 0, "lapses": 0, "left": 0,
+    "odue": 0, "odid": 0, "flags": 0, "data": "",
+}  # fmt: skip
+
+
+def _row(columns: dict[str, object], values: dict[str, object]) -> tuple[object, ...]:
+    return tuple(values.get(name, default) for name, default in columns.items())
+
+
+def _note_row(**values: object) -> tuple[object, ...]:
+    return _row(_NOTE_COLUMNS, values)
+
+
+def _card_row(**values: object) -> tuple[object, ...]:
+    return _row(_CARD_COLUMNS, values)
+
+
+def _marks(columns: dict[str, object]) -> str:
+    return ",".join("?" * len(columns))
 
 
 class CollectionWriter:
@@ -71,49 +99,30 @@ class CollectionWriter:
         """Insert notes (each with its modification time) and their cards."""
         note_rows, card_rows = [], []
         for spec, mtime in notes:
-            tags = f" {' '.join(spec.tags)} " if spec.tags else ""
             note_rows.append(
-                (
-                    spec.note_id,
-                    spec.guid,
-                    self.notetype_id,
-                    mtime,
-                    -1,
-                    tags,
-                    "\x1f".join(spec.fields),
-                    spec.fields[0],
-                    0,
-                    0,
-                    "",
+                _note_row(
+                    id=spec.note_id,
+                    guid=spec.guid,
+                    mid=self.notetype_id,
+                    mod=mtime,
+                    tags=f" {' '.join(spec.tags)} " if spec.tags else "",
+                    flds="\x1f".join(spec.fields),
+                    sfld=spec.fields[0],
                 )
             )
             card_rows.append(
-                (
-                    spec.card_id,
-                    spec.note_id,
-                    self.deck_id,
-                    0,
-                    mtime,
-                    -1,
-                    0,
-                    0,
-                    self.due,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    "",
+                _card_row(
+                    id=spec.card_id,
+                    nid=spec.note_id,
+                    did=self.deck_id,
+                    ord=0,
+                    mod=mtime,
+                    due=self.due,
                 )
             )
             self.due += 1
-        self.conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-        self.conn.executemany(
-            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
-        )
+        self.conn.executemany(f"INSERT INTO notes VALUES ({_marks(_NOTE_COLUMNS)})", note_rows)
+        self.conn.executemany(f"INSERT INTO cards VALUES ({_marks(_CARD_COLUMNS)})", card_rows)
 
     def finish(
         self, *, deck_json: dict[str, object], notetype_json: dict[str, object], col_mtime: int
@@ -174,111 +183,29 @@ def write_package(
         index = json.dumps({str(i): m.name for i, m in enumerate(media)}, sort_keys=True)
         zf.write("media", index.encode("utf-8"), len(index.encode("utf-8")))
         for i, m in enumerate(media):
-            try:
-                data = m.source.read_bytes()
-            except OSError as exc:  # removed since it was rendered: the content's problem
-                raise ContentError([ContentProblem.unreadable(m.source, exc)]) from exc
+            data = _media_bytes(m)
             zf.write(str(i), data, len(data))
         zf.close(comment())
 
 
-def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+def _media_bytes(m: Media) -> bytes:
+    """The image as it was when the build named it; a change since is the content's
+    problem (the deck would hold other bytes than its name and stamp say)."""
+    import hashlib
 
+    from deckbuilder.content.media import MAX_IMAGE_BYTES
 
-def remove_stale_temporaries(path: Path) -> None:
-    """Remove temporary files a killed build left beside ``path``.
-
-    A build writes its output completely in memory first, so the only moment a killed
-    build can leave a temporary file is the few milliseconds of writing it; the name
-    carries the writer's process id, and files of writers no longer running go.
-    """
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2 :].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-
-
-def _running(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one.
-
-    On Linux the bytes go into an anonymous file (``O_TMPFILE``) that gets a name only
-    once it is complete and synced, and is renamed over ``path`` right after: a build
-    killed while writing leaves nothing behind. Elsewhere a hidden temporary file beside
-    ``path`` is used, and temporaries of writers that died are removed by the next write.
-    The folder is created if needed; failures become :class:`OutputError`.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(path)
-        fd, tmp = _open_anonymous(path.parent)
-        if fd is None:
-            tmp = _temp_name(path)
-            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        data = read_regular(m.source, MAX_IMAGE_BYTES)
     except OSError as exc:
-        raise OutputError(f"cannot write to {path.parent}: {exc.strerror}") from exc
-    named: Path | None = tmp
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            if callable(data):
-                data(fh)
-            else:
-                fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            if named is None:
-                named = _give_name(fh, path)
-        os.replace(named, path)
-    except BaseException as exc:
-        if named is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(named)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
-        raise
-
-
-def _open_anonymous(folder: Path) -> tuple[int | None, None]:
-    """An unnamed file in ``folder`` (Linux ``O_TMPFILE``), or None where unsupported."""
-    flag = getattr(os, "O_TMPFILE", 0)
-    if not flag:
-        return None, None
-    try:
-        return os.open(folder, flag | os.O_RDWR, 0o644), None
-    except OSError:
-        return None, None
-
-
-def _give_name(fh: BinaryIO, path: Path) -> Path:
-    """Link the complete anonymous file under a hidden temporary name beside ``path``."""
-    import ctypes
-
-    tmp = _temp_name(path)
-    libc = ctypes.CDLL(None, use_errno=True)
-    at_fdcwd, at_empty_path, at_symlink_follow = -100, 0x1000, 0x400
-    target = os.fsencode(tmp)
-    if libc.linkat(fh.fileno(), b"", at_fdcwd, target, at_empty_path) == 0:
-        return tmp
-    proc = os.fsencode(f"/proc/self/fd/{fh.fileno()}")
-    if libc.linkat(at_fdcwd, proc, at_fdcwd, target, at_symlink_follow) == 0:
-        return tmp
-    # No way to name it here: copy into an ordinary temporary file instead.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "wb") as out:
-        fh.seek(0)
-        shutil.copyfileobj(fh, out, 1 << 20)
-        out.flush()
-        os.fsync(out.fileno())
-    return tmp
+        raise ContentError([ContentProblem.unreadable(m.source, exc)]) from exc
+    if hashlib.sha256(data).digest() != m.digest:
+        raise ContentError(
+            [
+                ContentProblem(
+                    display_path(m.source),
+                    message="changed while the deck was being built; build again",
+                )
+            ]
+        )
+    return data

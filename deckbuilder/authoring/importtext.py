@@ -517,8 +517,8 @@ def import_article(
     article: Path, output: Path | None = None, *, force: bool = False
 ) -> ImportResult:
     """Parse ``article``, write its content file, and check it with the content loader."""
-    from deckbuilder.apkg.writer import write_atomic
     from deckbuilder.errors import OutputError
+    from deckbuilder.files import write_file
 
     try:
         raw = Path(article).read_bytes()
@@ -537,7 +537,7 @@ def import_article(
     _self_check(content, quiz)
     if path.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to overwrite it")
-    write_atomic(path, content.encode("utf-8"))
+    write_file(path, content.encode("utf-8"))
     return ImportResult(path, quiz, content)
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from deckbuilder.notes.builder import BuiltNotes
+from deckbuilder.content.media import Media
+from deckbuilder.notes.builder import NoteSpec
 from deckbuilder.notes.notetype import FIELDS, card_look
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
@@ -54,11 +55,11 @@ class Side:
     back: str
 
 
-def card_sides(notes: BuiltNotes) -> list[Side]:
+def card_sides(notes: Sequence[NoteSpec]) -> list[Side]:
     """Front and back HTML of every card, as Anki renders them (without the CSS)."""
     look = card_look()
     sides = []
-    for note in notes.notes:
+    for note in notes:
         fields = dict(zip(FIELDS, note.fields, strict=True))
         sides.append(
             Side(note.ref, render_template(look.front, fields), render_template(look.back, fields))
@@ -77,11 +78,13 @@ def side_document(body: str, css: str, *, night: bool = False) -> str:
     )
 
 
-def write_preview(notes: BuiltNotes, deck_name: str, folder: Path) -> Path:
+def write_preview(
+    notes: Sequence[NoteSpec], media: Sequence[Media], deck_name: str, folder: Path
+) -> Path:
     """Write ``folder/index.html`` and the deck's media; return the page's path."""
     look = card_look()
     folder.mkdir(parents=True, exist_ok=True)
-    for m in notes.media:
+    for m in media:
         shutil.copyfile(m.source, folder / m.name)
     parts = [
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',
@@ -92,7 +95,7 @@ def write_preview(notes: BuiltNotes, deck_name: str, folder: Path) -> Path:
         ".sides figure{margin:0;flex:1 1 22rem}iframe{width:100%;height:36rem;border:1px solid"
         " #bbb;background:#fff}</style></head><body>",
         f"<h1>{html.escape(deck_name)}</h1>",
-        f"<p>{len(notes.notes)} cards. Tap an option on a front, then reload its back to "
+        f"<p>{len(notes)} cards. Tap an option on a front, then reload its back to "
         "see the choice marked.</p>",
     ]
     for side in card_sides(notes):

@@ -21,10 +21,10 @@ FILES = {"deck": "deck.schema.json", "case": "case.schema.json"}
 
 def generate() -> dict[str, dict[str, Any]]:
     """The schemas, freshly generated from the models."""
-    from deckbuilder.content.model import Case, DeckConfig
+    from deckbuilder.content.model import Case, Deck
 
     out = {}
-    for kind, model in (("deck", DeckConfig), ("case", Case)):
+    for kind, model in (("deck", Deck), ("case", Case)):
         schema = model.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = f"deckbuilder {kind} file"

@@ -24,6 +24,7 @@ def reports_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from deckbuilder.errors import ContentError, DeckbuilderError
+        from deckbuilder.files import WriteFailed
 
         debug = state["debug"]
         try:
@@ -41,6 +42,11 @@ def reports_errors(func: F) -> F:
             if debug:
                 raise
             typer.secho(f"error: {exc}", fg="red", err=True)
+            raise typer.Exit(1) from None
+        except WriteFailed as exc:
+            if debug:
+                raise
+            typer.secho(f"error: cannot write {exc.filename}: {exc.strerror}", fg="red", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was written.", err=True)

@@ -23,9 +23,8 @@ def check(content: ContentArg = Path("content")) -> None:
     """
     from deckbuilder.build import check as run_check
 
-    loaded, built = run_check(content)
-    n_cases = len(loaded.cases)
+    result = run_check(content)
     typer.echo(
-        f"{content}: OK, {n_cases} case{'s' if n_cases != 1 else ''}, "
-        f"{len(built.notes)} question{'s' if len(built.notes) != 1 else ''}."
+        f"{content}: OK, {result.cases} case{'s' if result.cases != 1 else ''}, "
+        f"{result.notes} question{'s' if result.notes != 1 else ''}."
     )

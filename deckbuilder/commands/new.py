@@ -23,11 +23,9 @@ def _scaffold(template: str, **values: str) -> str:
 
 
 def _check_key(value: str, what: str) -> str:
-    import re
+    from deckbuilder.content.model import is_stable_key
 
-    from deckbuilder.content.model import STABLE_KEY_PATTERN
-
-    if not re.match(STABLE_KEY_PATTERN, value):
+    if not is_stable_key(value):
         raise typer.BadParameter(
             f"{value!r} is not a stable key: use lower-case letters, digits, '-' or '_' "
             f"(e.g. 'alt-thigh'), for the {what}"
@@ -36,12 +34,12 @@ def _check_key(value: str, what: str) -> str:
 
 
 def write_new(path: Path, text: str) -> None:
-    from deckbuilder.apkg.writer import write_atomic
     from deckbuilder.errors import OutputError
+    from deckbuilder.files import write_file
 
     if path.exists():
         raise OutputError(f"{path} already exists; nothing was written")
-    write_atomic(path, text.encode("utf-8"))
+    write_file(path, text.encode("utf-8"))
 
 
 @new_app.command("case")

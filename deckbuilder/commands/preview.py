@@ -26,9 +26,9 @@ def preview(
     Example: deckbuilder preview content -o dist/preview
     """
     from deckbuilder.authoring.preview import write_preview
-    from deckbuilder.build import check
+    from deckbuilder.build import render_content
 
-    loaded, built = check(content)
-    folder = output or Path("dist") / f"{loaded.deck.id}-preview"
-    page = write_preview(built, loaded.deck.name, folder)
-    typer.echo(f"Wrote {page} ({len(built.notes)} cards).")
+    rendered = render_content(content)
+    folder = output or Path("dist") / f"{rendered.deck.id}-preview"
+    page = write_preview(rendered.notes, rendered.media, rendered.deck.name, folder)
+    typer.echo(f"Wrote {page} ({len(rendered.notes)} cards).")

@@ -6,7 +6,9 @@ Which file a case lives in does not matter to any id, so cases can be moved free
 
 Every problem found is collected with its location, and all of them are raised together
 in one :class:`~deckbuilder.errors.ContentError`, so an author fixes a file in one pass.
-Content files are only ever read.
+Content files are only ever read, and only regular files of at most
+:data:`MAX_FILE_BYTES`: a named pipe or a device where a case file should be is reported,
+never waited on.
 """
 
 from __future__ import annotations
@@ -14,28 +16,27 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from deckbuilder.content.folder import DECK_FILE, IMAGE_TYPES, Listing, list_content
-from deckbuilder.content.model import Case, DeckConfig, Figure, Question, text_problem
-from deckbuilder.content.yamlfile import (
-    Mark,
-    MarkedMap,
-    fast_mapping,
-    locate,
-    locate_key,
-    parse_yaml,
+from deckbuilder.content.folder import DECK_FILE, Listing, list_content
+from deckbuilder.content.model import Case, Deck, Figure, Question, text_problem
+from deckbuilder.content.yamlfile import Mark, locate, locate_key, parse_yaml
+from deckbuilder.errors import (
+    ContentError,
+    ContentProblem,
+    KeyPath,
+    display_path,
+    format_key_path,
 )
-from deckbuilder.errors import ContentError, ContentProblem, display_path, format_key_path
-from deckbuilder.inputs import FileHashes, StatKey, read_with_key
+from deckbuilder.files import MiB, read_regular
 
-MAX_FILE_BYTES = 1024 * 1024
+MAX_FILE_BYTES = MiB
+MAX_PROBLEMS_PER_FILE = 100
 
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
     Case: {"questions": Question, "figures": Figure},
@@ -43,78 +44,103 @@ _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a case came from: a file of the content folder, or Python objects.
+
+    Problems found after loading (an image the Markdown names, unsafe math) are placed
+    through it. A file's parsed YAML, with its positions, is not kept for the whole
+    build; such problems are rare, so the file is parsed again to place them.
+    """
+
+    label: str  # the file as the user should see it, or "cases[3]" for objects
+    path: Path | None = None
+
+    @property
+    def base(self) -> Path | None:
+        """The folder relative image paths of this case start from."""
+        return self.path.parent if self.path is not None else None
+
+    def locator(self) -> Callable[[KeyPath, str], ContentProblem]:
+        """A function that places problems in this case's file, which it parses once."""
+        if self.path is None:
+            label = self.label
+            return lambda key, message: ContentProblem(
+                label, key=format_key_path(key), message=message
+            )
+        path = self.path
+        try:
+            data = parse_yaml(read_regular(path, MAX_FILE_BYTES).decode("utf-8")).data
+        except (OSError, UnicodeDecodeError):
+            data = None
+        return lambda key, message: _problem(path, locate(data, key), key, message)
+
+
+@dataclass(frozen=True)
 class LoadedCase:
-    """A validated case and where it came from (figure paths are relative to its file)."""
+    """A validated case, where it came from, and the image file of each figure."""
 
     case: Case
-    file: Path
+    source: Source
     images: tuple[Path | None, ...]  # resolved path of each figure's image, in order
 
-    def problem(self, key: tuple[str | int, ...], message: str) -> ContentProblem:
-        """A problem located at ``key`` of this case's file.
-
-        The parsed YAML (with its positions) is not kept in memory for the whole build;
-        problems found after loading are rare, so the file is parsed again to place one.
-        """
-        doc = parse_yaml(self.file.read_text(encoding="utf-8"))
-        return _problem(self.file, locate(doc.data, key), key, message)
-
 
 @dataclass(frozen=True)
-class Content:
-    """A whole validated content folder."""
+class ReadReport:
+    """The outcome of reading one case file: small, so it can travel between processes.
 
-    root: Path
-    deck: DeckConfig
-    cases: tuple[LoadedCase, ...]
-
-
-@dataclass(frozen=True)
-class CaseFile:
-    """The outcome of reading one case file: small, so it can travel between processes."""
+    ``digest`` is the SHA-256 of the bytes read, for the input stamp: the stamp must
+    describe the bytes the deck was made from, even if the file changes meanwhile.
+    """
 
     path: Path
     case_id: str | None
     id_mark: Mark | None
     problems: tuple[ContentProblem, ...]
-    # for the input stamp: the file's stat before it was read, the sha-256 of its bytes,
-    # and whether it may be remembered (FileHashes.settled)
-    hashed: tuple[StatKey, bytes, bool] | None = None
+    digest: bytes | None = None
 
 
-def read_case_file(root: Path, path: Path) -> tuple[LoadedCase | None, CaseFile]:
+def read_case_file(
+    root: Path, path: Path, images: Callable[[Path, str], Path | str]
+) -> tuple[LoadedCase | None, ReadReport]:
     """Read and validate one case file on its own (ids across files are checked by
-    :meth:`ContentReader.accept`).
-
-    Plain files are parsed by the fast path; a file with any problem is read again the
-    careful way, so that every message carries its line and column.
-    """
-    loaded, read, fast = _read_case_file(root, path, careful=False)
-    if fast and read.problems:
-        loaded, read, _ = _read_case_file(root, path, careful=True)
-    return loaded, read
-
-
-def _read_case_file(
-    root: Path, path: Path, *, careful: bool
-) -> tuple[LoadedCase | None, CaseFile, bool]:
+    :meth:`ContentReader.accept`). ``images`` resolves a figure's image path from the
+    case file's folder (see :class:`~deckbuilder.content.media.MediaFiles`)."""
     problems: list[ContentProblem] = []
-    hashed: dict[Path, tuple[StatKey, bytes, bool]] = {}
-    parsed = _read(path, problems, hashed, careful=careful)
-    own = hashed.get(path)
-    if parsed is None:
-        return None, CaseFile(path, None, None, tuple(problems), own), False
-    data, _, id_mark = parsed
-    fast = not isinstance(data, MarkedMap)
-    case = _validate(data, Case, path, problems)
+    raw = _read_bytes(path, problems)
+    digest = hashlib.sha256(raw).digest() if raw is not None else None
+    data = _parse(path, raw, problems) if raw is not None else None
+    case = _validate(data, Case, path, problems) if data is not None else None
     if case is None:
-        return None, CaseFile(path, None, None, tuple(problems), own), fast
+        return None, ReadReport(path, None, None, _capped(problems), digest)
     _check_question_ids(case, data, path, problems)
-    images = tuple(
-        _resolve_image(root, path, data, n, f, problems) for n, f in enumerate(case.figures)
+    found = []
+    for n, figure in enumerate(case.figures):
+        image = figure.image and images(path.parent, figure.image)
+        if isinstance(image, str):
+            key = ("figures", n, "image")
+            problems.append(_problem(path, locate(data, key), key, image))
+            image = None
+        found.append(image or None)
+    report = ReadReport(path, case.id, locate(data, ("id",)), _capped(problems), digest)
+    source = Source(display_path(path), path)
+    return (None if problems else LoadedCase(case, source, tuple(found))), report
+
+
+def _capped(problems: list[ContentProblem]) -> tuple[ContentProblem, ...]:
+    """At most :data:`MAX_PROBLEMS_PER_FILE` problems of one file, then a line saying
+    how many more there are, from where (50,000 unknown keys need not be listed)."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return tuple(problems)
+    ordered = sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+    first_left = ordered[MAX_PROBLEMS_PER_FILE]
+    more = len(ordered) - MAX_PROBLEMS_PER_FILE
+    summary = ContentProblem(
+        first_left.file,
+        first_left.line,
+        first_left.column,
+        message=f"and {more:,} more problems from here on; fix the ones above first",
     )
-    read = CaseFile(path, case.id, id_mark or locate(data, ("id",)), tuple(problems), own)
-    return (None if problems else LoadedCase(case, path, images)), read, fast
+    return (*ordered[:MAX_PROBLEMS_PER_FILE], summary)
 
 
 class ContentReader:
@@ -122,73 +148,62 @@ class ContentReader:
 
     A build renders each case as soon as it is read, so the whole folder never has to
     sit in memory; :func:`load_content` reads it all for callers that want a list.
-    Call :meth:`finish` after :meth:`cases` to raise the problems found.
+    Call :meth:`finish` after the cases to raise the problems found.
     """
 
-    def __init__(self, root: Path, progress: Callable[[str, int, int], None] | None = None) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
             what = "is not a folder" if self.root.exists() else "does not exist"
             raise ContentError(
                 [ContentProblem(display_path(self.root), message=f"content folder {what}")]
             )
-        self.progress = progress
         self.problems: list[ContentProblem] = []
         self.count = 0
         self._seen: dict[str, tuple[Path, Mark | None]] = {}
         deck_path = self.root / DECK_FILE
-        self.deck: DeckConfig | None = None
-        # the deck file's stat, digest and settledness as read, for the input stamp
-        self.deck_hashed: tuple[StatKey, bytes, bool] | None = None
-        if not deck_path.is_file():
-            self.problems.append(
-                ContentProblem(
-                    display_path(deck_path),
-                    message="the deck file is missing; create it with at least 'name' and 'id'",
-                )
-            )
-        else:
-            hashed: dict[Path, tuple[StatKey, bytes, bool]] = {}
-            self.deck = _validate_file(deck_path, DeckConfig, self.problems, hashed)
-            self.deck_hashed = hashed.get(deck_path)
+        self.deck: Deck | None = None
+        self.deck_digest: bytes | None = None  # of the deck file as read, for the stamp
+        raw = _read_bytes(deck_path, self.problems, missing=_missing_deck_file)
+        if raw is not None:
+            self.deck_digest = hashlib.sha256(raw).digest()
+            data = _parse(deck_path, raw, self.problems)
+            if data is not None:
+                self.deck = _validate(data, Deck, deck_path, self.problems)
 
     @functools.cached_property
     def listing(self) -> Listing:
-        """The folder's case files and images, walked once per reader."""
-        return list_content(self.root)
+        """The folder's case files, walked once per reader; unreadable folders are
+        problems."""
+        listing = list_content(self.root)
+        for folder, why in listing.unreadable:
+            self.problems.append(
+                ContentProblem(display_path(folder), message=f"folder cannot be read: {why}")
+            )
+        return listing
 
     def files(self) -> list[Path]:
         return self.listing.case_paths
 
-    def cases(self) -> Iterator[LoadedCase]:
-        """Every valid case, in file order; problems are collected as they are found."""
-        files = self.files()
-        for i, path in enumerate(files):
-            if self.progress:
-                self.progress("building", i, len(files))
-            loaded, read = read_case_file(self.root, path)
-            if self.accept(read) and loaded is not None:
-                yield loaded
-
-    def accept(self, read: CaseFile) -> bool:
+    def accept(self, report: ReadReport) -> bool:
         """Take the outcome of reading one file (here or in another process): collect its
         problems, check its id against the files before it; True if its notes may be used."""
-        self.problems.extend(read.problems)
-        if read.case_id is None or read.problems:
+        self.problems.extend(report.problems)
+        if report.case_id is None or report.problems:
             return False
-        if read.case_id in self._seen:
-            other, other_mark = self._seen[read.case_id]
+        if report.case_id in self._seen:
+            other, other_mark = self._seen[report.case_id]
             at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
             self.problems.append(
                 _problem(
-                    read.path,
-                    read.id_mark,
+                    report.path,
+                    report.id_mark,
                     ("id",),
-                    f"case id {read.case_id!r} is already used in {at}",
+                    f"case id {report.case_id!r} is already used in {at}",
                 )
             )
             return False
-        self._seen[read.case_id] = (read.path, read.id_mark)
+        self._seen[report.case_id] = (report.path, report.id_mark)
         self.count += 1
         return True
 
@@ -204,40 +219,38 @@ class ContentReader:
             raise ContentError(self.problems)
 
 
-def load_content(root: Path, progress: Callable[[str, int, int], None] | None = None) -> Content:
-    """Read and validate a whole content folder; raise :class:`ContentError` listing every
-    problem."""
-    reader = ContentReader(root, progress)
-    cases = tuple(reader.cases())
-    reader.finish()
-    assert reader.deck is not None
-    return Content(reader.root, reader.deck, cases)
+def _missing_deck_file(path: Path) -> ContentProblem:
+    return ContentProblem(
+        display_path(path),
+        message="the deck file is missing; create it with at least 'name' and 'id'",
+    )
 
 
-def _read(
+def _read_bytes(
     path: Path,
     problems: list[ContentProblem],
-    hashed: dict[Path, tuple[StatKey, bytes, bool]] | None = None,
-    *,
-    careful: bool = True,
-) -> tuple[Any, Path, Mark | None] | None:
-    """The parsed file, its path, and where its top-level ``id`` value starts."""
+    missing: Callable[[Path], ContentProblem] | None = None,
+) -> bytes | None:
     try:
-        raw, key = read_with_key(path)
+        return read_regular(path, MAX_FILE_BYTES)
+    except FileNotFoundError as exc:
+        problems.append(missing(path) if missing else ContentProblem.unreadable(path, exc))
     except OSError as exc:
-        problems.append(ContentProblem.unreadable(path, exc))
-        return None
-    if hashed is not None:
-        hashed[path] = (key, hashlib.sha256(raw).digest(), FileHashes.settled(key))
-    if len(raw) > MAX_FILE_BYTES:
-        problems.append(
-            ContentProblem(
-                display_path(path),
-                message=f"is {len(raw):,} bytes; a content file may hold at most "
-                f"{MAX_FILE_BYTES:,} (split the cases into one file each)",
+        if "bytes; at most" in (exc.strerror or ""):
+            problems.append(
+                ContentProblem(
+                    display_path(path),
+                    message=f"is {path.stat().st_size:,} bytes; a content file may hold at "
+                    f"most {MAX_FILE_BYTES:,} (split the cases into one file each)",
+                )
             )
-        )
-        return None
+        else:
+            problems.append(ContentProblem.unreadable(path, exc))
+    return None
+
+
+def _parse(path: Path, raw: bytes, problems: list[ContentProblem]) -> Any:
+    """The file's YAML as data with positions, or None (its problems appended)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(
             ContentProblem(
@@ -262,8 +275,6 @@ def _read(
             )
         )
         return None
-    if not careful and (data := fast_mapping(raw)) is not None:
-        return data, path, _top_level_mark(text, "id")
     doc = parse_yaml(text)
     for p in doc.problems:
         problems.append(_problem(path, p.mark, p.key_path, p.message))
@@ -271,30 +282,33 @@ def _read(
         return None
     if doc.data is None:
         problems.append(ContentProblem(display_path(path), message="is empty"))
-        return None
-    return doc.data, path, None
+    return doc.data
 
 
-def _top_level_mark(text: str, key: str) -> Mark | None:
-    """Where the value of a top-level ``key:`` starts, without a careful parse."""
-    found = re.search(rf"^{re.escape(key)}[ \t]*:[ \t]*(?=\S)", text, re.M)
-    if not found:
-        return None
-    line_start = text.rfind("\n", 0, found.start()) + 1
-    return Mark(text.count("\n", 0, found.start()) + 1, found.end() - line_start + 1)
+def load_content(root: Path) -> Content:
+    """Read and validate a whole content folder; raise :class:`ContentError` listing every
+    problem. For tools and tests: a build streams instead (see :mod:`deckbuilder.build`)."""
+    from deckbuilder.content.media import MediaFiles
+
+    reader = ContentReader(root)
+    media = MediaFiles(reader.root)
+    cases = []
+    for path in reader.files():
+        loaded, report = read_case_file(reader.root, path, media.resolve)
+        if reader.accept(report) and loaded is not None:
+            cases.append(loaded)
+    reader.finish()
+    assert reader.deck is not None
+    return Content(reader.root, reader.deck, tuple(cases))
 
 
-def _validate_file(
-    path: Path,
-    model: type[BaseModel],
-    problems: list[ContentProblem],
-    hashed: dict[Path, tuple[StatKey, bytes, bool]] | None = None,
-) -> Any:
-    parsed = _read(path, problems, hashed)
-    if parsed is None:
-        return None
-    data, file, _ = parsed
-    return _validate(data, model, file, problems)
+@dataclass(frozen=True)
+class Content:
+    """A whole validated content folder."""
+
+    root: Path
+    deck: Deck
+    cases: tuple[LoadedCase, ...]
 
 
 def _validate(data: Any, model: type[BaseModel], file: Path, problems: list[ContentProblem]) -> Any:
@@ -308,8 +322,8 @@ def _validate(data: Any, model: type[BaseModel], file: Path, problems: list[Cont
 
 
 def _explain(
-    data: Any, model: type[BaseModel], loc: tuple[str | int, ...], err: Any
-) -> tuple[Mark | None, tuple[str | int, ...], str]:
+    data: Any, model: type[BaseModel], loc: KeyPath, err: Any
+) -> tuple[Mark | None, KeyPath, str]:
     """Turn one pydantic error into a location and a sentence a clinician can act on."""
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -329,7 +343,7 @@ def _explain(
             "list_type": "a list (lines starting with '- ')",
         }.get(kind, "a mapping of key: value")
         return mark, loc, f"expected {want}, got {_describe(got)}"
-    if kind == "string_pattern_mismatch":  # the text patterns of structure.py
+    if kind == "string_pattern_mismatch":  # the text patterns of model.py
         return mark, loc, text_problem(str(got), err["ctx"]["pattern"])
     if kind == "too_short" and loc and loc[-1] == "questions":
         return mark, loc, "a case needs at least one question"
@@ -347,11 +361,11 @@ def _describe(value: Any) -> str:
     if value == "":
         return "nothing"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {value[:60]!r}" + ("…" if len(value) > 60 else "")
     return f"{type(value).__name__} {value!r}"
 
 
-def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel]:
+def _model_at(model: type[BaseModel], loc: KeyPath) -> type[BaseModel]:
     current = model
     for part in loc:
         if isinstance(part, str):
@@ -359,9 +373,7 @@ def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMo
     return current
 
 
-def _problem(
-    file: Path, mark: Mark | None, key: tuple[str | int, ...], message: str
-) -> ContentProblem:
+def _problem(file: Path, mark: Mark | None, key: KeyPath, message: str) -> ContentProblem:
     return ContentProblem(
         display_path(file),
         mark.line if mark else None,
@@ -387,54 +399,3 @@ def _check_question_ids(case: Case, data: Any, file: Path, problems: list[Conten
             )
         else:
             first[q.id] = i
-
-
-@functools.lru_cache(maxsize=4096)
-def resolve_media(root: Path, base: Path, given: str) -> Path | str:
-    """The file an author's relative media path names, or why it cannot be used.
-
-    Paths are relative to ``base`` (the folder of the file that names them) and must stay
-    inside the content folder after following symlinks, so a deck never packs files
-    from elsewhere on the author's machine. Cached: cases of a large deck share a few
-    images, and resolving a path costs a system call per folder.
-    """
-    if not given.strip():
-        return "an image with no file name; write the path of the image file"
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", given):
-        return (
-            f"{given!r} is not a local file: a deck must work offline and never load "
-            "anything from the internet; save the image in the content folder and give "
-            "its relative path"
-        )
-    path = Path(given)
-    if path.is_absolute():
-        return (
-            f"{given!r} is an absolute path; give a path relative to this file, inside "
-            "the content folder"
-        )
-    resolved = (base / path).resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        return f"{given!r} points outside the content folder; copy the image into it"
-    if resolved.suffix.lower() not in IMAGE_TYPES:
-        return f"{given!r} is not a supported image type ({', '.join(sorted(IMAGE_TYPES))})"
-    if not resolved.is_file():
-        return f"image file {given!r} does not exist"
-    return resolved
-
-
-def _resolve_image(
-    root: Path,
-    case_file: Path,
-    data: Any,
-    index: int,
-    figure: Figure,
-    problems: list[ContentProblem],
-) -> Path | None:
-    if figure.image is None:
-        return None
-    found = resolve_media(root, case_file.parent, figure.image)
-    if isinstance(found, str):
-        key = ("figures", index, "image")
-        problems.append(_problem(case_file, locate(data, key), key, found))
-        return None
-    return found

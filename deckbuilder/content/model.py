@@ -29,19 +29,30 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 STABLE_KEY_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
-_STABLE_KEY = re.compile(STABLE_KEY_PATTERN)
-_TAG = re.compile(r"^[^\s\"]+$")
+_STABLE_KEY = re.compile(STABLE_KEY_PATTERN.strip("^$"))
+_TAG = re.compile(r"[^\s\"]+")
+
+
+def is_stable_key(value: str) -> bool:
+    """Whether ``value`` is a stable key (the whole of it: ``$`` alone would let a
+    trailing newline through)."""
+    return _STABLE_KEY.fullmatch(value) is not None
 
 
 def _stable_key(value: str) -> str:
-    if not _STABLE_KEY.match(value):
+    if not is_stable_key(value):
         raise PydanticCustomError(
             "stable_key",
             "{value} is not a stable key: use 1 to 64 lower-case letters, digits, '-' or '_', "
             "starting and ending with a letter or digit (e.g. 'alt-thigh' or 'q1')",
-            {"value": repr(value)},
+            {"value": shown(value)},
         )
     return value
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A value quoted for a message, cut short: a message never repeats a whole file."""
+    return repr(value[:limit]) + ("…" if len(value) > limit else "")
 
 
 # Anki separates fields with U+001F: a control character in a field would corrupt the
@@ -70,12 +81,12 @@ def _no_control(value: str) -> str:
 
 
 def _tag(value: str) -> str:
-    if not _TAG.match(value):
+    if not _TAG.fullmatch(value):
         raise PydanticCustomError(
             "tag",
             "{value} is not a valid Anki tag: tags cannot contain spaces or quotes "
             "(use '_' or '::' for hierarchy)",
-            {"value": repr(value)},
+            {"value": shown(value)},
         )
     return _no_control(value)
 
@@ -182,7 +193,7 @@ class Case(_Model):
     questions: list[Question] = Field(min_length=1, description="The questions, in order.")
 
 
-class DeckConfig(_Model):
+class Deck(_Model):
     """The deck file (``deck.yaml``)."""
 
     name: Text = Field(description="Anki deck name; '::' separates subdecks.")

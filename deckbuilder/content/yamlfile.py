@@ -8,14 +8,16 @@ Why not ``yaml.safe_load``:
   ``NO`` into ``False`` — a quiz has options that read exactly like that. Content is text,
   so every scalar stays the string the author typed (the schema checks types);
 * it forgets line numbers, which an error message for a clinician needs;
-* anchors and aliases let a 1 kB file expand to gigabytes; content has no use for them.
+* anchors and aliases let a 1 kB file expand to gigabytes, and tags (``!!python/...``)
+  ask for objects; content has no use for either.
 
-The C parser is used when PyYAML was built with libyaml (it almost always is).
+The C parser is used when PyYAML was built with libyaml (it almost always is). Every step
+costs time linear in the file: libyaml stops at 1,000 levels of nesting, the builder at
+:data:`MAX_DEPTH`, and key positions are looked up in a table made once per mapping.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,20 +47,36 @@ class Mark:
     column: int
 
 
+MAX_DEPTH = 32
+"""Levels of nesting a content file may have (a case file needs four)."""
+
+
 class MarkedMap(dict[str, Any]):
     """A mapping that remembers its YAML node, so positions are found only when needed."""
 
     node: yaml.MappingNode
+    _nodes: dict[str, tuple[yaml.Node, yaml.Node]] | None = None
 
     @property
     def mark(self) -> Mark:
         return _mark(self.node)
 
+    def _pair(self, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        # One table per mapping, made on first use: finding the position of each of
+        # many keys (every unknown key of a file, say) stays linear.
+        if self._nodes is None:
+            self._nodes = {}
+            for k, v in self.node.value:
+                self._nodes.setdefault(getattr(k, "value", None), (k, v))
+        return self._nodes.get(key)
+
     def key_mark(self, key: str) -> Mark | None:
-        return next((_mark(k) for k, _ in self.node.value if k.value == key), None)
+        pair = self._pair(key)
+        return _mark(pair[0]) if pair else None
 
     def value_mark(self, key: str) -> Mark | None:
-        return next((_mark(v) for k, v in self.node.value if k.value == key), None)
+        pair = self._pair(key)
+        return _mark(pair[1]) if pair else None
 
 
 class MarkedList(list[Any]):
@@ -83,18 +101,92 @@ class YamlProblem:
     key_path: tuple[str | int, ...] = ()
 
 
-def _first_alias(text: str) -> Mark | None:
-    """Where the first ``*alias`` of a document is (the composer does not say)."""
+def _may_have_properties(text: str) -> bool:
+    """Whether the text may hold an anchor (&), alias (*) or tag (!).
+
+    These only stand where a node starts: after ":", "-", "?", "[", "{" or "," or at the
+    start of a line, spaces and tabs aside. Checking the left side of each such character
+    is much cheaper than a second pass of the parser; Markdown emphasis at the start of a
+    line only makes the answer "maybe".
+    """
+    for char in "&*!":
+        at = text.find(char)
+        while at != -1:
+            before = at - 1
+            while before >= 0 and text[before] in " \t":
+                before -= 1
+            if before < 0 or text[before] in "\n:-?[{,":
+                return True
+            at = text.find(char, at + 1)
+    return False
+
+
+_PROPERTY_MESSAGE = "anchors and aliases (& and *) are not allowed in content; write the text out"
+
+
+def _properties(text: str) -> list[YamlProblem]:
+    """Every anchor, alias and explicit tag of the document, located with its key path.
+
+    The composer resolves them away, so they are found in the parser's events; a
+    document with any of them is not built at all (that is how alias bombs explode).
+    The first anchor or alias is reported, and every tag.
+    """
+    problems: list[YamlProblem] = []
+    stack: list[list[Any]] = []  # per open collection: [is_mapping, key or index, expecting_key]
+    anchored = False
     loader = _Parser(text)
     try:
         while (event := loader.get_event()) is not None:
-            if isinstance(event, yaml.AliasEvent):
-                return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
             if isinstance(event, yaml.StreamEndEvent):
                 break
-    except yaml.YAMLError:
-        pass
-    return None
+            if isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+                _advance(stack)
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            path = tuple(entry[1] for entry in stack if entry[1] is not None)
+            key_position = bool(stack) and stack[-1][0] and stack[-1][2]
+            where = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+            if not anchored and (isinstance(event, yaml.AliasEvent) or event.anchor is not None):
+                anchored = True
+                problems.append(YamlProblem(where, _PROPERTY_MESSAGE, path))
+            tag = getattr(event, "tag", None)
+            if tag is not None and not (
+                isinstance(event, yaml.ScalarEvent) and event.implicit[0] and tag == "!"
+            ):
+                shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+                problems.append(
+                    YamlProblem(
+                        where, f"the tag {shown!r} is not allowed in content; remove it", path
+                    )
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append([isinstance(event, yaml.MappingStartEvent), None, True])
+                if not stack[-1][0]:
+                    stack[-1][1] = 0
+            elif key_position:
+                stack[-1][1] = getattr(event, "value", None)
+                stack[-1][2] = False
+            else:
+                _advance(stack)
+    except (yaml.YAMLError, IndexError):
+        pass  # a syntax error: the composer reports it
+    finally:
+        loader.dispose()
+    return problems
+
+
+def _advance(stack: list[list[Any]]) -> None:
+    """A value ended inside the innermost collection: move to its next key or index."""
+    if not stack:
+        return
+    top = stack[-1]
+    if top[0]:
+        if not top[2]:
+            top[2] = True
+    else:
+        top[1] += 1
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -121,6 +213,16 @@ class _Loader(_Parser):
         """No path-dependent resolution."""
 
 
+class _TooDeep(Exception):
+    """Nesting beyond :data:`MAX_DEPTH`: no content is shaped like that."""
+
+    def __init__(self, mark: Mark) -> None:
+        self.mark = mark
+
+
+_TOO_DEEP = f"nested too deeply to be content (more than {MAX_DEPTH} levels)"
+
+
 class _Builder:
     """Turns composed nodes into plain data, collecting problems instead of raising.
 
@@ -128,28 +230,18 @@ class _Builder:
     several times faster, and it is where aliases, tags and duplicate keys are caught.
     """
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self) -> None:
         self.problems: list[YamlProblem] = []
         self.seen: set[int] = set()
-        self.alias_seen = False
 
     def build(self, node: yaml.Node, path: list[str | int]) -> Any:
         if id(node) in self.seen:
-            # An alias: the composer hands back the node it names. Report the first
-            # one only, and build nothing from it (that is how alias bombs explode).
-            if not self.alias_seen:
-                self.alias_seen = True
-                self.problems.append(
-                    YamlProblem(
-                        _first_alias(self.text) or _mark(node),
-                        "anchors and aliases (& and *) are not allowed in content; "
-                        "write the text out",
-                        tuple(path),
-                    )
-                )
+            # An alias the pre-scan missed (it cannot): build nothing from it.
+            self.problems.append(YamlProblem(_mark(node), _PROPERTY_MESSAGE, tuple(path)))
             return ""
         self.seen.add(id(node))
+        if len(path) >= MAX_DEPTH:
+            raise _TooDeep(_mark(node))
         if isinstance(node, yaml.ScalarNode):
             if node.tag != _STR:
                 return self._bad_tag(node, path)
@@ -212,6 +304,8 @@ class YamlDocument:
 
 def parse_yaml(text: str) -> YamlDocument:
     """Parse one YAML document of content text, collecting problems instead of raising."""
+    if _may_have_properties(text) and (found := _properties(text)):
+        return YamlDocument(None, found)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -220,16 +314,16 @@ def parse_yaml(text: str) -> YamlDocument:
     except yaml.YAMLError as exc:
         return YamlDocument(None, [YamlProblem(None, f"not valid YAML: {exc}")])
     except RecursionError:
-        return YamlDocument(None, [YamlProblem(None, "nested too deeply to be content")])
+        return YamlDocument(None, [YamlProblem(None, _TOO_DEEP)])
     finally:
         loader.dispose()
     if node is None:
         return YamlDocument(None)
-    builder = _Builder(text)
+    builder = _Builder()
     try:
         data = builder.build(node, [])
-    except RecursionError:
-        return YamlDocument(None, [YamlProblem(_mark(node), "nested too deeply to be content")])
+    except _TooDeep as exc:
+        return YamlDocument(None, [YamlProblem(exc.mark, _TOO_DEEP)])
     return YamlDocument(data, builder.problems)
 
 
@@ -238,7 +332,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
     problem = exc.problem or "syntax error"
     context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
-    if "single document" in context or "another document" in problem:
+    if "maximum nesting depth" in problem:
+        message = _TOO_DEEP
+    elif "single document" in context or "another document" in problem:
         message = "a file holds one deck or one case, but a second document ('---') starts here"
     elif "tab" in problem and ("\\t" in problem or "tab character" in problem):
         message = "a tab character is used for indentation; YAML needs spaces"
@@ -288,109 +384,3 @@ def locate_key(data: Any, path: tuple[str | int, ...]) -> Mark | None:
         if isinstance(parent, MarkedMap) and (mark := parent.key_mark(path[-1])):
             return mark
     return locate(data, path)
-
-
-# --- the fast path ---------------------------------------------------------------------
-
-_ryml: Any = None  # rapidyaml, imported on first use: a C++ YAML parser, several times
-# faster than libyaml through PyYAML
-
-
-def _rapidyaml() -> Any:
-    global _ryml
-    if _ryml is None:
-        try:
-            import ryml
-        except ImportError:  # pragma: no cover - the careful path still works
-            _ryml = False
-        else:
-            _ryml = ryml
-    return _ryml
-
-
-# Where YAML 1.1 (PyYAML) and 1.2 (rapidyaml) read text differently: line breaks
-# U+0085, U+2028, U+2029 and carriage returns. Such files take the careful path.
-# (Substring tests: a regular expression scans byte by byte, several times slower.)
-_DIFFERENT_IN_1_1 = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
-
-
-class _Careful(Exception):
-    """Raised inside the fast path when a file needs the careful one."""
-
-
-def _reject(_: str) -> object:
-    raise _Careful  # a number: its text must be kept exactly, which JSON cannot promise
-
-
-def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """Build one mapping; called for every mapping, inner ones first, so it checks that
-    every value is text, a mapping, or a list of those (true, false and null, which the
-    careful path reads as the text typed, and lists of lists take the careful path)."""
-    for _, value in pairs:
-        if type(value) is str or type(value) is dict:
-            continue
-        if type(value) is list and all(type(v) is str or type(v) is dict for v in value):
-            continue
-        raise _Careful
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _Careful  # duplicate keys: the careful path reports them
-    return result
-
-
-def _may_have_properties(raw: bytes) -> bool:
-    """Whether the file may hold an anchor (&), alias (*) or tag (!).
-
-    These only stand where a node starts: after ":", "-", "?", "[", "{" or "," or at the
-    start of a line, spaces and tabs aside. Checking each such character's left side is
-    several times cheaper than asking the parser about every node; Markdown emphasis at
-    the start of a line only makes the answer "maybe".
-    """
-    for char in (b"&", b"*", b"!"):
-        at = raw.find(char)
-        while at != -1:
-            before = at - 1
-            while before >= 0 and raw[before] in b" \t":
-                before -= 1
-            if before < 0 or raw[before] in b"\n:-?[{,":
-                return True
-            at = raw.find(char, at + 1)
-    return False
-
-
-def fast_mapping(raw: bytes) -> dict[str, Any] | None:
-    """Parse plain content quickly, or return None when the careful path is needed.
-
-    The result, when there is one, equals what :func:`parse_yaml` gives (a test checks
-    it on the catalogue and on random documents); anything this path does not handle
-    exactly like it — anchors, aliases, tags, numbers, booleans, nulls, duplicate keys,
-    YAML 1.1 line breaks, more than one document, syntax errors — returns None. It
-    carries no positions: a file with any problem is parsed again the careful way.
-    """
-    ryml = _rapidyaml()
-    if not ryml or any(different in raw for different in _DIFFERENT_IN_1_1):
-        return None
-    try:
-        tree = ryml.parse_in_arena(raw)
-        if _may_have_properties(raw):
-            special = (
-                ryml.KEYANCH | ryml.VALANCH | ryml.KEYREF | ryml.VALREF | ryml.KEYTAG | ryml.VALTAG
-            )
-            for node in range(tree.size()):
-                if tree.type_has_any(node, special):
-                    return None
-        text = ryml.emit_json_malloc(tree, tree.root_id())
-        data = json.loads(text, parse_int=_reject, parse_float=_reject, object_pairs_hook=_pairs)
-    except (
-        _Careful,
-        ValueError,
-        RuntimeError,
-        TypeError,
-        ryml.ExceptionParse,
-        ryml.ExceptionBasic,
-        ryml.ExceptionVisit,
-    ):
-        return None
-    if not isinstance(data, dict):
-        return None
-    return data

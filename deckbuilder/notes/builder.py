@@ -1,41 +1,38 @@
-"""Stage 2 of a build: turn validated content into Anki notes.
+"""Stage 2 of a build: turn validated cases into Anki notes.
 
 Each question becomes one note. Everything a note holds is computed here — rendered
 fields, tags, media, stable ids — together with a fingerprint of all of it, which the
-lock compares with the last build to decide whether the note changed. Text shared by the
-questions of a case (vignette, discussion, figures, source) is rendered once per case.
+build state compares with the last build to decide whether the note changed. Text shared
+by the questions of a case (vignette, discussion, figures, source) is rendered once per
+case. Every text reaches a field through :mod:`deckbuilder.notes.render`; values shown
+as they are (refs, letters) are escaped.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from deckbuilder.content.loader import Content, LoadedCase, resolve_media
-from deckbuilder.content.model import DeckConfig, Question
-from deckbuilder.errors import ContentError, ContentProblem
+from deckbuilder.content.loader import LoadedCase, Source
+from deckbuilder.content.media import Media, MediaFiles, local_reference
+from deckbuilder.content.model import Case, Deck, Question
+from deckbuilder.errors import ContentError, ContentProblem, KeyPath
 from deckbuilder.notes import ids
 from deckbuilder.notes.notetype import FIELDS
-from deckbuilder.notes.render import markdown, markdown_inline
+from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain
 
-
-@dataclass(frozen=True)
-class Media:
-    """A media file packed into the deck under a content-derived name."""
-
-    name: str
-    source: Path
+MAX_PROBLEMS_PER_CASE = 100
 
 
 @dataclass(frozen=True)
 class NoteSpec:
-    """One note as it will be written, minus its modification time (the lock decides)."""
+    """One note as it will be written, minus its modification time (the build state
+    decides that)."""
 
     ref: str  # "case-id/question-id"
     guid: str
@@ -53,75 +50,62 @@ class NoteSpec:
 
 
 @dataclass(frozen=True)
-class BuiltNotes:
-    notes: tuple[NoteSpec, ...]
-    media: tuple[Media, ...]
+class CaseNotes:
+    """Everything a build keeps of one rendered case."""
+
+    case_id: str
+    notes: list[NoteSpec]
+    media: list[Media]
+    summary: CaseSummary
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """What the deck description says of a case: its line, rendered with the case."""
+
+    id: str
+    title: str
+    line: str  # HTML: the title, then the source and attribution when given
 
 
 class NoteBuilder:
-    """Renders cases into notes one case at a time, collecting media and problems.
+    """Renders cases into notes one case at a time, collecting problems.
 
-    :func:`build_notes` renders a whole loaded folder; a build feeds cases in as they
-    are read, so only the notes' fingerprints outlive their case.
+    Holds the build's :class:`MediaFiles` (each image read once per build). A build
+    feeds cases in as they are read, so only the notes' fingerprints outlive their case.
     """
 
-    def __init__(self, root: Path, deck: DeckConfig) -> None:
-        self.root = root
+    def __init__(self, deck: Deck, media: MediaFiles) -> None:
         self.deck = deck
-        self.media: dict[str, Media] = {}
+        self.media = media
         self.problems: list[ContentProblem] = []
 
-    def case_notes(self, loaded: LoadedCase) -> list[NoteSpec]:
-        """The notes of one case, in question order."""
-        renderer = _CaseRenderer(self.root, loaded)
+    def case_notes(self, loaded: LoadedCase) -> CaseNotes | None:
+        """The notes of one case, in question order; None if it has problems (kept in
+        :attr:`problems`)."""
+        renderer = _CaseRenderer(self.media, loaded)
         shared = renderer.shared()
         tags = _tags(self.deck.tags, loaded.case.tags)
         notes = []
         for i, q in enumerate(loaded.case.questions):
-            before = len(renderer.media)
+            before = len(renderer.used)
             values = renderer.question(i, q)
             names = tuple(
                 dict.fromkeys(
-                    [m.name for m in renderer.case_media]
-                    + [m.name for m in renderer.media[before:]]
+                    [m.name for m in renderer.used[: renderer.shared_media]]
+                    + [m.name for m in renderer.used[before:]]
                 )
             )
             notes.append(_note(self.deck.id, loaded.case.id, q, {**shared, **values}, tags, names))
-        for m in renderer.media:
-            self.media.setdefault(m.name, m)
-        self.problems.extend(renderer.problems)
-        return notes
-
-    def merge(self, media: Iterable[Media], problems: Iterable[ContentProblem]) -> None:
-        """Take what another builder (in another process) found for one case."""
-        for m in media:
-            self.media.setdefault(m.name, m)
-        self.problems.extend(problems)
-
-    def media_files(self) -> tuple[Media, ...]:
-        return tuple(sorted(self.media.values(), key=lambda m: m.name))
-
-    def finish(self) -> None:
-        """Raise :class:`ContentError` for images the Markdown names that cannot be packed."""
-        if self.problems:
-            raise ContentError(self.problems)
+        summary = renderer.summary(shared)
+        if renderer.problems:
+            self.problems.extend(renderer.capped_problems())
+            return None
+        media = list({m.name: m for m in renderer.used}.values())
+        return CaseNotes(loaded.case.id, notes, media, summary)
 
 
-def build_notes(
-    content: Content, progress: Callable[[str, int, int], None] | None = None
-) -> BuiltNotes:
-    """Render every question of every case into a :class:`NoteSpec`."""
-    builder = NoteBuilder(content.root, content.deck)
-    notes: list[NoteSpec] = []
-    for n, loaded in enumerate(content.cases):
-        if progress:
-            progress("rendering", n, len(content.cases))
-        notes.extend(builder.case_notes(loaded))
-    builder.finish()
-    return BuiltNotes(tuple(notes), builder.media_files())
-
-
-def _tags(*groups: list[str]) -> list[str]:
+def _tags(*groups: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}
     for group in groups:
         for tag in group:
@@ -129,56 +113,102 @@ def _tags(*groups: list[str]) -> list[str]:
     return list(seen)
 
 
-@functools.lru_cache(maxsize=1024)
-def _media_name(path: Path) -> str:
-    """Content-derived name of an image; cached for the build, as cases share images."""
-    return ids.media_name(path.read_bytes(), path.suffix)
+_IMG = re.compile(r"<img\b[^>]*>")
+_SRC = re.compile(r'(\bsrc=")([^"]*)(")')
 
 
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
-
-
+@dataclass
 class _CaseRenderer:
     """Renders the Markdown of one case, packing the local images it names as media."""
 
-    def __init__(self, root: Path, loaded: LoadedCase) -> None:
-        self.root = root
-        self.loaded = loaded
-        self.media: list[Media] = []
-        self.case_media: list[Media] = []
-        self.problems: list[ContentProblem] = []
+    files: MediaFiles
+    loaded: LoadedCase
+    used: list[Media] = field(default_factory=list)
+    shared_media: int = 0
+    problems: list[ContentProblem] = field(default_factory=list)
+    found: int = 0  # problems found, of which the first MAX_PROBLEMS_PER_CASE are kept
+    _locate: Callable[[KeyPath, str], ContentProblem] | None = None
 
-    def _pack(self, path: Path) -> Media:
-        m = Media(_media_name(path), path)
-        self.media.append(m)
-        return m
+    @property
+    def source(self) -> Source:
+        return self.loaded.source
 
-    def markdown(self, text: str, key: tuple[str | int, ...], inline: bool = False) -> str:
-        out = markdown_inline(text) if inline else markdown(text)
+    def _problem(self, key: KeyPath, message: str) -> None:
+        self.found += 1
+        if len(self.problems) < MAX_PROBLEMS_PER_CASE:
+            if self._locate is None:
+                self._locate = self.source.locator()
+            self.problems.append(self._locate(key, message))
+
+    def capped_problems(self) -> list[ContentProblem]:
+        more = self.found - len(self.problems)
+        if not more:
+            return self.problems
+        return [
+            *self.problems,
+            ContentProblem(self.source.label, message=f"and {more:,} more problems in this case"),
+        ]
+
+    def _pack(self, path: Path, given: str, key: KeyPath) -> str | None:
+        packed = self.files.pack(path, given)
+        if isinstance(packed, str):
+            self._problem(key, packed)
+            return None
+        self.used.append(packed)
+        return packed.name
+
+    def markdown(
+        self, text: str, key: KeyPath, *, inline: bool = False, images: bool = True
+    ) -> str:
+        try:
+            out = markdown_inline(text) if inline else markdown(text)
+        except UnsafeText as exc:
+            self._problem(key, str(exc))
+            return ""
         if "<img" not in out:
             return out
+        if not images:
+            self._problem(
+                key,
+                "images are not allowed here (the deck description shows this text); "
+                "put figures in the case's 'figures'",
+            )
+            return out
 
-        def swap(match: re.Match[str]) -> str:
-            src = html.unescape(match.group(2))
-            found = resolve_media(self.root, self.loaded.file.parent, src)
+        def swap(img: re.Match[str]) -> str:
+            src = _SRC.search(img.group())
+            if src is None:
+                return img.group()
+            given = local_reference(html.unescape(src.group(2)))
+            base = self.source.base
+            found = (
+                self.files.resolve(base, given)
+                if base is not None
+                else (
+                    f"image {given!r}: a case given as Python objects has no folder to "
+                    "find images in; give it through its figures"
+                )
+            )
+            name = None if isinstance(found, str) else self._pack(found, given, key)
             if isinstance(found, str):
-                self.problems.append(self.loaded.problem(key, found))
-                return match.group(0)
-            return match.group(1) + self._pack(found).name + match.group(3)
+                self._problem(key, found)
+            if name is None:
+                return ""
+            return img.group()[: src.start(2)] + name + img.group()[src.end(2) :]
 
-        return _IMG_SRC.sub(swap, out)
+        return _IMG.sub(swap, out)
 
     def shared(self) -> dict[str, str]:
         """The fields every note of the case shares, rendered once."""
         case = self.loaded.case
-        start = len(self.media)
         figures: list[str] = []
         for i, (figure, image) in enumerate(zip(case.figures, self.loaded.images, strict=True)):
             caption = self.markdown(figure.caption, ("figures", i, "caption"))
             img = ""
             if image is not None:
+                name = self._pack(image, figure.image or "", ("figures", i, "image"))
                 alt = html.escape(_plain(figure.caption)[:200], quote=True)
-                img = f'<img src="{self._pack(image).name}" alt="{alt}">'
+                img = f'<img src="{name}" alt="{alt}">' if name else ""
             figures.append(
                 f'<figure class="db-figure">{img}<figcaption>{caption}</figcaption></figure>'
             )
@@ -188,14 +218,14 @@ class _CaseRenderer:
             if case.discussion
             else "",
             "Figures": "\n".join(figures),
-            "Source": self.markdown(case.source, ("source",)) if case.source else "",
+            "Source": self.markdown(case.source, ("source",), images=False) if case.source else "",
             "Title": self.markdown(case.title, ("title",), inline=True),
         }
-        self.case_media = self.media[start:]
+        self.shared_media = len(self.used)
         return values
 
     def question(self, index: int, q: Question) -> dict[str, str]:
-        key: tuple[str | int, ...] = ("questions", index)
+        key: KeyPath = ("questions", index)
         items = []
         for letter, text in q.options.items():
             option = self.markdown(text, (*key, "options", letter), inline=True)
@@ -208,9 +238,25 @@ class _CaseRenderer:
         return {
             "Question": self.markdown(q.question, (*key, "question")),
             "Options": '<ol class="db-options">' + "".join(items) + "</ol>",
-            "Answer": q.answer,
+            "Answer": plain(q.answer),
             "Critique": self.markdown(q.critique, (*key, "critique")),
         }
+
+    def summary(self, shared: dict[str, str]) -> CaseSummary:
+        """The case's line in the deck description: its rendered Title and Source, and
+        its attribution (no images in any of them)."""
+        from deckbuilder.notes.render import unwrap_paragraph
+
+        case: Case = self.loaded.case
+        line = f"<strong>{shared['Title']}</strong>"
+        if case.source:
+            line += f" — {unwrap_paragraph(shared['Source'])}"
+        if case.attribution:
+            attribution = self.markdown(
+                case.attribution, ("attribution",), inline=True, images=False
+            )
+            line += f" ({attribution})"
+        return CaseSummary(case.id, case.title, line)
 
 
 def _plain(text: str) -> str:
@@ -226,7 +272,7 @@ def _note(
     media: tuple[str, ...],
 ) -> NoteSpec:
     ref = f"{case_key}/{q.id}"
-    values = {**values, "Ref": ref}
+    values = {**values, "Ref": plain(ref)}
     return NoteSpec(
         ref=ref,
         guid=ids.note_guid(deck_key, case_key, q.id),
@@ -238,6 +284,15 @@ def _note(
     )
 
 
+def build_notes(deck: Deck, cases: Iterable[LoadedCase], media: MediaFiles) -> list[CaseNotes]:
+    """Render every case; raise :class:`ContentError` listing every problem."""
+    builder = NoteBuilder(deck, media)
+    out = [n for loaded in cases if (n := builder.case_notes(loaded)) is not None]
+    if builder.problems:
+        raise ContentError(builder.problems)
+    return out
+
+
 RETIRED_TAG = "retired"
 
 
@@ -247,17 +302,17 @@ def retired_note(deck_key: str, ref: str) -> NoteSpec:
     Anki never deletes notes on import, so a deleted question would linger unnoticed in
     every colleague's collection. The build carries it on under the same GUID, tagged
     ``retired`` and saying so on the card, until the author drops it for good
-    (``build --drop-retired``). Its text is replaced by the notice: the lock keeps
-    fingerprints, not copies of the content.
+    (``build --drop-retired``). Its text is replaced by the notice: the build state
+    keeps fingerprints, not copies of the content.
     """
     case_key, _, question_key = ref.partition("/")
     notice = (
         "<p><strong>Retired question.</strong> The deck's author removed this question "
-        f"(<code>{html.escape(ref)}</code>). Delete it: in the Browse window search "
+        f"(<code>{plain(ref)}</code>). Delete it: in the Browse window search "
         "<code>tag:retired</code>, select all and delete.</p>"
     )
     values = {name: "" for name in FIELDS}
-    values.update(Question=notice, Ref=ref, Options='<ol class="db-options"></ol>')
+    values.update(Question=notice, Ref=plain(ref), Options='<ol class="db-options"></ol>')
     return NoteSpec(
         ref=ref,
         guid=ids.note_guid(deck_key, case_key, question_key),

@@ -4,52 +4,62 @@ A shared deck should say so itself: the author's description, then each case's t
 source and attribution, the licence when the deck file gives one, and a version — the
 deck file's ``version`` or, without one, a short hash of the content, so two copies of a
 deck can be told apart.
+
+Anki shows the description as HTML in the deck overview, outside any card, so it may
+hold no image at all (a remote one would be fetched by every colleague; a local one is
+not a note's media, and Anki's "Check Media" would delete it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from deckbuilder.content.model import Case, DeckConfig
+from deckbuilder.content.loader import Source
+from deckbuilder.content.model import Deck
+from deckbuilder.errors import ContentProblem
+from deckbuilder.notes.builder import CaseSummary
+from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain
+
+_NO_IMAGES = "images are not allowed in the deck description; describe the deck in words"
 
 
 @dataclass(frozen=True)
-class CaseSummary:
-    """What the description says of a case (all a build keeps of it after rendering):
-    its line, rendered where the case is (in a worker process, for large decks)."""
+class DeckTexts:
+    """The deck file's own texts, rendered (and checked) once, before any case."""
 
-    id: str
-    title: str
-    line: str  # HTML: the title, then the source and attribution when given
+    description: str
+    licence: str
 
     @classmethod
-    def of(cls, case: Case, title: str, source: str) -> CaseSummary:
-        """``title`` and ``source`` are the case's rendered Title and Source fields."""
-        from deckbuilder.notes.render import markdown_inline, unwrap_paragraph
+    def render(cls, deck: Deck, source: Source) -> tuple[DeckTexts, list[ContentProblem]]:
+        problems: list[ContentProblem] = []
 
-        line = f"<strong>{title}</strong>"
-        if case.source:
-            line += f" — {unwrap_paragraph(source)}"
-        if case.attribution:
-            line += f" ({markdown_inline(case.attribution)})"
-        return cls(case.id, case.title, line)
+        def render(text: str, key: str, inline: bool) -> str:
+            try:
+                out = markdown_inline(text) if inline else markdown(text)
+            except UnsafeText as exc:
+                problems.append(source.locator()((key,), str(exc)))
+                return ""
+            if "<img" in out:
+                problems.append(source.locator()((key,), _NO_IMAGES))
+            return out
+
+        description = render(deck.description, "description", False)
+        licence = render(deck.license, "license", True) if deck.license else ""
+        return cls(description, licence), problems
 
 
 def deck_description(
-    deck: DeckConfig, cases: Sequence[CaseSummary], fingerprints: Iterable[str]
+    deck: Deck, texts: DeckTexts, cases: Sequence[CaseSummary], fingerprints: Iterable[str]
 ) -> str:
     """HTML for the deck's description field."""
     from deckbuilder import __version__
-    from deckbuilder.notes.render import markdown, markdown_inline
 
     parts: list[str] = []
     if deck.description.strip():
-        parts.append(markdown(deck.description))
+        parts.append(texts.description)
     # Sorted, so that moving a case to another file changes nothing in colleagues' decks.
     fingerprints = sorted(fingerprints)
     items = [f"<li>{c.line}</li>" for c in sorted(cases, key=lambda c: (c.title, c.id))]
@@ -57,9 +67,9 @@ def deck_description(
     parts.append(f"<p>{n} case{'s' if n != 1 else ''}, {len(fingerprints)} questions:</p>")
     parts.append('<ul class="db-deck-cases">' + "".join(items) + "</ul>")
     if deck.license:
-        parts.append(f"<p>Licence: {markdown_inline(deck.license)}</p>")
+        parts.append(f"<p>Licence: {texts.licence}</p>")
     if deck.version:
-        version = html.escape(deck.version)
+        version = plain(deck.version)
     else:
         digest = hashlib.sha256("".join(fingerprints).encode()).hexdigest()[:10]
         version = f"content {digest}"

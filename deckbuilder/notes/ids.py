@@ -65,9 +65,3 @@ def card_id(deck_key: str, case_key: str, question_key: str, ord_: int) -> int:
     """The id of the card with template ordinal ``ord_`` of a note."""
     n = _digest("card-id", deck_key, case_key, question_key, str(ord_))
     return _in_range(n, _NOTE_ID_BASE, _NOTE_ID_SPAN)
-
-
-def media_name(content: bytes, suffix: str) -> str:
-    """A content-derived media file name: two cases may both have ``fig1.png``,
-    and identical images are stored once."""
-    return f"db-{hashlib.sha256(content).hexdigest()[:20]}{suffix.lower()}"

@@ -1,20 +1,30 @@
-"""Markdown to safe card HTML.
+"""Markdown to safe card HTML: the one path every text of a deck takes to a field.
 
 pyromark (pulldown-cmark, CommonMark with GFM tables and strikethrough) renders; nh3
 (ammonia) sanitises against an allow-list, so a shared deck can never carry scripts,
 event handlers or ``javascript:`` links. Sub- and superscript are written as inline
 ``<sub>``/``<sup>`` HTML, which CommonMark passes through and the allow-list keeps.
 No smart punctuation: what the author typed is what the card shows.
+
+Two things a sanitiser cannot see are handled here too, because Anki acts on text:
+math (checked against an allow-list, see :mod:`deckbuilder.notes.mathcheck`) and Anki's
+own bracket markup — ``[sound:…]``, ``[anki:tts]``, ``[latex]``, ``[$]``, ``[$$]`` —
+which is kept as the literal text the author typed (its ``[`` written as ``&#91;``, which
+Anki does not recognise and every browser shows as ``[``). Nesting is bounded before
+sanitising, whose cost grows with the square of the depth.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import cache
 
 import nh3
 import pyromark
+
+from deckbuilder.notes.mathcheck import UnsafeMath, check_math
 
 _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 _TAGS = {
@@ -68,11 +78,20 @@ _ATTRIBUTES = {
     "ol": {"start", "type"},
 }
 
+MAX_DEPTH = 32
+"""Levels of nested elements (quotes, lists, HTML) a text may have."""
 
-# Markdown without these characters cannot produce raw HTML, links, images, tables or
-# fenced code, so its HTML holds only allow-listed tags without attributes and the
-# sanitiser would return it unchanged (a property test checks exactly that).
-_MAY_NEED_SANITISING = re.compile(r"[<>\[\]|`~&\\]")
+# Markdown without these characters cannot produce raw HTML, links, images, tables,
+# fenced code, entities or math, so its HTML holds only allow-listed tags without
+# attributes and needs none of the checks below (a property test checks exactly that).
+_MAY_NEED_CHECKS = re.compile(r"[<>\[\]|`~&\\]")
+_ANKI_MARKUP = re.compile(r"\[(?=sound:|anki:|latex\]|/latex\]|\$|/\$)", re.IGNORECASE)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class UnsafeText(ValueError):
+    """Text that cannot go into a shared deck; the message says why."""
 
 
 @cache
@@ -86,21 +105,47 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
-def sanitise(html: str) -> str:
+def sanitise(html_text: str) -> str:
     """Keep only allow-listed tags, attributes and URL schemes."""
-    return _cleaner().clean(html)
+    return _cleaner().clean(html_text)
+
+
+def _check_depth(html_text: str) -> None:
+    if html_text.count("<") <= 2 * MAX_DEPTH:  # fewer tags than it takes to nest so deep
+        return
+    depth = 0
+    for closing, name, self_closing in _TAG.findall(html_text):
+        if name.lower() in _VOID or self_closing:
+            continue
+        depth = depth - 1 if closing else depth + 1
+        if depth > MAX_DEPTH:
+            raise UnsafeText(
+                f"is nested too deeply: more than {MAX_DEPTH} levels of quotes, lists or "
+                "HTML elements inside each other"
+            )
+        depth = max(depth, 0)
 
 
 def markdown(text: str) -> str:
-    """Render block Markdown (paragraphs, lists, tables) to sanitised HTML.
+    """Render block Markdown (paragraphs, lists, tables) to safe HTML.
 
-    The result is NFC-normalised, as Anki normalises note text on import: what we
-    fingerprint is then exactly what the collection stores.
+    Raises :class:`UnsafeText` for text that cannot go into a shared deck. The result is
+    NFC-normalised, as Anki normalises note text on import: what we fingerprint is then
+    exactly what the collection stores.
     """
-    html = pyromark.html(text, options=_OPTIONS)
-    if _MAY_NEED_SANITISING.search(text):
-        html = sanitise(html)
-    return unicodedata.normalize("NFC", html.strip())
+    out = pyromark.html(text, options=_OPTIONS)
+    if _MAY_NEED_CHECKS.search(text):
+        _check_depth(out)
+        out = unicodedata.normalize("NFC", sanitise(out))
+        try:
+            check_math(out)
+        except UnsafeMath as exc:
+            raise UnsafeText(str(exc)) from None
+        out = _ANKI_MARKUP.sub("&#91;", out)
+    else:
+        _check_depth(out)
+        out = unicodedata.normalize("NFC", out)
+    return out.strip()
 
 
 def markdown_inline(text: str) -> str:
@@ -108,8 +153,13 @@ def markdown_inline(text: str) -> str:
     return unwrap_paragraph(markdown(text))
 
 
-def unwrap_paragraph(html: str) -> str:
+def unwrap_paragraph(html_text: str) -> str:
     """Rendered Markdown without its ``<p>`` if it is a lone paragraph."""
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
+    if html_text.startswith("<p>") and html_text.endswith("</p>") and html_text.count("<p>") == 1:
+        return html_text[3:-4]
+    return html_text
+
+
+def plain(text: str) -> str:
+    """Text that is shown as it is (a ref, a letter), escaped for HTML and for Anki."""
+    return _ANKI_MARKUP.sub("&#91;", html.escape(text, quote=True))

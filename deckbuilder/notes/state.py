@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from deckbuilder.content.folder import LOCK_FILE
+from deckbuilder.content.model import is_stable_key, shown
 from deckbuilder.errors import ContentError, ContentProblem, ContractError, display_path
+from deckbuilder.files import MiB, read_regular
+from deckbuilder.notes import ids
 from deckbuilder.notes.builder import NoteSpec, retired_note
 
 LOCK_FORMAT = 1
@@ -93,41 +97,182 @@ def _stamp(stamp: Stamp | None) -> dict[str, object]:
     return {} if stamp is None else {"fingerprint": stamp.fingerprint, "mtime": stamp.mtime}
 
 
+MAX_LOCK_BYTES = 256 * MiB
+MAX_PROBLEMS = 100
+# Modification times a build can have written: from 2000 to 2100 (seconds).
+MTIME_RANGE = (946_684_800, 4_102_444_800)
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_HEX16 = re.compile(r"[0-9a-f]{16}")
+
+
 def read_lock(content_root: Path) -> Lock:
-    """The lock of a content folder; an empty lock when the deck was never built."""
+    """The lock of a content folder; an empty lock when the deck was never built.
+
+    The lock is committed and merged like any file and never reviewed, so it is read like
+    content: only a regular file of sane size, every value checked (refs are
+    ``case-id/question-id`` of stable keys, each GUID is the one its ref derives,
+    fingerprints are hashes, times lie between 2000 and 2100), and every problem is
+    reported with the lock's line.
+    """
     path = Path(content_root) / LOCK_FILE
-    if not path.exists():
-        return Lock()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != LOCK_FORMAT:
-            raise ValueError(f"unknown lock format {data.get('format')!r}")
-        deck, nt = data["deck"], data["notetype"]
-        return Lock(
-            deck_key=deck.get("key"),
-            deck_id=deck.get("id"),
-            deck=Stamp(deck["fingerprint"], int(deck["mtime"])) if "mtime" in deck else None,
-            notetype_id=nt.get("id"),
-            contract=nt.get("contract"),
-            notetype=Stamp(nt["fingerprint"], int(nt["mtime"])) if "mtime" in nt else None,
-            notes={
-                ref: NoteState(
-                    e["guid"], e["fingerprint"], int(e["mtime"]), bool(e.get("retired", False))
-                )
-                for ref, e in data["notes"].items()
-            },
+        raw = read_regular(path, MAX_LOCK_BYTES)
+    except FileNotFoundError:
+        return Lock()
+    except OSError as exc:
+        raise _damaged(path, None, f"cannot be read: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _damaged(path, None, "is not UTF-8 text") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _damaged(path, exc.lineno, f"is not valid JSON ({exc.msg})", exc.colno) from exc
+    except RecursionError as exc:
+        raise _damaged(path, None, "is not a lock: it is nested too deeply") from exc
+    return LockReader(path, text).lock(data)
+
+
+def _damaged(path: Path, line: int | None, message: str, column: int | None = None) -> ContentError:
+    return ContentError(
+        [ContentProblem(display_path(path), line, column, message=message + _RESTORE)]
+    )
+
+
+_RESTORE = (
+    "; restore it from git (git checkout -- <file>) rather than deleting it: without it "
+    "every note would look new and colleagues' edits would not arrive"
+)
+
+
+class LockReader:
+    """Checks the parsed lock value by value, collecting located problems."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.problems: list[ContentProblem] = []
+
+    def _line_of(self, needle: str) -> int | None:
+        at = self.text.find(needle)
+        return None if at < 0 else self.text.count("\n", 0, at) + 1
+
+    def problem(self, where: str | None, key: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            line = self._line_of(where) if where else None
+            self.problems.append(ContentProblem(display_path(self.path), line, None, key, message))
+
+    def lock(self, data: object) -> Lock:
+        if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
+            found = data.get("format") if isinstance(data, dict) else None
+            self.problem(None, "format", f"unknown lock format {found!r}; expected {LOCK_FORMAT}")
+            raise ContentError(self.problems)
+        deck, nt, notes = data.get("deck"), data.get("notetype"), data.get("notes")
+        deck_key = None
+        if not isinstance(deck, dict):
+            self.problem('"deck"', "deck", "expected an object")
+            deck = {}
+        else:
+            deck_key = self.key(deck, "deck", "key")
+        if not isinstance(nt, dict):
+            self.problem('"notetype"', "notetype", "expected an object")
+            nt = {}
+        if not isinstance(notes, dict):
+            self.problem('"notes"', "notes", "expected an object of notes")
+            notes = {}
+        lock = Lock(
+            deck_key=deck_key,
+            deck_id=self.anki_id(deck, "deck", "id"),
+            deck=self.stamp(deck, "deck", _HEX32),
+            notetype_id=self.anki_id(nt, "notetype", "id"),
+            contract=self.hex(nt, "notetype", "contract", _HEX16),
+            notetype=self.stamp(nt, "notetype", _HEX32),
+            notes={ref: s for ref, e in notes.items() if (s := self.note(deck_key, ref, e))},
         )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ContentError(
-            [
-                ContentProblem(
-                    display_path(path),
-                    message=f"the build state file is damaged ({exc}); restore it from git "
-                    "(git checkout -- <file>) rather than deleting it: without it every note "
-                    "would look new and colleagues' edits would not arrive",
-                )
-            ]
-        ) from exc
+        if self.problems:
+            raise ContentError([*self.problems[:-1], _with_restore(self.problems[-1])])
+        return lock
+
+    def key(self, obj: dict, where: str, name: str) -> str | None:
+        value = obj.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not is_stable_key(value):
+            self.problem(
+                f'"{where}"', f"{where}.{name}", f"{shown(str(value))} is not a stable key"
+            )
+            return None
+        return value
+
+    def anki_id(self, obj: dict, where: str, name: str) -> int | None:
+        value = obj.get(name)
+        if value is None:
+            return None
+        if type(value) is not int or not 0 < value < 2**63:
+            self.problem(f'"{where}"', f"{where}.{name}", f"{shown(str(value))} is not an Anki id")
+            return None
+        return value
+
+    def hex(self, obj: dict, where: str, name: str, form: re.Pattern[str]) -> str | None:
+        value = obj.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not form.fullmatch(value):
+            self.problem(f'"{where}"', f"{where}.{name}", f"{shown(str(value))} is not a hash")
+            return None
+        return value
+
+    def mtime(self, obj: dict, where: str, key: str) -> int | None:
+        value = obj.get("mtime")
+        if type(value) is not int or not MTIME_RANGE[0] <= value < MTIME_RANGE[1]:
+            self.problem(
+                where, f"{key}.mtime", f"{shown(str(value))} is not a time between 2000 and 2100"
+            )
+            return None
+        return value
+
+    def stamp(self, obj: dict, where: str, form: re.Pattern[str]) -> Stamp | None:
+        if "mtime" not in obj and "fingerprint" not in obj:
+            return None
+        fingerprint = self.hex(obj, where, "fingerprint", form)
+        mtime = self.mtime(obj, f'"{where}"', where)
+        return Stamp(fingerprint, mtime) if fingerprint and mtime is not None else None
+
+    def note(self, deck_key: str | None, ref: str, entry: object) -> NoteState | None:
+        where = json.dumps(ref, ensure_ascii=False) + ":"
+        key = f"notes[{shown(ref)}]"
+        case, _, question = ref.partition("/")
+        if not (is_stable_key(case) and is_stable_key(question)):
+            self.problem(
+                where, key, "is not a note ref: expected 'case-id/question-id' of stable keys"
+            )
+            return None
+        if not isinstance(entry, dict) or set(entry) - {"fingerprint", "guid", "mtime", "retired"}:
+            self.problem(where, key, "expected an object of fingerprint, guid, mtime (and retired)")
+            return None
+        fingerprint = (
+            self.hex(entry, where, "fingerprint", _HEX32) if "fingerprint" in entry else None
+        )
+        if fingerprint is None:
+            self.problem(where, f"{key}.fingerprint", "missing or not a hash")
+        guid = entry.get("guid")
+        if deck_key is not None and guid != ids.note_guid(deck_key, case, question):
+            self.problem(
+                where, f"{key}.guid", f"{shown(str(guid))} is not the GUID this note's ref gives"
+            )
+            guid = None
+        mtime = self.mtime(entry, where, key)
+        retired = entry.get("retired", False)
+        if type(retired) is not bool:
+            self.problem(where, f"{key}.retired", "expected true or false")
+        if fingerprint is None or guid is None or mtime is None or type(retired) is not bool:
+            return None
+        return NoteState(guid, fingerprint, mtime, retired)
+
+
+def _with_restore(problem: ContentProblem) -> ContentProblem:
+    return replace(problem, message=problem.message + _RESTORE)
 
 
 def now() -> int:
