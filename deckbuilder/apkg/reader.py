@@ -5,6 +5,14 @@ deckbuilder write), ``collection.anki21`` (Anki 2.1's legacy export) and
 ``collection.anki21b`` (the current format: a zstd-compressed SQLite database with note
 types, fields, templates and decks in tables of their own). The newest one present is
 read. Only what ``inspect`` and ``diff`` need is extracted.
+
+A package may come from anyone, so it is read with limits: the zip must be a regular
+file, the collection is decompressed as a stream into a temporary file and stopped at
+:data:`MAX_COLLECTION_BYTES` or when it expands more than :data:`MAX_RATIO` times (a
+zip bomb of a few megabytes claims gigabytes), and memory holds one chunk at a time.
+Note types are compared by what Anki compares — field names, template names, the
+templates' text and the CSS — read from either format (legacy JSON, or the protobuf
+messages of the current one).
 """
 
 from __future__ import annotations
@@ -19,8 +27,15 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.files import MiB, open_regular
+
+MAX_PACKAGE_BYTES = 4096 * MiB
+MAX_COLLECTION_BYTES = 2048 * MiB
+MAX_RATIO = 200  # uncompressed / compressed; Anki's own exports stay under 30
+_CHUNK = MiB
 
 
 class PackageError(DeckbuilderError):
@@ -87,35 +102,78 @@ class Package:
 def read_package(path: Path) -> Package:
     """Read the note types, decks and notes of an ``.apkg``."""
     path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            fmt = next(
-                (f for f in ("anki21b", "anki21", "anki2") if f"collection.{f}" in names), None
-            )
-            if fmt is None:
-                raise PackageError(f"{path}: no Anki collection inside; is it an .apkg?")
-            data = zf.read(f"collection.{fmt}")
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise PackageError(f"{path}: cannot be read as an Anki package ({exc})") from exc
-    if fmt == "anki21b":
-        import zstandard
-
-        data = zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 32)
     fd, tmp = tempfile.mkstemp(suffix=".anki2")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        conn = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
+        with os.fdopen(fd, "wb") as out:
+            fmt = _extract_collection(path, out)
+        conn = sqlite3.connect(f"file:{tmp}?mode=ro&immutable=1", uri=True)
         try:
             return _read(conn, path, fmt)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             raise PackageError(f"{path}: unexpected collection layout ({exc})") from exc
         finally:
             conn.close()
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def _extract_collection(path: Path, out: BinaryIO) -> str:
+    """Write the package's collection database to ``out``; return its format."""
+    try:
+        with open_regular(path, MAX_PACKAGE_BYTES) as fh, zipfile.ZipFile(fh) as zf:
+            names = {info.filename: info for info in zf.infolist()}
+            fmt = next(
+                (f for f in ("anki21b", "anki21", "anki2") if f"collection.{f}" in names), None
+            )
+            if fmt is None:
+                raise PackageError(f"{path}: no Anki collection inside; is it an .apkg?")
+            info = names[f"collection.{fmt}"]
+            limit = _limit(path, info.file_size, info.compress_size)
+            with zf.open(info) as entry:
+                if fmt == "anki21b":
+                    import zstandard
+
+                    with zstandard.ZstdDecompressor().stream_reader(entry) as stream:
+                        _copy(path, stream, out, MAX_COLLECTION_BYTES)
+                else:
+                    _copy(path, entry, out, limit)
+    except (OSError, zipfile.BadZipFile, EOFError, RuntimeError) as exc:
+        raise PackageError(f"{path}: cannot be read as an Anki package ({_reason(exc)})") from exc
+    except ImportError as exc:  # pragma: no cover - zstandard is a dependency
+        raise PackageError(f"{path}: reading the current format needs zstandard") from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("zstd"):
+            raise PackageError(f"{path}: its collection is not valid zstd ({exc})") from exc
+        raise
+    return fmt
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def _limit(path: Path, size: int, compressed: int) -> int:
+    """How many bytes the collection may expand to, refusing a zip bomb up front."""
+    if size > MAX_COLLECTION_BYTES or (size > 16 * MiB and size > MAX_RATIO * max(compressed, 1)):
+        raise PackageError(
+            f"{path}: its collection claims {size:,} bytes from {compressed:,}; refused as "
+            f"a likely zip bomb (at most {MAX_COLLECTION_BYTES:,} bytes, {MAX_RATIO}x)"
+        )
+    return size
+
+
+def _copy(path: Path, src: BinaryIO, out: BinaryIO, limit: int) -> None:
+    """Copy at most ``limit`` bytes, a chunk at a time; more is a zip bomb."""
+    done = 0
+    while chunk := src.read(_CHUNK):
+        done += len(chunk)
+        if done > limit:
+            raise PackageError(
+                f"{path}: its collection expands beyond {limit:,} bytes; refused as a "
+                "likely zip bomb"
+            )
+        out.write(chunk)
 
 
 def _read(conn: sqlite3.Connection, path: Path, fmt: str) -> Package:
@@ -126,16 +184,14 @@ def _read(conn: sqlite3.Connection, path: Path, fmt: str) -> Package:
         models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
         notetypes = {}
         for m in json.loads(models_json).values():
-            look = json.dumps(
-                [m.get("css", ""), [(t.get("qfmt"), t.get("afmt")) for t in m.get("tmpls", [])]]
-            )
+            templates = [(t.get("qfmt", ""), t.get("afmt", "")) for t in m.get("tmpls", [])]
             notetypes[int(m["id"])] = NoteType(
                 int(m["id"]),
                 m["name"],
                 int(m.get("mod", 0)),
                 tuple(f["name"] for f in m["flds"]),
                 tuple(t["name"] for t in m["tmpls"]),
-                hashlib.sha256(look.encode()).hexdigest()[:16],
+                _look(m.get("css", ""), templates),
             )
         decks = sorted(d["name"] for d in json.loads(decks_json).values())
     used = {r[0] for r in conn.execute("SELECT DISTINCT did FROM cards")}
@@ -161,14 +217,66 @@ def _modern(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], list[str]]:
         templates = conn.execute(
             "SELECT name, config FROM templates WHERE ntid = ? ORDER BY ord", (ntid,)
         ).fetchall()
-        h = hashlib.sha256(bytes(config))
+        css = _proto_strings(bytes(config)).get(3, "")  # Notetype.Config.css
+        formats = []
         for _, tconfig in templates:
-            h.update(bytes(tconfig))
+            strings = _proto_strings(bytes(tconfig))  # Template.Config: q_format 1, a_format 2
+            formats.append((strings.get(1, ""), strings.get(2, "")))
         notetypes[int(ntid)] = NoteType(
-            int(ntid), name, int(mtime), fields, tuple(t[0] for t in templates), h.hexdigest()[:16]
+            int(ntid),
+            name,
+            int(mtime),
+            fields,
+            tuple(t[0] for t in templates),
+            _look(css, formats),
         )
     decks = sorted(name.replace("\x1f", "::") for (name,) in conn.execute("SELECT name FROM decks"))
     return notetypes, decks
+
+
+def _look(css: str, templates: list[tuple[str, str]]) -> str:
+    """What an update of a note type carries: its CSS and each template's two sides."""
+    return hashlib.sha256(json.dumps([css, templates]).encode()).hexdigest()[:16]
+
+
+def _proto_strings(message: bytes) -> dict[int, str]:
+    """The top-level string fields of a protobuf message, by field number.
+
+    Just enough of the wire format to read Anki's note type and template configs: varints
+    and fixed-size fields are skipped, length-delimited ones kept when they are UTF-8.
+    """
+    out: dict[int, str] = {}
+    i = 0
+    while i < len(message):
+        key, i = _varint(message, i)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _, i = _varint(message, i)
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        elif wire == 2:
+            size, i = _varint(message, i)
+            with contextlib.suppress(UnicodeDecodeError):
+                out.setdefault(number, message[i : i + size].decode("utf-8"))
+            i += size
+        else:
+            raise ValueError(f"unexpected protobuf wire type {wire}")
+    return out
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if i >= len(data) or shift > 63:
+            raise ValueError("truncated protobuf varint")
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, i
+        shift += 7
 
 
 def _used_decks(

@@ -21,10 +21,10 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from deckbuilder.errors import ContentError, ContentProblem, display_path
+from deckbuilder.errors import ContentError, ContentProblem, OutputError, display_path
 from deckbuilder.files import read_regular
 
 if TYPE_CHECKING:
@@ -60,6 +60,18 @@ def _marks(columns: dict[str, object]) -> str:
     return ",".join("?" * len(columns))
 
 
+@contextlib.contextmanager
+def _database_errors() -> Iterator[None]:
+    """A temporary database that cannot be written (a full disk, say) is a message."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise OutputError(
+            f"cannot write the deck's database in {tempfile.gettempdir()}: {exc} (is the "
+            "disk full?); nothing was changed"
+        ) from exc
+
+
 class CollectionWriter:
     """Writes the ``collection.anki2`` SQLite database note by note.
 
@@ -76,6 +88,10 @@ class CollectionWriter:
         self.notetype_id = notetype_id
         self.deck_id = deck_id
         self.due = 0
+        with _database_errors():
+            self._create(APKG_SCHEMA, APKG_COL)
+
+    def _create(self, schema: str, col: str) -> None:
         fd, path = tempfile.mkstemp(prefix="deckbuilder-", suffix=".anki2")
         self.handle: BinaryIO = os.fdopen(fd, "r+b")
         self.path = path
@@ -88,12 +104,12 @@ class CollectionWriter:
             os.unlink(path)
         # Indexes are created after the rows (in finish): building them in one go is
         # cheaper than updating them with every insert.
-        lines = APKG_SCHEMA.splitlines()
+        lines = schema.splitlines()
         self.indexes = "\n".join(x for x in lines if x.lstrip().upper().startswith("CREATE INDEX"))
         self.conn.executescript(
             "\n".join(x for x in lines if not x.lstrip().upper().startswith("CREATE INDEX"))
         )
-        self.conn.executescript(APKG_COL)
+        self.conn.executescript(col)
 
     def add(self, notes: Iterable[tuple[NoteSpec, int]]) -> None:
         """Insert notes (each with its modification time) and their cards."""
@@ -121,26 +137,28 @@ class CollectionWriter:
                 )
             )
             self.due += 1
-        self.conn.executemany(f"INSERT INTO notes VALUES ({_marks(_NOTE_COLUMNS)})", note_rows)
-        self.conn.executemany(f"INSERT INTO cards VALUES ({_marks(_CARD_COLUMNS)})", card_rows)
+        with _database_errors():
+            self.conn.executemany(f"INSERT INTO notes VALUES ({_marks(_NOTE_COLUMNS)})", note_rows)
+            self.conn.executemany(f"INSERT INTO cards VALUES ({_marks(_CARD_COLUMNS)})", card_rows)
 
     def finish(
         self, *, deck_json: dict[str, object], notetype_json: dict[str, object], col_mtime: int
     ) -> BinaryIO:
         """Write the collection row; return the database file, positioned at its start."""
-        decks = json.loads(self.conn.execute("SELECT decks FROM col").fetchone()[0])
-        decks[str(self.deck_id)] = deck_json
-        self.conn.execute(
-            "UPDATE col SET mod = ?, decks = ?, models = ?",
-            (
-                col_mtime * 1000,
-                json.dumps(decks, sort_keys=True),
-                json.dumps({str(self.notetype_id): notetype_json}, sort_keys=True),
-            ),
-        )
-        self.conn.executescript(self.indexes)
-        self.conn.commit()
-        self.conn.close()
+        with _database_errors():
+            decks = json.loads(self.conn.execute("SELECT decks FROM col").fetchone()[0])
+            decks[str(self.deck_id)] = deck_json
+            self.conn.execute(
+                "UPDATE col SET mod = ?, decks = ?, models = ?",
+                (
+                    col_mtime * 1000,
+                    json.dumps(decks, sort_keys=True),
+                    json.dumps({str(self.notetype_id): notetype_json}, sort_keys=True),
+                ),
+            )
+            self.conn.executescript(self.indexes)
+            self.conn.commit()
+            self.conn.close()
         with contextlib.suppress(OSError):
             os.unlink(self.path)
         self.handle.seek(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,6 +13,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Set by the root ``--debug`` option: let exceptions through with their traceback.
 state: dict[str, bool] = {"debug": False}
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences
+# start with them) and the bidirectional overrides that make text read backwards.
+_TERMINAL_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a file someone else made, made harmless to print: every character a
+    terminal would act on is shown as its escape (``\\x1b``, ``\\u202e``)."""
+    return _TERMINAL_ACTIVE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
+def json_text(data: Any) -> str:
+    """JSON for printing: indented, readable Unicode, with every character a terminal
+    would act on written as a JSON escape (still the same JSON value)."""
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _TERMINAL_ACTIVE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def reports_errors(func: F) -> F:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from deckbuilder.commands import reports_errors
+from deckbuilder.commands import json_text, reports_errors, terminal_safe
 
 DeckArg = Annotated[Path, typer.Argument(help="An .apkg file (any, not only ours).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    rows = [tuple(terminal_safe(str(c)) for c in row) for row in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(h.upper().ljust(w) for h, w in zip(header, widths, strict=True))]
     for row in rows:
@@ -38,7 +38,7 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
     ]
     if as_json:
         typer.echo(
-            json.dumps(
+            json_text(
                 {
                     "path": str(deck),
                     "format": package.format,
@@ -53,17 +53,18 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
                         for t in package.notetypes.values()
                     ],
                     "notes": notes,
-                },
-                indent=2,
-                ensure_ascii=False,
+                }
             )
         )
         return
-    typer.echo(f"{deck}: {len(package.notes)} notes in {', '.join(package.decks)}")
+    decks = terminal_safe(", ".join(package.decks))
+    typer.echo(f"{deck}: {len(package.notes)} notes in {decks}")
     for t in package.notetypes.values():
         typer.echo(
-            f"note type {t.name!r}: fields {', '.join(t.fields)}; "
-            f"templates {', '.join(t.templates)}"
+            terminal_safe(
+                f"note type {t.name!r}: fields {', '.join(t.fields)}; "
+                f"templates {', '.join(t.templates)}"
+            )
         )
     rows = [(n["case"], n["question"], n["guid"], n["text"]) for n in notes]
     typer.echo(_table(rows, ("case", "question", "guid", "question text")))
@@ -80,10 +81,10 @@ def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
 
     result = diff_packages(read_package(old), read_package(new))
     if as_json:
-        typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        typer.echo(json_text(result.as_json()))
         return
     for line in result.notetypes:
-        typer.echo(line)
+        typer.echo(terminal_safe(line))
     sections = (
         ("new", result.new),
         ("updated", result.updated),
@@ -94,7 +95,7 @@ def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
     )
     for label, changes in sections:
         for c in changes:
-            typer.echo(f"  {label:<10} {c.case}/{c.question}  {c.guid}  {c.summary}")
+            typer.echo(terminal_safe(f"  {label:<10} {c.case}/{c.question}  {c.guid}  {c.summary}"))
     typer.echo(
         f"{len(result.new)} new, {len(result.updated)} updated, {len(result.unchanged)} "
         f"unchanged, {len(result.retired)} retired, {len(result.conflicting)} conflicting, "

@@ -75,8 +75,10 @@ def init(
     Example: deckbuilder init cardiology --name "Cardiology::Cases"
     """
     import re
+    import shlex
 
     from deckbuilder.authoring.schema import SCHEMA_FOLDER, modeline, write_schemas
+    from deckbuilder.content.yamlfile import scalar
 
     key = deck_id or re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
     _check_key(key or "deck", "deck")
@@ -92,9 +94,9 @@ def init(
         deck_file,
         _scaffold(
             "deck.yaml",
-            name=deck_name,
+            name=scalar(deck_name),
             id=key or "deck",
-            folder=str(folder),
+            folder=shlex.quote(str(folder)),
             modeline=modeline("deck", deck_file, folder),
         ),
     )
@@ -103,4 +105,7 @@ def init(
         _scaffold("case.yaml", id="first-case", modeline=modeline("case", case_file, folder)),
     )
     write_schemas(folder / SCHEMA_FOLDER)
-    typer.echo(f"Started {folder}: {deck_file}, {case_file}.\nBuild it: deckbuilder build {folder}")
+    typer.echo(
+        f"Started {folder}: {deck_file}, {case_file}.\n"
+        f"Build it: deckbuilder build {shlex.quote(str(folder))}"
+    )

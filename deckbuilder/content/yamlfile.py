@@ -384,3 +384,14 @@ def locate_key(data: Any, path: tuple[str | int, ...]) -> Mark | None:
         if isinstance(parent, MarkedMap) and (mark := parent.key_mark(path[-1])):
             return mark
     return locate(data, path)
+
+
+def scalar(text: str) -> str:
+    """One line of text as a YAML scalar that reads back as exactly this text: plain when
+    YAML allows it, else double-quoted (JSON's string syntax, which YAML reads the same)."""
+    import json
+
+    plain = parse_yaml(f"k: {text}\n")
+    if not plain.problems and plain.data == {"k": text} and text[:1] not in "'\"":
+        return text
+    return json.dumps(text, ensure_ascii=False)
