@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from deckbuilder.build import build
 from tests.ankiengine import import_apkg, open_collection
@@ -23,6 +24,7 @@ from tests.browser import SCREENSHOTS, luminance, parse_rgb
 from tests.conftest import DEFAULT_CONTENT
 from tests.desktop import (
     CardPlan,
+    CardRun,
     DesktopRun,
     Eval,
     Screenshot,
@@ -121,8 +123,6 @@ OVERVIEW = """(() => ({
 def deck(tmp_path_factory: pytest.TempPathFactory) -> Deck:
     """The default deck, built, and its cards as Anki's engine stores them (the ids the
     desktop app will have after importing the same package)."""
-    import yaml
-
     tmp = tmp_path_factory.mktemp("desktop-deck")
     content = tmp / "content"  # a copy, lock included: the build never writes to the repo
     shutil.copytree(DEFAULT_CONTENT, content)
@@ -234,7 +234,7 @@ def test_front_shows_case_question_and_options_but_not_the_answer(
     deck: Deck, desktop: tuple[DesktopRun, bool]
 ) -> None:
     run, night = desktop
-    for card, visit in zip(deck.cards, run.cards, strict=False):
+    for card, visit in zip(deck.cards, first_visits(deck, run), strict=True):
         front = visit.values["front"]
         text = " ".join(front["text"].split())
         assert front["front"], card.ref
@@ -257,7 +257,7 @@ def test_the_tapped_option_is_marked_on_the_back_with_the_right_one(
     deck: Deck, desktop: tuple[DesktopRun, bool]
 ) -> None:
     run, night = desktop
-    for i, (card, visit) in enumerate(zip(deck.cards, run.cards, strict=False)):
+    for i, (card, visit) in enumerate(zip(deck.cards, first_visits(deck, run), strict=True)):
         chosen = chosen_letter(i, card, night)
         assert visit.values["selected"] == [chosen], card.ref
         back = visit.values["back"]
@@ -317,11 +317,18 @@ def test_no_console_errors_and_no_sound(desktop: tuple[DesktopRun, bool]) -> Non
 def test_screenshots_of_every_front_and_back(deck: Deck, desktop: tuple[DesktopRun, bool]) -> None:
     run, night = desktop
     mode = "night" if night else "light"
-    for card, visit in zip(deck.cards, run.cards, strict=False):
+    for card, visit in zip(deck.cards, first_visits(deck, run), strict=True):
         sides = [visit.screenshots[f"desktop-{mode}-{card.slug()}-{s}"] for s in ("front", "back")]
         for path in sides:
             assert path.parent == SCREENSHOTS and _png_size(path) == WINDOW, path
         assert sides[0].read_bytes() != sides[1].read_bytes(), card.ref
+
+
+def first_visits(deck: Deck, run: DesktopRun) -> list[CardRun]:
+    """The run's entries of the first pass over the deck (the plan's first entries)."""
+    visits = run.cards[: len(deck.cards)]
+    assert [v.cid for v in visits] == [c.cid for c in deck.cards]
+    return visits
 
 
 def _rgb(hex_colour: str) -> str:
