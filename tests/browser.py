@@ -56,20 +56,6 @@ def parse_rgb(css: str) -> tuple[float, float, float]:
     return (r, g, b)
 
 
-# Anki desktop shows the answer by replacing the card's HTML in the same page and
-# re-creating its script elements so they run; this does the same.
-SHOW_IN_SAME_PAGE = """
-(html) => {
-  const qa = document.getElementById("qa");
-  qa.innerHTML = html;
-  for (const old of Array.from(qa.querySelectorAll("script"))) {
-    const s = document.createElement("script");
-    s.textContent = old.textContent;
-    old.replaceWith(s);
-  }
-}
-"""
-
 # For each element matched: its text colour and the first opaque background behind it.
 COLOURS = """
 (selector) => Array.from(document.querySelectorAll(selector)).map((el) => {

@@ -1,0 +1,83 @@
+"""Run a command and reap every process it leaves behind: the root of an Anki run.
+
+``tests.desktop`` starts ``python reaper.py COMMAND...`` in a new session. Processes of
+the run outlive their parents: Xvfb once xvfb-run has exited, Qt WebEngine's helpers once
+Anki has. Orphans are handed to PID 1, which in a container may reap them late or never,
+so they would linger as ``<defunct>`` entries. As a child subreaper this process inherits
+them instead, reaps them at once, and exits only when none is left, with the command's
+exit code. On SIGTERM (the harness's timeout) every other process of the session gets
+SIGTERM, and SIGKILL after a grace period; the same happens to stragglers once the
+command itself has exited.
+
+Standard library only: it runs as a script, and ``session_members`` is shared with the
+harness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+from pathlib import Path
+
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+GRACE = 5  # seconds between SIGTERM and SIGKILL, and for stragglers after the command
+
+
+def session_members(sid: int) -> list[int]:
+    """Live processes of session ``sid``, read from /proc (zombies are dead: skipped)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        if int(fields[3]) == sid and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def send(pids: list[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
+def signal_others(sig: signal.Signals) -> None:
+    send([pid for pid in session_members(os.getsid(0)) if pid != os.getpid()], sig)
+
+
+def stop_others(*_: object) -> None:
+    """SIGTERM to the rest of the session now, SIGKILL after the grace period."""
+    signal.signal(signal.SIGALRM, lambda *_: signal_others(signal.SIGKILL))
+    signal.alarm(GRACE)
+    signal_others(signal.SIGTERM)
+
+
+def main(command: list[str]) -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        print(f"reaper: prctl failed (errno {ctypes.get_errno()})", file=sys.stderr)
+    signal.signal(signal.SIGTERM, stop_others)
+    main_pid = os.posix_spawnp(command[0], command, os.environ)
+    code = 1
+    while True:
+        try:
+            pid, status = os.wait()  # children and inherited orphans alike
+        except ChildProcessError:
+            return code
+        if pid == main_pid:
+            code = os.waitstatus_to_exitcode(status)
+            if code < 0:
+                code = 128 - code
+            signal.signal(signal.SIGALRM, stop_others)
+            signal.alarm(GRACE)  # stragglers get a moment to exit on their own
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
