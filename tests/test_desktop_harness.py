@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from deckbuilder.build import build
-from deckbuilder.layout import LOCK_FILE
+from deckbuilder.content.folder import LOCK_FILE
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT
 from tests.desktop import (
@@ -56,12 +56,10 @@ def _deck(folder: Path, edit: bool) -> tuple[Path, list[int], int]:
     content = folder / "content"
     shutil.copytree(DEFAULT_CONTENT, content, ignore=shutil.ignore_patterns(LOCK_FILE))
     if edit:
-        replace_in(
-            content / "cases" / "alt-thigh.yaml",
-            "question: Since ALT",
-            MATH_QUESTION.replace("Since ALT", "[sound:probe.mp3] Since ALT"),
-        )
+        replace_in(content / "cases" / "alt-thigh.yaml", "question: Since ALT", MATH_QUESTION)
     apkg = build(content, folder / "dist", dry_run=False).deck_path
+    if edit:  # deckbuilder never lets Anki's sound markup through: put it in by hand
+        _patch_notes(apkg, "Since ALT", "[sound:probe.mp3] Since ALT")
     col = open_collection(folder / "c.anki2")
     try:
         import_apkg(col, apkg)
@@ -70,6 +68,25 @@ def _deck(folder: Path, edit: bool) -> tuple[Path, list[int], int]:
     finally:
         col.close()
     return apkg, cids, edited
+
+
+def _patch_notes(apkg: Path, old: str, new: str) -> None:
+    """Replace text in the fields of a built package's notes."""
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(apkg) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    db = apkg.with_suffix(".anki2")
+    db.write_bytes(entries["collection.anki2"])
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE notes SET flds = replace(flds, ?, ?)", (old, new))
+    conn.commit()
+    conn.close()
+    entries["collection.anki2"] = db.read_bytes()
+    with zipfile.ZipFile(apkg, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
 
 
 def _processes_mentioning(path: Path) -> list[str]:

@@ -17,6 +17,7 @@ state: dict[str, bool] = {"debug": False}
 # Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences
 # start with them) and the bidirectional overrides that make text read backwards.
 _TERMINAL_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_LEAVES = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
 
 
 def terminal_safe(text: str) -> str:
@@ -30,8 +31,8 @@ def json_text(data: Any) -> str:
     would act on written as a JSON escape (still the same JSON value)."""
     import json
 
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _TERMINAL_ACTIVE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = json.dumps(data, indent=2, ensure_ascii=False)  # escapes C0 controls itself
+    return _JSON_LEAVES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def reports_errors(func: F) -> F:
