@@ -41,7 +41,7 @@ HEADINGS = {
 }
 SECTION_LABELS = {"clinical quiz", "quiz", "case quiz", "clinical challenge"}
 
-_QUESTION = re.compile(r"^\s*(?:Q(?:uestion)?\s*)?(\d{1,2})\s*[.)]\s+(\S.*)$")
+_QUESTION = re.compile(r"^\s*(?:Q(?:uestion)?\s*)?(\d{1,4})\s*[.)]\s+(\S.*)$")
 _OPTION = re.compile(r"^\s*\(?([A-Z])[.)]\s+(\S.*)$")
 _OPTION_BARE = re.compile(r"^\s*\(?([A-Z])[.)]\s*$")
 _ANSWER = re.compile(
@@ -55,7 +55,8 @@ _ANSWER_INLINE = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"^\s*(?:Figure|Fig\.?)\s*(\d+)\s*[.:]")
-_SENTENCE_END = re.compile(r"[.?!:;)\]\"\u201d\u2019]$")
+_SENTENCE_END_CHARS = frozenset('.?!:;)]"\u201d\u2019')
+_LOOKBACK = 200  # characters of joined text that decide a hyphen (far longer than a word)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_<])")
 _MARKDOWN_LINE_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|-{2,}|`{3,}|~{3,})(?:\s|$)")
 
@@ -136,6 +137,7 @@ def _split_sections(lines: Sequence[Line], report: Report) -> dict[str, list[Lin
     }
     current = "title"
     seen_questions = False
+    has_options = any(_OPTION.match(x.text) for x in lines)
     for line in lines:
         kind = _heading(line)
         if kind == "critique" or (
@@ -155,7 +157,7 @@ def _split_sections(lines: Sequence[Line], report: Report) -> dict[str, list[Lin
             current == "title"
             and not sections["case"]
             and _QUESTION.match(line.text)
-            and any(_OPTION.match(x.text) for x in lines)
+            and has_options
         ):
             # No headings at all: numbered questions start the quiz.
             current = "questions"
@@ -216,6 +218,18 @@ def _is_word(word: str) -> bool:
     return bool(_SPELL.known([word.lower()]))
 
 
+def _ends_sentence(text: str) -> bool:
+    return text[-1:] in _SENTENCE_END_CHARS  # "" is not in it
+
+
+def _trailing_letters(text: str) -> str:
+    """The ASCII letters that end ``text`` (the part of a word before a line-end hyphen)."""
+    i = len(text)
+    while i and text[i - 1].isascii() and text[i - 1].isalpha():
+        i -= 1
+    return text[i:]
+
+
 class _Joiner:
     """Rejoins the article's wrapped lines, deciding hyphenation from the article's own
     words first (the best evidence for how it spells a compound), then a dictionary."""
@@ -224,34 +238,42 @@ class _Joiner:
         text = " ".join(line.text for line in lines).lower()
         self.words = set(re.findall(r"[a-z]+(?:-[a-z]+)*", text))
 
-    def dehyphenate(self, head: str, tail: str) -> str:
-        """``head`` ends with "-" at a line break and ``tail`` starts the next line."""
-        first = re.search(r"([A-Za-z]+)-$", head)
+    def keeps_hyphen(self, head: str, tail: str) -> bool:
+        """Whether the "-" that ends ``head`` at a line break stays when ``tail`` (the
+        next line) is joined to it: yes for a compound, no for a word broken in two."""
+        a = _trailing_letters(head[:-1])
         second = re.match(r"([a-z]+)", tail)
-        if not first or not second:
-            return head + tail
-        a, b = first.group(1), second.group(1)
+        if not a or not second:
+            return True
+        b = second.group(1)
         joined, hyphened = (a + b).lower(), f"{a}-{b}".lower()
         if joined in self.words and hyphened not in self.words:
-            return head[:-1] + tail
+            return False
         if hyphened in self.words:
-            return head + tail
-        return head[:-1] + tail if _is_word(a + b) else head + tail
+            return True
+        return not _is_word(a + b)
 
     def join(self, lines: Sequence[Line]) -> str:
-        """Wrapped lines as one line of text, hyphenation undone."""
-        out = ""
+        """Wrapped lines as one line of text, hyphenation undone.
+
+        Built as a list of pieces, looking back only at the last few characters, so
+        joining costs time linear in the text however many lines it has.
+        """
+        out: list[str] = []
+        recent = ""  # the end of the text so far: enough to see the word a hyphen ends
         for line in lines:
             piece = line.stripped
             if not piece:
                 continue
-            if not out:
-                out = piece
-            elif out.endswith("-") and not out.endswith(" -") and piece[:1].islower():
-                out = self.dehyphenate(out, piece)
-            else:
-                out = f"{out} {piece}"
-        return re.sub(r"\s+", " ", out).strip()
+            sep = " " if out else ""
+            if recent.endswith("-") and not recent.endswith(" -") and piece[:1].islower():
+                sep = ""
+                if not self.keeps_hyphen(recent, piece):
+                    out[-1] = out[-1][:-1]
+                    recent = recent[:-1]
+            out.append(sep + piece)
+            recent = (recent + sep + piece)[-_LOOKBACK:]
+        return re.sub(r"\s+", " ", "".join(out)).strip()
 
     def paragraphs(self, lines: Sequence[Line]) -> str:
         """Lines grouped into paragraphs separated by a blank line.
@@ -267,7 +289,7 @@ class _Joiner:
                 pending_break = True
                 continue
             last = current[-1].stripped if current else ""
-            if current and (pending_break or line.indented) and _SENTENCE_END.search(last):
+            if current and (pending_break or line.indented) and _ends_sentence(last):
                 paragraphs.append(current)
                 current = []
             current.append(line)
@@ -277,89 +299,116 @@ class _Joiner:
         return "\n\n".join(self.join(p) for p in paragraphs)
 
 
-def _parse_questions(lines: Sequence[Line], report: Report, text: _Joiner) -> list[ParsedQuestion]:
-    questions: list[ParsedQuestion] = []
-    state = "none"
-    stem: list[Line] = []
-    options: list[tuple[str, list[Line]]] = []
-    critique: list[Line] = []
-    answer: str | None = None
-    number = 0
-    start = 0
+@dataclass
+class _QuestionDraft:
+    """One question as its lines are read; turned into text once it is complete."""
 
-    def finish() -> None:
-        if state == "none":
-            return
-        crit = text.paragraphs(critique)
-        questions.append(
-            ParsedQuestion(
-                number,
-                start,
-                text.join(stem),
-                {letter: text.join(wrapped) for letter, wrapped in options},
-                crit,
-                answer,
-            )
+    number: int
+    line: int
+    stem: list[Line]
+    options: list[tuple[str, list[Line]]] = field(default_factory=list)
+    critique: list[Line] = field(default_factory=list)
+    answer: str | None = None
+
+    def build(self, text: _Joiner) -> ParsedQuestion:
+        return ParsedQuestion(
+            self.number,
+            self.line,
+            text.join(self.stem),
+            {letter: text.join(wrapped) for letter, wrapped in self.options},
+            text.paragraphs(self.critique),
+            self.answer,
         )
 
-    expected_letter = "A"
-    blank_after_option = False
-    for line in lines:
+
+class _QuestionReader:
+    """Reads the questions section line by line.
+
+    A small state machine: before the first question ("none"), in a question's stem,
+    in its lettered options, then in its critique. A numbered line starts the next
+    question only when its number follows the last one, so a critique that mentions
+    "2. ..." or a year at the start of a line is not taken for a question.
+    """
+
+    def __init__(self, report: Report, text: _Joiner) -> None:
+        self.report = report
+        self.text = text
+        self.state = "none"
+        self.draft: _QuestionDraft | None = None
+        self.done: list[ParsedQuestion] = []
+        self.expected_letter = "A"
+        self.blank_after_option = False
+
+    def read(self, lines: Iterable[Line]) -> list[ParsedQuestion]:
+        for line in lines:
+            self._feed(line)
+        self._finish()
+        return self.done
+
+    def _finish(self) -> None:
+        if self.draft is not None:
+            self.done.append(self.draft.build(self.text))
+
+    def _feed(self, line: Line) -> None:
         q = _QUESTION.match(line.text)
         opt = _OPTION.match(line.text) or _OPTION_BARE.match(line.text)
-        if (
-            q
-            and (state in {"none", "critique"} or (state == "options" and not opt))
-            and ((not questions and state == "none") or int(q.group(1)) == number + 1)
-        ):
-            finish()
-            number, start = int(q.group(1)), line.number
-            stem, options, critique, answer = [Line(line.number, q.group(2))], [], [], None
-            state, expected_letter = "stem", "A"
-            report.use(line, f"question {number}")
-            continue
-        if state == "none":
+        if q and self._starts_question(int(q.group(1)), opt is not None):
+            self._start(line, int(q.group(1)), q.group(2))
+        elif self.draft is None:
             if not line.blank:
-                report.leave_out(line, "text before the first numbered question")
-            continue
-        if _heading(line) == "critique":
-            state = "critique"
-            report.use(line, f"critique heading of question {number}")
-            continue
-        if opt and state in {"stem", "options"} and opt.group(1) == expected_letter:
+                self.report.leave_out(line, "text before the first numbered question")
+        elif _heading(line) == "critique":
+            self.state = "critique"
+            self.report.use(line, f"critique heading of question {self.draft.number}")
+        elif opt and self.state in {"stem", "options"} and opt.group(1) == self.expected_letter:
             rest = opt.group(2) if opt.re is _OPTION else ""
-            options.append((opt.group(1), [Line(line.number, rest)] if rest else []))
-            expected_letter = chr(ord(expected_letter) + 1)
-            state, blank_after_option = "options", False
-            continue
-        if state == "options" and not line.blank and blank_after_option:
-            state = "critique"  # options end at a blank line; no "Critique" heading here
-        if state == "stem":
-            stem.append(line)
-        elif state == "options":
-            if line.blank:
-                blank_after_option = True
-                continue
-            options[-1][1].append(line)
+            self.draft.options.append((opt.group(1), [Line(line.number, rest)] if rest else []))
+            self.expected_letter = chr(ord(self.expected_letter) + 1)
+            self.state, self.blank_after_option = "options", False
         else:
-            found = _ANSWER.match(line.text)
-            if found:
-                answer = found.group(1).upper()
-                report.use(line, f"answer of question {number}")
-                continue
-            inline = _ANSWER_INLINE.search(line.text)
+            self._text(line, self.draft)
+
+    def _starts_question(self, number: int, is_option: bool) -> bool:
+        if self.draft is None:
+            return True
+        if not (self.state == "critique" or (self.state == "options" and not is_option)):
+            return False
+        return number == self.draft.number + 1
+
+    def _start(self, line: Line, number: int, first: str) -> None:
+        self._finish()
+        self.draft = _QuestionDraft(number, line.number, [Line(line.number, first)])
+        self.state, self.expected_letter = "stem", "A"
+        self.report.use(line, f"question {number}")
+
+    def _text(self, line: Line, draft: _QuestionDraft) -> None:
+        """A line that is neither a question number, a heading nor a new option."""
+        if self.state == "options" and not line.blank and self.blank_after_option:
+            self.state = "critique"  # options end at a blank line; no "Critique" heading here
+        if self.state == "stem":
+            draft.stem.append(line)
+        elif self.state == "options":
+            if line.blank:
+                self.blank_after_option = True
+            else:
+                draft.options[-1][1].append(line)
+        else:
+            self._critique(line, draft)
+
+    def _critique(self, line: Line, draft: _QuestionDraft) -> None:
+        found = _ANSWER.match(line.text)
+        inline = None if found else _ANSWER_INLINE.search(line.text)
+        stated = found or inline
+        if stated is not None:
+            draft.answer = stated.group(1).upper()
             if inline:
-                answer = inline.group(1).upper()
-                kept = line.text[: inline.start()].rstrip()
-                critique.append(Line(line.number, kept))
-                report.use(line, f"answer of question {number} (end of line)")
-                continue
-            if answer is not None and not line.blank:
-                report.leave_out(line, f"text after the stated answer of question {number}")
-                continue
-            critique.append(line)
-    finish()
-    return questions
+                draft.critique.append(Line(line.number, line.text[: inline.start()].rstrip()))
+            where = "" if found else " (end of line)"
+            self.report.use(line, f"answer of question {draft.number}{where}")
+        elif draft.answer is not None and not line.blank:
+            self.report.leave_out(line, f"text after the stated answer of question {draft.number}")
+        else:
+            draft.critique.append(line)
 
 
 def parse_article(article: str) -> ParsedQuiz:
@@ -373,7 +422,7 @@ def parse_article(article: str) -> ParsedQuiz:
     figures, (case_lines, discussion_lines, title_lines) = _extract_figures(
         [sections["case"], sections["discussion"], sections["title"]], width, report, text
     )
-    questions = _parse_questions(sections["questions"], report, text)
+    questions = _QuestionReader(report, text).read(sections["questions"])
     for line in sections["references"]:
         if not line.blank:
             report.leave_out(line, "references (not part of a card)")
@@ -435,13 +484,13 @@ def _markdown_text(text: str) -> str:
 
 def _wrap(paragraph: str, width: int) -> list[str]:
     lines = textwrap.wrap(paragraph, width=width, break_long_words=False, break_on_hyphens=False)
-    out: list[str] = []
+    out: list[list[str]] = []
     for line in lines:
         if out and _MARKDOWN_LINE_START.match(line):
-            out[-1] += " " + line  # never start a line with something Markdown reads as markup
+            out[-1].append(line)  # never start a line with something Markdown reads as markup
         else:
-            out.append(line)
-    return out
+            out.append([line])
+    return [" ".join(parts) for parts in out]
 
 
 def _block(key: str, text: str, indent: int, one_line: bool = False) -> list[str]:

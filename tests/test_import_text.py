@@ -178,3 +178,24 @@ def test_article_that_is_not_utf8(cli, tmp_path: Path) -> None:
     result = cli("import-text", "a.txt")
     assert result.exit_code == 1
     assert "is not UTF-8 text" in result.stderr
+
+
+def _quiz(questions: range, critique: str = "Because.") -> str:
+    """A minimal article with the given question numbers, each with two options."""
+    parts = ["Clinical Quiz", "", "A long quiz", "", "Case", "", "A patient.", "", "Questions", ""]
+    for n in questions:
+        parts += [f"{n}. Question number {n}?", "A. First", "B. Second", "", "Critique", ""]
+        parts += [critique, "The correct answer is B.", ""]
+    return "\n".join(parts)
+
+
+def test_questions_numbered_100_and_above(cli, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(_quiz(range(1, 106)), encoding="utf-8")
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    assert result.exit_code == 0, result.output
+    assert "105 questions" in result.output
+    assert "0 left out" in result.output
+    assert "warning" not in result.stderr
+    data = yaml.safe_load((tmp_path / "x.yaml").read_text(encoding="utf-8"))
+    assert [q["id"] for q in data["questions"]] == [f"q{n}" for n in range(1, 106)]
+    assert data["questions"][104]["question"] == "Question number 105?"
