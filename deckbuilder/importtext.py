@@ -22,6 +22,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from deckbuilder.errors import DeckbuilderError
 
@@ -61,8 +62,23 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_<])")
 _MARKDOWN_LINE_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|-{2,}|`{3,}|~{3,})(?:\s|$)")
 
 
+MAX_ARTICLE_BYTES = 1024 * 1024  # a quiz article is a few pages: 1 MiB is far more
+
+# Invisible characters a PDF extraction leaves behind (NUL, escape codes, C1 controls):
+# Anki separates fields with one of them and the content loader refuses them all.
+# U+FFFE and U+FFFF are not characters at all, and YAML refuses them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A form feed is how many PDF extractors mark a page break; the Unicode line and paragraph
+# separators are line breaks too, and YAML would read them as such.
+_LINE_BREAK = re.compile("[\x0c\u2028\u2029]")
+
+
 class ArticleError(DeckbuilderError):
-    """No usable quiz was found in the article."""
+    """The article cannot be imported: not a quiz, not text, or too large."""
+
+
+class ImportCheckError(DeckbuilderError):
+    """The case file import-text wrote does not read back as what it parsed: a bug."""
 
 
 @dataclass
@@ -70,6 +86,7 @@ class Report:
     """What happened to every line of the article."""
 
     warnings: list[str] = field(default_factory=list)
+    line_warnings: list[tuple[int, str]] = field(default_factory=list)  # line, what
     left_out: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, why
     structure: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, role
 
@@ -109,16 +126,43 @@ class ParsedQuestion:
 
 
 @dataclass
+class ParsedFigure:
+    number: int
+    caption: str
+    uncertain: str | None = None  # why the caption's end is uncertain: a TODO next to it
+
+
+@dataclass
 class ParsedQuiz:
     title: str
     case: str
     discussion: str
-    figures: list[str]
+    figures: list[ParsedFigure]
     questions: list[ParsedQuestion]
     report: Report
 
 
 # --- reading the article ---------------------------------------------------------------
+
+
+def _read_lines(article: str, report: Report) -> list[Line]:
+    """The article's lines, numbered as an editor numbers them, control characters removed
+    (each line where that happened is a warning) and page breaks made line breaks.
+
+    A form feed splits a line into several :class:`Line` with the same number, so that
+    every line number in the report is still the one ``grep -n`` or an editor shows.
+    """
+    lines: list[Line] = []
+    for number, raw in enumerate(article.split("\n"), 1):
+        raw = raw.rstrip("\r")
+        if _CONTROL.search(raw):
+            found = sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(raw)})
+            report.line_warnings.append(
+                (number, f"removed the invisible control character(s) {', '.join(found)}")
+            )
+            raw = _CONTROL.sub("", raw)
+        lines.extend(Line(number, piece) for piece in _LINE_BREAK.split(raw))
+    return lines
 
 
 def _heading(line: Line) -> str | None:
@@ -168,13 +212,13 @@ def _split_sections(lines: Sequence[Line], report: Report) -> dict[str, list[Lin
 
 def _extract_figures(
     regions: Iterable[list[Line]], width: float, report: Report, text: _Joiner
-) -> tuple[list[str], list[list[Line]]]:
+) -> tuple[list[ParsedFigure], list[list[Line]]]:
     """Pull figure captions out of the running text, wherever the PDF dropped them.
 
     A caption starts with "Figure N." and, when typeset wider than the text column (as
     in most journals), goes on while lines stay wide; otherwise to the next blank line.
     """
-    figures: list[tuple[int, str]] = []
+    figures: list[ParsedFigure] = []
     cleaned: list[list[Line]] = []
     wide = width * 1.3
     for region in regions:
@@ -200,10 +244,10 @@ def _extract_figures(
                 i += 1
             for c in caption:
                 report.use(c, f"caption of figure {match.group(1)}")
-            figures.append((int(match.group(1)), text.join(caption)))
+            figures.append(ParsedFigure(int(match.group(1)), text.join(caption)))
         cleaned.append(kept)
-    figures.sort(key=lambda f: f[0])
-    return [text for _, text in figures], cleaned
+    figures.sort(key=lambda f: f.number)
+    return figures, cleaned
 
 
 _SPELL = None
@@ -413,8 +457,8 @@ class _QuestionReader:
 
 def parse_article(article: str) -> ParsedQuiz:
     """Recognise the parts of a quiz article. Raises if no usable quiz is found."""
-    lines = [Line(i + 1, raw.rstrip("\r")) for i, raw in enumerate(article.split("\n"))]
     report = Report()
+    lines = _read_lines(article, report)
     text = _Joiner(lines)
     sections = _split_sections(lines, report)
     body = [x for x in sections["case"] + sections["discussion"] if not x.blank]
@@ -493,9 +537,15 @@ def _wrap(paragraph: str, width: int) -> list[str]:
     return [" ".join(parts) for parts in out]
 
 
+def _markdown(text: str) -> str:
+    """Paragraphs (separated by a blank line) of article text as Markdown."""
+    return "\n\n".join(_markdown_text(p) for p in text.split("\n\n") if p.strip())
+
+
 def _block(key: str, text: str, indent: int, one_line: bool = False) -> list[str]:
+    """``key: text`` as YAML lines: a plain scalar when short, else a ``|`` block."""
     pad = " " * indent
-    paragraphs = [_markdown_text(p) for p in text.split("\n\n") if p.strip()]
+    paragraphs = text.split("\n\n")
     if len(paragraphs) == 1 and (one_line or len(paragraphs[0]) + len(key) + indent < 88):
         return [f"{pad}{key}: {_scalar(paragraphs[0])}"]
     out = [f"{pad}{key}: |"]
@@ -518,41 +568,77 @@ def _scalar(text: str) -> str:
     return yaml.safe_dump(text, allow_unicode=True, width=10_000).strip().removesuffix("\n...")
 
 
-def to_yaml(quiz: ParsedQuiz, source_name: str) -> str:
-    """The content file for a parsed quiz (a case file of the content format)."""
+def written_values(quiz: ParsedQuiz) -> dict[str, Any]:
+    """Every value of the case file as it is written (texts as Markdown), keyed as in
+    the file: what :func:`to_yaml` writes and what the file must read back as."""
     title = quiz.title or "TODO: title"
-    lines = [
-        f"# Imported by `deckbuilder import-text` from {source_name}.",
-        "# Check the text against the article, then run `deckbuilder check`.",
-        f"id: {slug(title)}",
-        *_block("title", title, 0, one_line=True),
-        *_block("case", quiz.case or "TODO: the case vignette", 0),
-    ]
+    data: dict[str, Any] = {
+        "id": slug(title),
+        "title": _markdown(title),
+        "case": _markdown(quiz.case or "TODO: the case vignette"),
+    }
     if quiz.discussion:
-        lines += _block("discussion", quiz.discussion, 0)
+        data["discussion"] = _markdown(quiz.discussion)
     if quiz.figures:
+        data["figures"] = [{"caption": _markdown(f.caption)} for f in quiz.figures]
+    questions = []
+    for q in quiz.questions:
+        item: dict[str, Any] = {
+            "id": f"q{q.number}",
+            "question": _markdown(q.stem or "TODO: question"),
+            "options": {letter: _markdown(t or "TODO") for letter, t in q.options.items()},
+        }
+        if q.answer is not None:
+            item["answer"] = q.answer
+        if q.critique:
+            item["critique"] = _markdown(q.critique)
+        questions.append(item)
+    data["questions"] = questions
+    return data
+
+
+def to_yaml(quiz: ParsedQuiz, source_name: str, modeline: str | None = None) -> str:
+    """The content file for a parsed quiz (a case file of the content format)."""
+    data = written_values(quiz)
+    lines = [modeline] if modeline else []
+    lines += [
+        f"# Imported by `deckbuilder import-text` from {_one_line(source_name)}.",
+        "# Check the text against the article, then run `deckbuilder check`.",
+        f"id: {data['id']}",
+        *_block("title", data["title"], 0, one_line=True),
+        *_block("case", data["case"], 0),
+    ]
+    if "discussion" in data:
+        lines += _block("discussion", data["discussion"], 0)
+    if "figures" in data:
         lines.append("figures:")
-        for caption in quiz.figures:
-            block = _block("caption", caption, 4)
+        for figure, written in zip(quiz.figures, data["figures"], strict=True):
+            if figure.uncertain:
+                lines.append(f"  # TODO: {_one_line(figure.uncertain)}")
+            block = _block("caption", written["caption"], 4)
             lines.append("  - " + block[0].lstrip())
             lines += block[1:]
     lines.append("questions:")
-    for q in quiz.questions:
-        stem = _block("question", q.stem or "TODO: question", 4)
-        lines.append(f"  - id: q{q.number}")
-        lines += stem
+    for q in data["questions"]:
+        lines.append(f"  - id: {q['id']}")
+        lines += _block("question", q["question"], 4)
         lines.append("    options:")
-        for letter, text in q.options.items():
-            lines += _block(letter, text or "TODO", 6)
-        if q.answer is None:
-            lines.append("    # TODO: the article states no answer; add  answer: <letter>")
+        for letter, text in q["options"].items():
+            lines += _block(letter, text, 6)
+        if "answer" in q:
+            lines.append(f"    answer: {q['answer']}")
         else:
-            lines.append(f"    answer: {q.answer}")
-        if q.critique:
-            lines += _block("critique", q.critique, 4)
+            lines.append("    # TODO: the article states no answer; add  answer: <letter>")
+        if "critique" in q:
+            lines += _block("critique", q["critique"], 4)
         else:
             lines.append("    # TODO: no critique found; add  critique: <text>")
     return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """Text for a YAML comment: one line, nothing YAML or Anki would refuse."""
+    return " ".join(_CONTROL.sub("", _LINE_BREAK.sub(" ", text)).split())
 
 
 @dataclass(frozen=True)
@@ -562,27 +648,45 @@ class ImportResult:
     text: str
 
 
-def import_article(
-    article: Path, output: Path | None = None, *, force: bool = False
-) -> ImportResult:
-    """Parse ``article``, write its content file, and check it with the content loader."""
-    from deckbuilder.errors import OutputError
-    from deckbuilder.package import write_atomic
-
+def _read_article(article: Path) -> str:
+    """The article's text; refused before anything is parsed if it is not UTF-8 or larger
+    than :data:`MAX_ARTICLE_BYTES` (which is read no further)."""
     try:
-        raw = Path(article).read_bytes()
+        with open(article, "rb") as f:
+            raw = f.read(MAX_ARTICLE_BYTES + 1)
     except OSError as exc:
         raise ArticleError(f"{article}: cannot be read: {exc.strerror}") from exc
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise ArticleError(
+            f"{article}: is larger than {MAX_ARTICLE_BYTES:,} bytes (1 MiB); a quiz article "
+            "is a few pages of text: is this the right file? Nothing was read or written"
+        )
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(
             f"{article}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
             f"offset {exc.start}); save it as UTF-8"
         ) from exc
-    quiz = parse_article(text)
-    content = to_yaml(quiz, Path(article).name)
+
+
+def import_article(
+    article: Path, output: Path | None = None, *, force: bool = False
+) -> ImportResult:
+    """Parse ``article``, write its content file, and check it reads back as parsed."""
+    from deckbuilder.errors import OutputError
+    from deckbuilder.load import MAX_FILE_BYTES
+    from deckbuilder.package import write_atomic
+
+    quiz = parse_article(_read_article(article))
     path = output or Path("content") / "cases" / f"{slug(quiz.title or 'imported')}.yaml"
+    content = to_yaml(quiz, Path(article).name)
+    size = len(content.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise ArticleError(
+            f"{article}: the case file would be {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
+            "a content file may hold; split the article. Nothing was written"
+        )
     _self_check(content, quiz)
     if path.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to overwrite it")
@@ -591,12 +695,52 @@ def import_article(
 
 
 def _self_check(content: str, quiz: ParsedQuiz) -> None:
-    """The written YAML must read back as what was parsed (only TODOs may be missing)."""
+    """The written YAML must read back as exactly the values meant (line wrapping aside).
+
+    Not an ``assert``: it must hold with ``python -O`` too, and a failure is a bug in
+    this module that the user should see as one clear message, with nothing written.
+    """
     from deckbuilder.yamlsource import parse_yaml
 
     doc = parse_yaml(content)
-    if doc.problems or not isinstance(doc.data, dict):  # pragma: no cover - a bug here
-        raise AssertionError(f"import-text wrote invalid YAML: {doc.problems}")
-    questions = doc.data.get("questions", [])
-    for parsed, written in zip(quiz.questions, questions, strict=True):
-        assert list(written["options"]) == list(parsed.options)
+    meant = _comparable(written_values(quiz))
+    if doc.problems or not isinstance(doc.data, dict):
+        where = "; ".join(p.message for p in doc.problems) or "not a mapping"
+        raise ImportCheckError(_internal(f"the case file is not valid YAML ({where})"))
+    read = _comparable(doc.data)
+    if read != meant:
+        raise ImportCheckError(
+            _internal(f"{_first_difference(meant, read)} reads back differently")
+        )
+
+
+def _internal(what: str) -> str:
+    return (
+        f"internal error in import-text: {what}; nothing was written. This is a bug in "
+        "deckbuilder: please report it with the article"
+    )
+
+
+def _comparable(value: Any) -> Any:
+    """Values with each paragraph's whitespace collapsed (a ``|`` block wraps lines)."""
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    if isinstance(value, str):
+        return "\n\n".join(" ".join(p.split()) for p in value.split("\n\n") if p.strip())
+    return value
+
+
+def _first_difference(meant: Any, read: Any, path: str = "") -> str:
+    """The key path of the first value that differs, for the error message."""
+    if isinstance(meant, dict) and isinstance(read, dict):
+        for key in [*meant, *(k for k in read if k not in meant)]:
+            if meant.get(key) != read.get(key):
+                sub = f"{path}.{key}" if path else str(key)
+                return _first_difference(meant.get(key), read.get(key), sub)
+    if isinstance(meant, list) and isinstance(read, list) and len(meant) == len(read):
+        for i, (m, r) in enumerate(zip(meant, read, strict=True)):
+            if m != r:
+                return _first_difference(m, r, f"{path}[{i}]")
+    return path or "the file"

@@ -199,3 +199,112 @@ def test_questions_numbered_100_and_above(cli, tmp_path: Path) -> None:
     data = yaml.safe_load((tmp_path / "x.yaml").read_text(encoding="utf-8"))
     assert [q["id"] for q in data["questions"]] == [f"q{n}" for n in range(1, 106)]
     assert data["questions"][104]["question"] == "Question number 105?"
+
+
+def _content_folder(tmp_path: Path) -> Path:
+    """An empty content folder with the default deck file, for imported cases."""
+    content = tmp_path / "content"
+    (content / "cases").mkdir(parents=True)
+    shutil.copy(DEFAULT_CONTENT / "deck.yaml", content / "deck.yaml")
+    return content
+
+
+def test_control_characters_are_removed_and_reported(cli, tmp_path: Path) -> None:
+    article = (
+        _quiz(range(1, 3), critique="Because\x00 of\x01 this\x0b reason\x7f.")
+        .replace("A patient.", "A pa\x1btient\x85 with\x9f pain.")
+        .replace("\n\nQuestions", "\n\x0cQuestions")
+    )
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    content = _content_folder(tmp_path)
+    out = content / "cases" / "a.yaml"
+    result = cli("import-text", "a.txt", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = article.split("\n")
+    dirty = [i + 1 for i, line in enumerate(lines) if any(c in line for c in "\x00\x1b\x9f")]
+    assert len(dirty) == 3  # the case line and both critiques
+    for number in dirty:
+        assert f"warning: a.txt:{number}: removed the invisible control character(s) U+" in (
+            result.stderr
+        )
+    assert "U+0000, U+0001, U+000B, U+007F" in result.stderr
+    assert "U+001B, U+0085, U+009F" in result.stderr
+    assert "U+000C" not in result.stderr  # a form feed is a page break, not a problem
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data["case"] == "A patient with pain."
+    assert data["questions"][0]["critique"] == "Because of this reason."
+    assert len(data["questions"]) == 2  # "Questions" after the form feed is a heading
+    assert cli("check", str(content)).exit_code == 0
+
+
+def test_an_article_over_1_mib_is_refused_before_parsing(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deckbuilder import importtext
+
+    def no_parsing(article: str) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(importtext, "parse_article", no_parsing)
+    article = _quiz(range(1, 3))
+    (tmp_path / "a.txt").write_text(article + "x" * (2**20 - len(article) + 1), encoding="utf-8")
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: a.txt: is larger than 1,048,576 bytes (1 MiB)")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_case_file_over_the_loaders_limit_is_refused(cli, tmp_path: Path) -> None:
+    # Every "*" is escaped as "\*" in Markdown: the file is larger than the article.
+    stars = " ".join(["a*b"] * 250_000)
+    (tmp_path / "a.txt").write_text(_quiz(range(1, 3)).replace("A patient.", stars))
+    assert (tmp_path / "a.txt").stat().st_size < 2**20
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    assert result.exit_code == 1
+    assert "error: a.txt: the case file would be 1,2" in result.stderr
+    assert "more than the 1,048,576 a content file may hold" in result.stderr
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("shape", ["many short lines", "one line"])
+def test_a_1_mib_article_is_read_in_linear_time(cli, tmp_path: Path, shape: str) -> None:
+    """One long paragraph whose lines end in a hyphen, then thousands of captions: any
+    step quadratic in the input would take minutes here (joining lines did), not seconds."""
+    import time
+
+    head, tail = _quiz(range(1, 3)).split("Questions", 1)
+    prose = "the lesion is an exam-\nple of a sign\n" * 15_000
+    captions = "Figure 1. Axial CT shows a lesion (arrow). An exam-\nple, e.g. of a sign.\n" * 7_000
+    body = prose + captions
+    if shape == "one line":
+        body = body.replace("\n", " ")
+    article = head + "Discussion\n\n" + body[: 2**20 - len(head) - len(tail) - 40]
+    article += "\n\nQuestions" + tail
+    assert 2**20 - 100 < len(article.encode()) <= 2**20
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    start = time.perf_counter()
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    elapsed = time.perf_counter() - start
+    assert result.exit_code == 0 or "a content file may hold" in result.stderr, result.output
+    assert elapsed < 10, elapsed
+
+
+def test_a_file_that_does_not_read_back_is_an_internal_error(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deckbuilder import importtext
+
+    real = importtext.to_yaml
+    monkeypatch.setattr(
+        importtext, "to_yaml", lambda *a, **k: real(*a, **k).replace("B: Second", "B: Third", 1)
+    )
+    (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: internal error in import-text: questions[0].options.B reads back differently; "
+        "nothing was written"
+    )
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.yaml").exists()

@@ -41,6 +41,8 @@ def import_text(
     )
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for number, what in report.line_warnings:
+        typer.echo(f"warning: {article}:{number}: {what}", err=True)
     if report.left_out:
         typer.echo("Left out of the content file:", err=True)
         for number, text, why in report.left_out:
