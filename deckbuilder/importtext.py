@@ -648,6 +648,18 @@ class ImportResult:
     text: str
 
 
+def content_root(case_file: Path) -> Path:
+    """The content folder a case file belongs to: the nearest parent holding ``deck.yaml``,
+    else the folder above the case file's own (``<content>/cases/x.yaml``)."""
+    from deckbuilder.layout import DECK_FILE
+
+    absolute = case_file.absolute()
+    for parent in absolute.parents:
+        if (parent / DECK_FILE).is_file():
+            return parent
+    return absolute.parent.parent
+
+
 def _read_article(article: Path) -> str:
     """The article's text; refused before anything is parsed if it is not UTF-8 or larger
     than :data:`MAX_ARTICLE_BYTES` (which is read no further)."""
@@ -677,10 +689,11 @@ def import_article(
     from deckbuilder.errors import OutputError
     from deckbuilder.load import MAX_FILE_BYTES
     from deckbuilder.package import write_atomic
+    from deckbuilder.schema import modeline
 
     quiz = parse_article(_read_article(article))
     path = output or Path("content") / "cases" / f"{slug(quiz.title or 'imported')}.yaml"
-    content = to_yaml(quiz, Path(article).name)
+    content = to_yaml(quiz, Path(article).name, modeline("case", path, content_root(path)))
     size = len(content.encode("utf-8"))
     if size > MAX_FILE_BYTES:
         raise ArticleError(

@@ -308,3 +308,32 @@ def test_a_file_that_does_not_read_back_is_an_internal_error(
     )
     assert "Traceback" not in result.output
     assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("content/cases/x.yaml", "../.schema/case.schema.json"),
+        ("content/cases/sarcoma/x.yaml", "../../.schema/case.schema.json"),
+        ("content/x.yaml", ".schema/case.schema.json"),
+        ("elsewhere/cases/x.yaml", "../.schema/case.schema.json"),  # no deck.yaml above
+    ],
+)
+def test_the_file_starts_with_the_editors_schema_line(
+    cli, tmp_path: Path, output: str, expected: str
+) -> None:
+    _content_folder(tmp_path)
+    (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
+    assert cli("import-text", "a.txt", "-o", output).exit_code == 0
+    first = (tmp_path / output).read_text(encoding="utf-8").split("\n", 1)[0]
+    assert first == f"# yaml-language-server: $schema={expected}"
+
+
+def test_the_schema_line_is_the_one_new_case_writes(cli, tmp_path: Path) -> None:
+    _content_folder(tmp_path)
+    (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
+    assert cli("import-text", "a.txt").exit_code == 0  # content/cases/<id>.yaml
+    assert cli("new", "case", "other").exit_code == 0
+    imported = (tmp_path / "content" / "cases" / "long-quiz.yaml").read_text(encoding="utf-8")
+    new = (tmp_path / "content" / "cases" / "other.yaml").read_text(encoding="utf-8")
+    assert imported.split("\n", 1)[0] == new.split("\n", 1)[0]
