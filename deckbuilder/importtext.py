@@ -16,6 +16,7 @@ back together, conservatively:
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 import textwrap
@@ -87,6 +88,7 @@ class Report:
 
     warnings: list[str] = field(default_factory=list)
     line_warnings: list[tuple[int, str]] = field(default_factory=list)  # line, what
+    moved: list[tuple[int, str]] = field(default_factory=list)  # line, between caption/text
     left_out: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, why
     structure: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, role
 
@@ -210,44 +212,465 @@ def _split_sections(lines: Sequence[Line], report: Report) -> dict[str, list[Lin
     return sections
 
 
-def _extract_figures(
-    regions: Iterable[list[Line]], width: float, report: Report, text: _Joiner
-) -> tuple[list[ParsedFigure], list[list[Line]]]:
-    """Pull figure captions out of the running text, wherever the PDF dropped them.
+# --- figure captions -------------------------------------------------------------------
+#
+# Where a caption ends: layout gives a first answer (a blank line; the end of the lines
+# typeset wider than the text column), but PDF extraction often glues the discussion to
+# a caption without a blank line, or breaks a caption at a page end. So the text from the
+# "Figure N." line to the next blank line (further while a sentence is unfinished) is read
+# sentence by sentence, and each sentence is scored by what it says: a caption describes
+# the image. The first sentence that does not ends the caption there, mid-line if need be.
 
-    A caption starts with "Figure N." and, when typeset wider than the text column (as
-    in most journals), goes on while lines stay wide; otherwise to the next blank line.
+
+@dataclass(frozen=True)
+class Cue:
+    """A kind of evidence about a sentence. ``group`` names it in the report; a group
+    counts once per sentence, with the weight of its strongest cue that is present."""
+
+    group: str
+    weight: int
+    pattern: re.Pattern[str]
+
+
+def _cue(group: str, weight: int, pattern: str, flags: int = 0) -> Cue:
+    return Cue(group, weight, re.compile(pattern, flags))
+
+
+_I = re.IGNORECASE
+_PANEL_LIST = r"[A-Ha-h](?:\s*(?:,|and|&|-|\u2013)\s*[A-Ha-h])*"
+
+#: Evidence that a sentence describes the image.
+IMAGE_CUES: tuple[Cue, ...] = (
+    _cue("panel", 3, rf"^(?:\(?{_PANEL_LIST}\)?\s*[:.,)]|\({_PANEL_LIST}\))\s"),
+    _cue("panel", 2, r"(?<![\w.])[A-H]:\s"),
+    _cue("panel", 1, r"\([A-Ha-h]\)"),
+    _cue(
+        "view",
+        1,
+        r"\b(?:axial|coronal|sagittal|transverse|oblique|anteroposterior|lateral|frontal|"
+        r"longitudinal|reformat\w*|projection|view|images?|(?:photo)?micrograph|photograph|"
+        r"specimen|gross|intraoperative|arthroscopic|endoscopic)\b",
+        _I,
+    ),
+    _cue("view", 1, r"\b(?:AP|PA)\b"),
+    _cue(
+        "sequence",
+        2,
+        r"\bT[12](?:-weighted|W\b|\s+sequence)|\bSTIR\b|\bFLAIR\b|diffusion-weighted|"
+        r"fat[- ](?:suppress\w*|saturat\w*)|gadolinium|contrast-enhanced|post-?contrast|"
+        r"gradient[- ]echo|proton[- ]density",
+        _I,
+    ),
+    _cue("sequence", 1, r"\bT[12]\b"),  # also a vertebra: weak on its own
+    _cue("modality", 1, r"\b(?:MRI|MR|CT|PET|SPECT)\b"),
+    _cue(
+        "modality",
+        1,
+        r"\bx-?rays?\b|radiograph\w*|\bultraso\w+|sonograph\w*|doppler|scintigra\w+|"
+        r"angiogra\w+|fluoroscop\w*|mammogra\w+|computed tomography|magnetic resonance|"
+        r"arthrogra\w+|dermoscop\w+",
+        _I,
+    ),
+    _cue("stain", 2, r"H&E|\bHE\b|\bIHC\b|\bPAS\b"),
+    _cue(
+        "stain",
+        2,
+        r"ha?ematoxylin|\beosin|immunohisto\w*|immunostain\w*|\bstain(?:s|ed|ing)?\b|"
+        r"giemsa|trichrome|reticulin|congo red|ziehl",
+        _I,
+    ),
+    # "x 200", "X 400", "\u00d7400", but not the "x" of a size ("10 x 12 mm", "20x15x28cm").
+    _cue(
+        "magnification",
+        3,
+        r"(?<![\w.])(?<!\d\s)[x\u00d7X]\s?\d{2,4}\b(?!\s?(?:mm|cm|m|\u00b5m)\b)",
+    ),
+    _cue(
+        "magnification",
+        3,
+        r"magnification|\bobjective\b|high-power|low-power|scale bar|\bbar\s*[=:,]?\s*\d",
+        _I,
+    ),
+    _cue(
+        "pointer",
+        2,
+        r"\b(?:arrow(?:head)?s?|asterisks?|stars?|circled?|dashed|dotted|insets?|outlined?)\b",
+        _I,
+    ),
+    _cue("pointer", 2, r"(?:^|\s)\*(?:\s|$)"),
+    _cue(
+        "depicts",
+        1,
+        r"\b(?:show(?:s|n|ing)?|demonstrat(?:es|ing)|depict(?:s|ing|ed)|reveal(?:s|ing)|"
+        r"illustrat(?:es|ing)|display(?:s|ing)|note\s+the|(?:is|are)\s+seen|visible|"
+        r"highlight(?:s|ed|ing)?)\b",
+        _I,
+    ),
+)
+
+#: Evidence that a sentence is running text: it argues, generalises, cites, advises.
+DISCUSSION_CUES: tuple[Cue, ...] = (
+    _cue("continues a sentence", 3, r"^[a-z]+"),  # the text the caption interrupted resumes
+    _cue(
+        "citation",
+        2,
+        r"(?<![a-z])[a-z]{3,}[.,]?\d{1,3}(?:[,\u2013-]\d{1,3})*(?![\w%])"
+        r"|\[\d{1,3}(?:[,\u2013-]\d{1,3})*\]"
+        r"|\bet al\b",
+    ),
+    _cue(
+        "literature",
+        2,
+        r"\b(?:stud(?:y|ies)|series|literature|reported|authors?|meta-?analys[ie]s|"
+        r"metanalys[ie]s|reviews?|trials?|cohorts?|guidelines?|recommend\w*)\b",
+        _I,
+    ),
+    _cue(
+        "generalises",
+        2,
+        r"\b(?:usually|typically|commonly|often|rarely|generally|frequently|in general|"
+        r"in conclusion|therefore|thus|should|must|may|might|characteristic(?:ally)?)\b",
+        _I,
+    ),
+    _cue(
+        "management",
+        1,
+        r"\b(?:treat(?:ment|ments|ed|ing)?|therap(?:y|ies|eutic)|radiotherapy|chemotherapy|"
+        r"manage(?:ment|d)?|surveillance|follow-up|prognos(?:is|tic)|survival|recurrences?|"
+        r"relapses?|mortality|morbidity|outcomes?|risks?|incidence|prevalence)\b",
+        _I,
+    ),
+    _cue("people", 1, r"\b(?:patients|we|our|us|children|adults|men|women)\b", _I),
+    _cue("statistics", 1, r"(?<![\d.])\d+(?:\.\d+)?\s?%|\bp\s?[<=]\s?0|odds ratio", _I),
+)
+
+WIDE_WEIGHT = 3  # a sentence that starts on a line typeset as wide as the caption
+NARROW_WEIGHT = 1  # one that starts on a text-column line after a wide caption
+CAPTION_SCORE = 2  # image evidence a caption sentence needs when nothing speaks against it
+CAPTION_MARGIN = 3  # ... or by how much it must outweigh the evidence against
+RUNNING_MARGIN = 2  # discussion evidence this much stronger (or no image cue): discussion
+
+# A full stop, "?" or "!" (possibly with a citation glued after it: "tumours.3"), closing
+# quotes or brackets, then a space: a sentence may end here, unless an abbreviation does.
+_BOUNDARY = re.compile(
+    r"(?:[.!?]|(?<=[A-Za-z)\]])[.!?]\d{1,3}(?:[,\u2013-]\d{1,3})*)[\"'\u201d\u2019)\]]*\s+(?=\S)"
+)
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(\[/])(?:[A-Za-z]|e\.g|i\.e|et al|fig|figs|approx|vs|cf|ca|no|nos|ref|refs|p|pp|"
+    r"vol|dr|mr|mrs|ms|prof|st|orig|mag|magn|obj|resp|incl|viz|min|max|diam|sp|spp)\.$",
+    re.IGNORECASE,
+)
+
+
+def _found(sentence: str, cues: Iterable[Cue]) -> dict[str, tuple[int, str]]:
+    """The cue groups present in ``sentence``: group -> (weight, the words that matched)."""
+    found: dict[str, tuple[int, str]] = {}
+    for cue in cues:
+        hit = cue.pattern.search(sentence)
+        if hit and cue.weight > found.get(cue.group, (0, ""))[0]:
+            found[cue.group] = (cue.weight, hit.group().strip())
+    return found
+
+
+@dataclass(frozen=True)
+class Score:
+    """What one sentence after a caption's first says about itself, and the verdict."""
+
+    image: dict[str, tuple[int, str]]
+    against: dict[str, tuple[int, str]]
+    narrow: bool = False  # starts on a text-column line after a wide caption
+    ends_block: bool = False  # ends where the layout ends the caption (a blank line)
+
+    @classmethod
+    def of(cls, sentence: str, wide: bool | None, ends_block: bool = False) -> Score:
+        """``wide``: True/False for a sentence starting on a wide/narrow line of a caption
+        typeset wider than the text; None when the caption is as wide as the text."""
+        image = _found(sentence, IMAGE_CUES)
+        against = _found(sentence, DISCUSSION_CUES)
+        if "panel" in image and image["panel"][0] == 3:
+            against.pop("continues a sentence", None)  # "(a) axial ..." starts lower case
+        if wide:
+            image["layout"] = (WIDE_WEIGHT, "typeset as wide as the caption")
+        elif wide is False:
+            against["layout"] = (NARROW_WEIGHT, "set in the text column")
+        return cls(image, against, narrow=wide is False, ends_block=ends_block)
+
+    @property
+    def image_score(self) -> int:
+        return sum(weight for weight, _ in self.image.values())
+
+    @property
+    def against_score(self) -> int:
+        return sum(weight for weight, _ in self.against.values())
+
+    @property
+    def kind(self) -> str:
+        """The verdict: caption, running (text of the discussion) or uncertain."""
+        image, against = self.image_score, self.against_score
+        if image >= CAPTION_SCORE and (against == 0 or image - against >= CAPTION_MARGIN):
+            return "caption"
+        if (image == 0 and against > 0) or against - image >= RUNNING_MARGIN or self.narrow:
+            return "running"  # after a wide caption, the layout settles what text cannot
+        return "uncertain"
+
+    def cues(self) -> str:
+        def words(found: dict[str, tuple[int, str]]) -> str:
+            return ", ".join(
+                f"'{text}'" if g != "layout" else text for g, (_, text) in found.items()
+            )
+
+        parts = []
+        if self.image:
+            parts.append(f"image cues: {words(self.image)}")
+        if self.against:
+            parts.append(f"discussion cues: {words(self.against)}")
+        return "; ".join(parts) or "no cues either way"
+
+
+def _caption_end(scores: Sequence[Score]) -> tuple[int, bool]:
+    """The index of the first sentence after the caption, and whether that is uncertain.
+
+    The first sentence (the one after "Figure N.") is the caption's. Uncertain sentences
+    followed by a clear caption sentence are inside the caption ("The growth plate is
+    intact." between two panels). One uncertain sentence right after a caption sentence,
+    with no discussion cue, that ends where the layout ends the caption (at a blank line)
+    is the caption's too: the layout's answer stands when the text does not contradict
+    it. Any other run of uncertain sentences ends the caption, uncertainly. Each sentence
+    is looked at once or twice, so this is linear.
     """
-    figures: list[ParsedFigure] = []
-    cleaned: list[list[Line]] = []
-    wide = width * 1.3
-    for region in regions:
+    i, n = 1, len(scores)
+    while i < n:
+        kind = scores[i].kind
+        if kind == "caption":
+            i += 1
+            continue
+        if kind == "running":
+            return i, False
+        j = i
+        while j < n and scores[j].kind == "uncertain":
+            j += 1
+        if j < n and scores[j].kind == "caption":
+            i = j + 1
+            continue
+        if j == i + 1 and scores[i].ends_block and not scores[i].against:
+            i = j
+            continue
+        return i, True
+    return n, False
+
+
+class _Extent:
+    """The lines a caption may cover, as one flat text cut into sentences, and back."""
+
+    def __init__(self, lines: Sequence[Line], label_end: int) -> None:
+        self.lines = lines
+        self.rows: list[int] = []  # index in ``lines`` of each non-blank line
+        self.offsets: list[int] = []  # where that line starts in ``flat``
+        parts: list[str] = []
+        pos = 0
+        for row, line in enumerate(lines):
+            if not line.blank:
+                self.rows.append(row)
+                self.offsets.append(pos)
+                parts.append(line.stripped)
+                pos += len(line.stripped) + 1
+        self.flat = " ".join(parts)
+        self.starts = self._sentence_starts(label_end)
+
+    def _sentence_starts(self, begin: int) -> list[int]:
+        while begin < len(self.flat) and self.flat[begin].isspace():
+            begin += 1
+        starts = [begin]
+        for m in _BOUNDARY.finditer(self.flat, begin):
+            before = self.flat[max(begin, m.start() - 20) : m.start() + 1]
+            if not _ABBREVIATION.search(before):
+                starts.append(m.end())
+        return starts
+
+    def sentence_end(self, k: int) -> int:
+        """Where sentence ``k`` ends: the next one's start, or past the end of the text."""
+        return self.starts[k + 1] if k + 1 < len(self.starts) else len(self.flat) + 1
+
+    def sentence(self, k: int) -> str:
+        return self.flat[self.starts[k] : self.sentence_end(k)].strip()
+
+    def offset_of_row(self, row: int) -> int:
+        """Where the first non-blank line at or after ``row`` starts in the flat text
+        (past the end of the text if there is none)."""
+        k = bisect.bisect_left(self.rows, row)
+        return self.offsets[k] if k < len(self.offsets) else len(self.flat) + 1
+
+    def row_of(self, offset: int) -> int:
+        """The index in ``lines`` of the line that holds ``offset`` of the flat text."""
+        return self.rows[bisect.bisect_right(self.offsets, offset) - 1]
+
+    def split(self, offset: int) -> tuple[list[Line], list[Line]]:
+        """The lines before ``offset`` of the flat text and from it on, split mid-line."""
+        k = bisect.bisect_right(self.offsets, offset) - 1
+        row, local = self.rows[k], offset - self.offsets[k]
+        if local == 0:  # at a line start: the line as it is (its indent marks paragraphs)
+            return list(self.lines[:row]), list(self.lines[row:])
+        line = self.lines[row]
+        head, tail = line.stripped[:local].rstrip(), line.stripped[local:]
+        before = [*self.lines[:row], *([Line(line.number, head)] if head else [])]
+        return before, [Line(line.number, tail), *self.lines[row + 1 :]]
+
+
+class _Captions:
+    """Takes the figure captions out of regions of running text, wherever the PDF put them,
+    and reports every line whose place the text decided differently from the layout."""
+
+    def __init__(self, width: float, report: Report, text: _Joiner) -> None:
+        self.wide = width * 1.3
+        self.report = report
+        self.text = text
+        self.figures: list[ParsedFigure] = []
+
+    def take_out(self, region: Sequence[Line]) -> list[Line]:
+        """The region without its captions; text glued to a caption stays in its place."""
         kept: list[Line] = []
         i = 0
         while i < len(region):
-            line = region[i]
-            match = _FIGURE.match(line.text)
-            if not match:
-                kept.append(line)
+            match = _FIGURE.match(region[i].text)
+            if match is None:
+                kept.append(region[i])
                 i += 1
-                continue
-            caption = [line]
+            else:
+                i = self._caption(region, i, match, kept)
+        return kept
+
+    def _is_wide(self, line: Line) -> bool:
+        return len(line.stripped) > self.wide
+
+    def _stops(self, line: Line) -> bool:
+        return line.blank or _heading(line) is not None or _FIGURE.match(line.text) is not None
+
+    def _block_end(self, region: Sequence[Line], i: int, wide_only: bool = False) -> int:
+        while i < len(region) and not self._stops(region[i]):
+            if wide_only and not self._is_wide(region[i]):
+                break
             i += 1
-            by_width = len(line.stripped) > wide
-            while i < len(region):
-                nxt = region[i]
-                if nxt.blank or _heading(nxt) or _FIGURE.match(nxt.text):
-                    break
-                if by_width and len(nxt.stripped) <= wide:
-                    break
-                caption.append(nxt)
-                i += 1
-            for c in caption:
-                report.use(c, f"caption of figure {match.group(1)}")
-            figures.append(ParsedFigure(int(match.group(1)), text.join(caption)))
-        cleaned.append(kept)
-    figures.sort(key=lambda f: f.number)
-    return figures, cleaned
+        return i
+
+    def _extent_end(self, region: Sequence[Line], layout_end: int, by_width: bool) -> int:
+        """Where the text that may still be caption ends: the column text after a wide
+        caption up to the next blank line, and on over page breaks inside a sentence."""
+        end = self._block_end(region, layout_end) if by_width else layout_end
+        while end < len(region) and not _ends_sentence(region[end - 1].stripped):
+            nxt = end
+            while nxt < len(region) and region[nxt].blank:
+                nxt += 1
+            if nxt == end or nxt == len(region) or self._stops(region[nxt]):
+                break
+            if by_width and not self._is_wide(region[nxt]):
+                break
+            end = self._block_end(region, nxt)
+        return end
+
+    def _caption(
+        self, region: Sequence[Line], start: int, match: re.Match[str], kept: list[Line]
+    ) -> int:
+        """Read the caption that starts at ``region[start]``; return where reading resumes."""
+        first = region[start]
+        by_width = self._is_wide(first)
+        layout_end = self._block_end(region, start + 1, wide_only=by_width)
+        end = self._extent_end(region, layout_end, by_width)
+        lead = len(first.text) - len(first.text.lstrip())
+        extent = _Extent(region[start:end], match.end() - lead)
+        block_end = extent.offset_of_row(layout_end - start)
+        scores = []
+        for k in range(len(extent.starts)):
+            wide = self._is_wide(extent.lines[extent.row_of(extent.starts[k])])
+            ends_block = not by_width and extent.sentence_end(k) == block_end
+            scores.append(Score.of(extent.sentence(k), wide if by_width else None, ends_block))
+        cut, uncertain = _caption_end(scores)  # the first sentence is the caption's anyway
+        figure = ParsedFigure(int(match.group(1)), "")
+        if cut < len(extent.starts):
+            caption_lines, rest = extent.split(extent.starts[cut])
+            kept.extend(rest)
+        else:
+            caption_lines, rest = list(extent.lines), []
+        figure.caption = self.text.join(caption_lines)
+        if uncertain:
+            figure.uncertain = self._uncertain(figure.number, extent, cut, scores[cut])
+        self._report(figure.number, extent, layout_end - start, cut, scores)
+        self.figures.append(figure)
+        return end
+
+    def _uncertain(self, number: int, extent: _Extent, cut: int, score: Score) -> str:
+        """Warn about an uncertain end; return the TODO to write next to the figure."""
+        line = extent.lines[extent.row_of(extent.starts[cut])]
+        sentence = _excerpt(extent.sentence(cut), 100)
+        self.report.line_warnings.append(
+            (
+                line.number,
+                f"figure {number}: where its caption ends is uncertain: '{sentence}' was put "
+                f"in the discussion ({score.cues()}); see the TODO next to the figure",
+            )
+        )
+        return (
+            f"figure {number}: where the caption ends is uncertain; '{sentence}' (line "
+            f"{line.number}) was put in the discussion: move it here if it describes the image"
+        )
+
+    def _report(
+        self, number: int, extent: _Extent, layout_rows: int, cut: int, scores: list[Score]
+    ) -> None:
+        """Count the caption's lines as used, and list every line that the text put on the
+        other side of the caption's end than the layout did, with the reason."""
+        at = extent.starts[cut] if cut < len(extent.starts) else len(extent.flat) + 1
+        cut_line = extent.lines[extent.row_of(at)].number if at <= len(extent.flat) else 0
+        first_moved = True
+        for k, row in enumerate(extent.rows):
+            line, begins = extent.lines[row], extent.offsets[k]
+            caption_part = begins < at
+            discussion_part = at < begins + len(line.stripped)
+            if caption_part:
+                self.report.use(line, f"caption of figure {number}")
+            if row < layout_rows and discussion_part:
+                text = extent.sentence(cut) if first_moved else line.stripped[max(0, at - begins) :]
+                why = (
+                    _why_discussion(scores, cut)
+                    if first_moved
+                    else f"after the end of the caption (line {cut_line})"
+                )
+                first_moved = False
+                self.report.moved.append(
+                    (line.number, f"figure {number}: '{_excerpt(text)}' \u2192 discussion: {why}")
+                )
+            elif row >= layout_rows and caption_part:
+                text = line.stripped[: at - begins]
+                why = self._why_caption(extent, k, scores)
+                self.report.moved.append(
+                    (line.number, f"figure {number}: '{_excerpt(text)}' \u2192 caption: {why}")
+                )
+
+    @staticmethod
+    def _why_caption(extent: _Extent, k: int, scores: list[Score]) -> str:
+        """Why a line the layout left out of the caption belongs to it."""
+        begins = extent.offsets[k]
+        sentence = bisect.bisect_right(extent.starts, begins) - 1
+        if extent.starts[sentence] == begins:
+            return f"it describes the image ({scores[sentence].cues()})"
+        gap = k > 0 and extent.rows[k] - extent.rows[k - 1] > 1
+        return "it continues the caption's sentence" + (" after a page break" if gap else "")
+
+
+def _why_discussion(scores: list[Score], cut: int) -> str:
+    """Why the text from sentence ``cut`` on is not the caption's."""
+    score = scores[cut]
+    after = "panel" if any("panel" in s.image for s in scores[:cut]) else "sentence"
+    if score.kind == "uncertain":
+        return f"where the caption ends is uncertain ({score.cues()})"
+    if score.image_score == 0:
+        return f"no image cues after the caption's last {after} ({score.cues()})"
+    if score.narrow and score.against_score - score.image_score < RUNNING_MARGIN:
+        return f"set in the text column after a wide caption, no clear image cues ({score.cues()})"
+    return f"more discussion cues than image cues ({score.cues()})"
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "\u2026"
 
 
 _SPELL = None
@@ -463,9 +886,11 @@ def parse_article(article: str) -> ParsedQuiz:
     sections = _split_sections(lines, report)
     body = [x for x in sections["case"] + sections["discussion"] if not x.blank]
     width = statistics.median(len(x.stripped) for x in body) if body else 60.0
-    figures, (case_lines, discussion_lines, title_lines) = _extract_figures(
-        [sections["case"], sections["discussion"], sections["title"]], width, report, text
-    )
+    captions = _Captions(width, report, text)
+    case_lines = captions.take_out(sections["case"])
+    discussion_lines = captions.take_out(sections["discussion"])
+    title_lines = captions.take_out(sections["title"])
+    figures = sorted(captions.figures, key=lambda f: f.number)
     questions = _QuestionReader(report, text).read(sections["questions"])
     for line in sections["references"]:
         if not line.blank:

@@ -43,6 +43,10 @@ def import_text(
         typer.echo(f"warning: {warning}", err=True)
     for number, what in report.line_warnings:
         typer.echo(f"warning: {article}:{number}: {what}", err=True)
+    if report.moved:
+        typer.echo("Moved between a caption and the text, against the layout:", err=True)
+        for number, what in report.moved:
+            typer.echo(f"  {article}:{number}: {what}", err=True)
     if report.left_out:
         typer.echo("Left out of the content file:", err=True)
         for number, text, why in report.left_out:
