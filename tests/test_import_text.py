@@ -441,3 +441,67 @@ def test_seed_captions_are_the_hand_written_ones(cli, tmp_path: Path) -> None:
     imported = _captions(_engine_notes(content, tmp_path, "imported")[0]["Figures"])
     # The hand-written copy marks where the extraction lost part of Figure 2's text.
     assert imported == [c.replace(" [\u2026]", "") for c in hand]
+
+
+@pytest.mark.parametrize("name", CAPTION_ARTICLES)
+def test_citation_numbers_of_articles(cli, tmp_path: Path, name: str) -> None:
+    truth = _expected(name)
+    article = str(ARTICLES / f"{name}.txt")
+    result = cli("import-text", article, "-o", "x.yaml")
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "x.yaml").read_text(encoding="utf-8")
+    assert re.findall(r"[^\s(]*<sup>[^<]*</sup>", written) == truth["superscripts"]
+    assert f"; {len(truth['superscripts'])} citation numbers set as superscripts." in (
+        result.output
+    )
+    listed = re.findall(rf"^  {re.escape(article)}:(\d+: '.*)$", result.stderr, re.M)
+    assert [x for x in listed if " \u2192 " not in x] == truth["uncertain_citations"]
+    flat = " ".join(written.split())
+    for name_or_size in truth["never"]:
+        assert name_or_size in flat
+
+
+def test_seed_citations_are_the_hand_written_superscripts_and_markers_stay(
+    cli, tmp_path: Path
+) -> None:
+    """Both directions on the seed's own text: every "males1,2"-style citation becomes a
+    superscript, exactly as in the hand-written case; no marker, vertebra or size does."""
+    result = cli("import-text", str(SEED), "-o", "x.yaml")
+    assert result.exit_code == 0
+    assert "13 citation numbers set as superscripts" in result.output
+    assert "Numbers glued to words" not in result.stderr
+    written = (tmp_path / "x.yaml").read_text(encoding="utf-8")
+    hand = (DEFAULT_CONTENT / "cases" / "alt-thigh.yaml").read_text(encoding="utf-8")
+    sups = re.compile(r"[^\s(]*<sup>[^<]*</sup>")
+    assert sups.findall(written) == sups.findall(hand)
+    assert len(sups.findall(written)) == 13
+    flat = " ".join(written.split())
+    for marker in ("MDM2", "CDK4", "HMGA2", "C2", "C4", "S100(-)", "T1 sequence", "BMI: 23"):
+        assert marker in flat
+    for size in ("20x15x28cm", "x 200", "X 400", "10%<sup>1,2,5</sup>"):
+        assert size in flat
+
+
+def test_a_lone_glued_number_is_a_citation_only_with_a_reference_list(cli, tmp_path: Path) -> None:
+    lone = _quiz(range(1, 3)).replace(
+        "A patient.\n", "A patient.\n\nDiscussion\n\nThe lesion was removed by curettage1.\n"
+    )
+    (tmp_path / "a.txt").write_text(lone, encoding="utf-8")
+    result = cli("import-text", "a.txt", "-o", "a.yaml")
+    assert "<sup>" not in (tmp_path / "a.yaml").read_text(encoding="utf-8")
+    assert (
+        "a.txt:11: 'curettage1': no numbered reference list and no other citation like it"
+        in result.stderr
+    )
+
+    listed = lone + "\nReferences\n\n1. Imrie F. Curettage of bone tumours. Bone Rev 2001;3:1-9.\n"
+    (tmp_path / "b.txt").write_text(listed, encoding="utf-8")
+    result = cli("import-text", "b.txt", "-o", "b.yaml")
+    assert "curettage<sup>1</sup>." in (tmp_path / "b.yaml").read_text(encoding="utf-8")
+    assert "Numbers glued to words" not in result.stderr
+
+    beyond = listed.replace("curettage1.", "curettage2.")
+    (tmp_path / "c.txt").write_text(beyond, encoding="utf-8")
+    result = cli("import-text", "c.txt", "-o", "c.yaml")
+    assert "<sup>" not in (tmp_path / "c.yaml").read_text(encoding="utf-8")
+    assert "c.txt:11: 'curettage2': 2 is beyond the 1 numbered references" in result.stderr
