@@ -1292,6 +1292,8 @@ def _self_check(content: str, quiz: ParsedQuiz) -> None:
         raise ImportCheckError(
             _internal(f"{_first_difference(meant, read)} reads back differently")
         )
+    if _key_order(read) != _key_order(meant):  # options A, B, C must stay in that order
+        raise ImportCheckError(_internal("the order of keys reads back differently"))
 
 
 def _internal(what: str) -> str:
@@ -1310,6 +1312,15 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, str):
         return "\n\n".join(" ".join(p.split()) for p in value.split("\n\n") if p.strip())
     return value
+
+
+def _key_order(value: Any) -> Any:
+    """The keys of every mapping, in order (dicts compare equal in any order)."""
+    if isinstance(value, dict):
+        return [(k, _key_order(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_key_order(v) for v in value]
+    return None
 
 
 def _first_difference(meant: Any, read: Any, path: str = "") -> str:

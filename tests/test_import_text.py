@@ -505,3 +505,24 @@ def test_a_lone_glued_number_is_a_citation_only_with_a_reference_list(cli, tmp_p
     result = cli("import-text", "c.txt", "-o", "c.yaml")
     assert "<sup>" not in (tmp_path / "c.yaml").read_text(encoding="utf-8")
     assert "c.txt:11: 'curettage2': 2 is beyond the 1 numbered references" in result.stderr
+
+
+def test_options_that_read_back_in_another_order_are_an_internal_error(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deckbuilder import importtext
+
+    real = importtext.to_yaml
+    swapped = "      B: Second\n      A: First\n"
+    monkeypatch.setattr(
+        importtext,
+        "to_yaml",
+        lambda *a, **k: real(*a, **k).replace("      A: First\n      B: Second\n", swapped, 1),
+    )
+    (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    assert result.exit_code == 1
+    assert "internal error in import-text: the order of keys reads back differently" in (
+        result.stderr
+    )
+    assert not (tmp_path / "x.yaml").exists()
