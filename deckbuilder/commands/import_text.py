@@ -37,10 +37,21 @@ def import_text(
     )
     typer.echo(
         f"{len(report.structure)} lines were read as structure (headings, question numbers, "
-        f"answers, captions), {len(report.left_out)} left out."
+        f"answers, captions), {len(report.left_out)} left out; {report.superscripts} "
+        "citation numbers set as superscripts."
     )
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for number, what in report.line_warnings:
+        typer.echo(f"warning: {article}:{number}: {what}", err=True)
+    if report.moved:
+        typer.echo("Moved between a caption and the text, against the layout:", err=True)
+        for number, what in report.moved:
+            typer.echo(f"  {article}:{number}: {what}", err=True)
+    if report.citations:
+        typer.echo("Numbers glued to words, left as written (citations?):", err=True)
+        for number, token, why in report.citations:
+            typer.echo(f"  {article}:{number}: '{token}': {why}", err=True)
     if report.left_out:
         typer.echo("Left out of the content file:", err=True)
         for number, text, why in report.left_out:
