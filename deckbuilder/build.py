@@ -118,8 +118,15 @@ class ContentStream:
 
 
 def check(content_dir: Path, progress: Progress | None = None) -> CheckResult:
-    """Validate a content folder and render every note, writing nothing."""
+    """Validate a content folder (its lock included) and render every note, writing
+    nothing."""
+    from deckbuilder.notes.state import read_lock
+
     stream = ContentStream(Path(content_dir), progress)
+    try:
+        read_lock(stream.root)
+    except ContentError as exc:
+        stream.reader.problems.extend(exc.problems)
     cases = notes = 0
     for case in stream.cases():
         cases += 1

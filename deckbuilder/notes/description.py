@@ -7,7 +7,8 @@ deck can be told apart.
 
 Anki shows the description as HTML in the deck overview, outside any card, so it may
 hold no image at all (a remote one would be fetched by every colleague; a local one is
-not a note's media, and Anki's "Check Media" would delete it).
+not a note's media, and Anki's "Check Media" would delete it) and no remote address:
+links are written out as text, "label (address)".
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from deckbuilder.content.loader import Source
 from deckbuilder.content.model import Deck
 from deckbuilder.errors import ContentProblem
 from deckbuilder.notes.builder import CaseSummary
-from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain
+from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain, unlinked
 
 _NO_IMAGES = "images are not allowed in the deck description; describe the deck in words"
 
@@ -44,7 +45,7 @@ class DeckTexts:
                 return ""
             if "<img" in out:
                 problems.append(source.locator()((key,), _NO_IMAGES))
-            return out
+            return unlinked(out)
 
         description = render(deck.description, "description", False)
         licence = render(deck.license, "license", True) if deck.license else ""
@@ -62,7 +63,7 @@ def deck_description(
         parts.append(texts.description)
     # Sorted, so that moving a case to another file changes nothing in colleagues' decks.
     fingerprints = sorted(fingerprints)
-    items = [f"<li>{c.line}</li>" for c in sorted(cases, key=lambda c: (c.title, c.id))]
+    items = [f"<li>{unlinked(c.line)}</li>" for c in sorted(cases, key=lambda c: (c.title, c.id))]
     n = len(cases)
     parts.append(f"<p>{n} case{'s' if n != 1 else ''}, {len(fingerprints)} questions:</p>")
     parts.append('<ul class="db-deck-cases">' + "".join(items) + "</ul>")

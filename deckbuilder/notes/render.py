@@ -160,6 +160,25 @@ def unwrap_paragraph(html_text: str) -> str:
     return html_text
 
 
+_LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
+
+def unlinked(html_text: str) -> str:
+    """Links written out as text: "label (address)". For the deck description, which Anki
+    shows outside any card and which must hold no remote address at all."""
+
+    def text(match: re.Match[str]) -> str:
+        address, label = match.group(1), match.group(2)
+        shown = html.unescape(address)
+        if shown.startswith("mailto:"):
+            shown = shown[len("mailto:") :]
+        if html.unescape(re.sub(r"<[^>]+>", "", label)).strip() in (shown, address):
+            return label
+        return f"{label} ({html.escape(shown, quote=False)})"
+
+    return _LINK.sub(text, html_text)
+
+
 def plain(text: str) -> str:
     """Text that is shown as it is (a ref, a letter), escaped for HTML and for Anki."""
     return _ANKI_MARKUP.sub("&#91;", html.escape(text, quote=True))

@@ -214,12 +214,17 @@ class LockReader:
             return None
         return value
 
-    def hex(self, obj: dict, where: str, name: str, form: re.Pattern[str]) -> str | None:
+    def hex(
+        self, obj: dict, where: str, name: str, form: re.Pattern[str], key: str | None = None
+    ) -> str | None:
+        """A hash of the given form; ``where`` names the object ("deck", or the note's line
+        to find), ``key`` its key path when that differs."""
         value = obj.get(name)
         if value is None:
             return None
         if not isinstance(value, str) or not form.fullmatch(value):
-            self.problem(f'"{where}"', f"{where}.{name}", f"{shown(str(value))} is not a hash")
+            needle = where if key else f'"{where}"'
+            self.problem(needle, f"{key or where}.{name}", f"{shown(str(value))} is not a hash")
             return None
         return value
 
@@ -251,11 +256,9 @@ class LockReader:
         if not isinstance(entry, dict) or set(entry) - {"fingerprint", "guid", "mtime", "retired"}:
             self.problem(where, key, "expected an object of fingerprint, guid, mtime (and retired)")
             return None
-        fingerprint = (
-            self.hex(entry, where, "fingerprint", _HEX32) if "fingerprint" in entry else None
-        )
-        if fingerprint is None:
-            self.problem(where, f"{key}.fingerprint", "missing or not a hash")
+        fingerprint = self.hex(entry, where, "fingerprint", _HEX32, key)
+        if "fingerprint" not in entry:
+            self.problem(where, f"{key}.fingerprint", "missing")
         guid = entry.get("guid")
         if deck_key is not None and guid != ids.note_guid(deck_key, case, question):
             self.problem(
