@@ -251,12 +251,12 @@ def test_control_characters_are_removed_and_reported(cli, tmp_path: Path) -> Non
 def test_an_article_over_1_mib_is_refused_before_parsing(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deckbuilder.authoring import importtext
+    from deckbuilder.authoring.importtext import importer
 
     def no_parsing(article: str) -> None:
         raise AssertionError("parsed")
 
-    monkeypatch.setattr(importtext, "parse_article", no_parsing)
+    monkeypatch.setattr(importer, "parse_article", no_parsing)
     article = _quiz(range(1, 3))
     (tmp_path / "a.txt").write_text(article + "x" * (2**20 - len(article) + 1), encoding="utf-8")
     result = cli("import-text", "a.txt", "-o", "x.yaml")
@@ -304,11 +304,11 @@ def test_a_1_mib_article_is_read_in_linear_time(cli, tmp_path: Path, shape: str)
 def test_a_file_that_does_not_read_back_is_an_internal_error(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deckbuilder.authoring import importtext
+    from deckbuilder.authoring.importtext import importer
 
-    real = importtext.to_yaml
+    real = importer.to_yaml
     monkeypatch.setattr(
-        importtext, "to_yaml", lambda *a, **k: real(*a, **k).replace("B: Second", "B: Third", 1)
+        importer, "to_yaml", lambda *a, **k: real(*a, **k).replace("B: Second", "B: Third", 1)
     )
     (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
     result = cli("import-text", "a.txt", "-o", "x.yaml")
@@ -510,12 +510,12 @@ def test_a_lone_glued_number_is_a_citation_only_with_a_reference_list(cli, tmp_p
 def test_options_that_read_back_in_another_order_are_an_internal_error(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deckbuilder.authoring import importtext
+    from deckbuilder.authoring.importtext import importer
 
-    real = importtext.to_yaml
+    real = importer.to_yaml
     swapped = "      B: Second\n      A: First\n"
     monkeypatch.setattr(
-        importtext,
+        importer,
         "to_yaml",
         lambda *a, **k: real(*a, **k).replace("      A: First\n      B: Second\n", swapped, 1),
     )
