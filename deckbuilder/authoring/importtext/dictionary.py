@@ -10,6 +10,8 @@ _SPELL = None
 
 
 def is_word(word: str) -> bool:
+    """Whether ``word`` is in the dictionary, in any case: evidence the article alone
+    may not give (a word it never spells out whole)."""
     global _SPELL
     if _SPELL is None:
         from spellchecker import SpellChecker
