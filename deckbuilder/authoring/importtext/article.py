@@ -8,7 +8,7 @@ accounts for each line in the :class:`Report`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -96,6 +96,8 @@ class ParsedQuestion:
     options: dict[str, str]
     critique: str
     answer: str | None
+    option_lines: dict[str, int] = field(default_factory=dict)  # letter -> its "A." line
+    critique_line: int = 0  # where the critique starts (0: there is none)
 
 
 @dataclass
@@ -103,6 +105,7 @@ class ParsedFigure:
     number: int
     caption: str
     uncertain: str | None = None  # why the caption's end is uncertain: a TODO next to it
+    line: int = 0  # the "Figure N." line
 
 
 @dataclass
@@ -114,6 +117,7 @@ class ParsedQuiz:
     questions: list[ParsedQuestion]
     report: Report
     citations: Citations | None = None  # sets citation numbers as superscripts
+    starts: dict[str, int] = field(default_factory=dict)  # title, case, discussion: 1st line
 
 
 def read_lines(article: str, report: Report) -> list[Line]:
@@ -134,6 +138,12 @@ def read_lines(article: str, report: Report) -> list[Line]:
             raw = CONTROL.sub("", raw)
         lines.extend(Line(number, piece) for piece in LINE_BREAK.split(raw))
     return lines
+
+
+def first_line(lines: Iterable[Line]) -> int:
+    """The number of the first non-blank line (0 if there is none): where a text read
+    from ``lines`` starts, for messages that send the user back to the article."""
+    return next((line.number for line in lines if not line.blank), 0)
 
 
 def heading(line: Line) -> str | None:

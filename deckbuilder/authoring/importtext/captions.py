@@ -119,7 +119,7 @@ class Captions:
             ends_block = not by_width and extent.sentence_end(k) == block_end
             scores.append(Score.of(extent.sentence(k), wide if by_width else None, ends_block))
         cut, uncertain = _caption_end(scores)  # the first sentence is the caption's anyway
-        figure = ParsedFigure(int(match.group(1)), "")
+        figure = ParsedFigure(int(match.group(1)), "", line=first.number)
         if cut < len(extent.starts):
             caption_lines, rest = extent.split(extent.starts[cut])
             kept.extend(rest)

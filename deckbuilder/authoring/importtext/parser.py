@@ -8,6 +8,7 @@ from deckbuilder.authoring.importtext.article import (
     ArticleError,
     ParsedQuiz,
     Report,
+    first_line,
     read_lines,
     split_sections,
 )
@@ -47,7 +48,9 @@ def parse_article(article: str) -> ParsedQuiz:
     cited = [*sections["case"], *sections["discussion"], *sections["questions"]]
     references = reference_count(sections["references"])
     citations = Citations(lines, cited, references, report)
-    quiz = ParsedQuiz(title, case, discussion, figures, questions, report, citations)
+    parts = {"title": title_lines, "case": case_lines, "discussion": discussion_lines}
+    starts = {name: first_line(part) for name, part in parts.items()}
+    quiz = ParsedQuiz(title, case, discussion, figures, questions, report, citations, starts)
     _warn(quiz)
     return quiz
 

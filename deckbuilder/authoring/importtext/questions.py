@@ -16,6 +16,7 @@ from deckbuilder.authoring.importtext.article import (
     Line,
     ParsedQuestion,
     Report,
+    first_line,
     heading,
 )
 from deckbuilder.authoring.importtext.joiner import Joiner
@@ -41,6 +42,7 @@ class _QuestionDraft:
     line: int
     stem: list[Line]
     options: list[tuple[str, list[Line]]] = field(default_factory=list)
+    option_lines: dict[str, int] = field(default_factory=dict)
     critique: list[Line] = field(default_factory=list)
     answer: str | None = None
 
@@ -52,6 +54,8 @@ class _QuestionDraft:
             {letter: text.join(wrapped) for letter, wrapped in self.options},
             text.paragraphs(self.critique),
             self.answer,
+            self.option_lines,
+            first_line(self.critique),
         )
 
 
@@ -97,6 +101,7 @@ class QuestionReader:
         elif opt and self.state in {"stem", "options"} and opt.group(1) == self.expected_letter:
             rest = opt.group(2) if opt.re is OPTION else ""
             self.draft.options.append((opt.group(1), [Line(line.number, rest)] if rest else []))
+            self.draft.option_lines[opt.group(1)] = line.number
             self.expected_letter = chr(ord(self.expected_letter) + 1)
             self.state, self.blank_after_option = "options", False
         else:
