@@ -17,7 +17,8 @@ One module per stage, in the order they run: :mod:`.article` (lines, headings,
 sections), :mod:`.joiner` (wrapped lines and hyphenation), :mod:`.captions` with
 :mod:`.cues` and :mod:`.sentences` (where figure captions end), :mod:`.citations`,
 :mod:`.questions`, :mod:`.parser` (all of them in order), :mod:`.writer` (the YAML),
-:mod:`.selfcheck` (it reads back as meant) and :mod:`.importer` (files and limits).
+:mod:`.selfcheck` (it reads back as meant), :mod:`.rendercheck` (the build renders every
+text of it) and :mod:`.importer` (files and limits).
 This module is the public API only.
 """
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from deckbuilder.authoring.importtext.article import ArticleError, ParsedQuiz
 from deckbuilder.authoring.importtext.parser import parse_article
+from deckbuilder.authoring.importtext.rendercheck import check_rendering
 from deckbuilder.authoring.importtext.selfcheck import self_check
 from deckbuilder.authoring.importtext.writer import slug, to_yaml
 
@@ -59,13 +60,15 @@ def _read_article(article: Path) -> str:
 def import_article(
     article: Path, output: Path | None = None, *, force: bool = False
 ) -> ImportResult:
-    """Parse ``article``, write its content file, and check it reads back as parsed."""
+    """Parse ``article``, write its content file, and check it reads back as parsed and
+    renders in the build (math that links or styles is refused, at its line)."""
     from deckbuilder.authoring.schema import modeline
     from deckbuilder.content.loader import MAX_FILE_BYTES
     from deckbuilder.errors import OutputError
     from deckbuilder.files import write_file
 
-    quiz = parse_article(_read_article(article))
+    text = _read_article(article)
+    quiz = parse_article(text)
     path = output or Path("content") / "cases" / f"{slug(quiz.title or 'imported')}.yaml"
     content = to_yaml(quiz, Path(article).name, modeline("case", path, content_root(path)))
     size = len(content.encode("utf-8"))
@@ -74,7 +77,7 @@ def import_article(
             f"{article}: the case file would be {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
             "a content file may hold; split the article. Nothing was written"
         )
-    self_check(content, quiz)
+    check_rendering(self_check(content, quiz), quiz, str(article), text)
     if path.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to overwrite it")
     write_file(path, content.encode("utf-8"))

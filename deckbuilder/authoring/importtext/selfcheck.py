@@ -16,11 +16,12 @@ class ImportCheckError(DeckbuilderError):
     """The case file import-text wrote does not read back as what it parsed: a bug."""
 
 
-def self_check(content: str, quiz: ParsedQuiz) -> None:
+def self_check(content: str, quiz: ParsedQuiz) -> dict[str, Any]:
     """The written YAML must read back as exactly the values meant (line wrapping aside).
+    Returns it as read back: the values the build will read, wrapped as written.
 
     Not an ``assert``: it must hold with ``python -O`` too, and a failure is a bug in
-    this module that the user should see as one clear message, with nothing written.
+    import-text that the user should see as one clear message, with nothing written.
     """
     from deckbuilder.content.yamlfile import parse_yaml
 
@@ -36,6 +37,7 @@ def self_check(content: str, quiz: ParsedQuiz) -> None:
         )
     if _key_order(read) != _key_order(meant):  # options A, B, C must stay in that order
         raise ImportCheckError(_internal("the order of keys reads back differently"))
+    return doc.data
 
 
 def _internal(what: str) -> str:
