@@ -251,12 +251,12 @@ def test_control_characters_are_removed_and_reported(cli, tmp_path: Path) -> Non
 def test_an_article_over_1_mib_is_refused_before_parsing(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deckbuilder.authoring import importtext
+    from deckbuilder.authoring.importtext import importer
 
     def no_parsing(article: str) -> None:
         raise AssertionError("parsed")
 
-    monkeypatch.setattr(importtext, "parse_article", no_parsing)
+    monkeypatch.setattr(importer, "parse_article", no_parsing)
     article = _quiz(range(1, 3))
     (tmp_path / "a.txt").write_text(article + "x" * (2**20 - len(article) + 1), encoding="utf-8")
     result = cli("import-text", "a.txt", "-o", "x.yaml")
@@ -304,11 +304,11 @@ def test_a_1_mib_article_is_read_in_linear_time(cli, tmp_path: Path, shape: str)
 def test_a_file_that_does_not_read_back_is_an_internal_error(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deckbuilder.authoring import importtext
+    from deckbuilder.authoring.importtext import importer
 
-    real = importtext.to_yaml
+    real = importer.to_yaml
     monkeypatch.setattr(
-        importtext, "to_yaml", lambda *a, **k: real(*a, **k).replace("B: Second", "B: Third", 1)
+        importer, "to_yaml", lambda *a, **k: real(*a, **k).replace("B: Second", "B: Third", 1)
     )
     (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
     result = cli("import-text", "a.txt", "-o", "x.yaml")
@@ -510,12 +510,12 @@ def test_a_lone_glued_number_is_a_citation_only_with_a_reference_list(cli, tmp_p
 def test_options_that_read_back_in_another_order_are_an_internal_error(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deckbuilder.authoring import importtext
+    from deckbuilder.authoring.importtext import importer
 
-    real = importtext.to_yaml
+    real = importer.to_yaml
     swapped = "      B: Second\n      A: First\n"
     monkeypatch.setattr(
-        importtext,
+        importer,
         "to_yaml",
         lambda *a, **k: real(*a, **k).replace("      A: First\n      B: Second\n", swapped, 1),
     )
@@ -526,3 +526,49 @@ def test_options_that_read_back_in_another_order_are_an_internal_error(
         result.stderr
     )
     assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "column", "command"),
+    [
+        (7, r"A patient. See \(\href{javascript:alert(1)}{x}\).", 18, r"\href"),
+        (22, r"B. Second \(\class{x}{y}\)", 13, r"\class"),
+        (17, r"Because \[\require{action}\].", 11, r"\require"),
+        (7, r"Figure 1. Axial CT shows a mass \(\cssId{x}{y}\).", 35, r"\cssId"),
+    ],
+    ids=["case", "option", "critique", "caption"],
+)
+def test_math_that_links_or_styles_is_refused_where_the_article_has_it(
+    cli, tmp_path: Path, line: int, text: str, column: int, command: str
+) -> None:
+    """Anki typesets it with extensions that link and style: the build would refuse the
+    case file, so import-text writes none, and names the line and column to fix."""
+    lines = _quiz(range(1, 3)).split("\n")
+    # The same commands outside math, earlier in the article: harmless text, not the place.
+    lines[2] = r"A long quiz on \href, \class, \cssId and \require"
+    lines[19] = r"2. Question number 2: \class?"
+    lines[line - 1] = text
+    (tmp_path / "a.txt").write_text("\n".join(lines), encoding="utf-8")
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: a.txt:{line}:{column}: math uses '{command}', which is not allowed in a "
+        "shared deck"
+    ), result.stderr
+    assert result.stderr.rstrip().endswith("; nothing was written")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_harmless_math_is_imported_and_reaches_the_note(cli, tmp_path: Path) -> None:
+    content = _content_folder(tmp_path)
+    formula = r"\(x^2 + \frac{a}{b}\)"
+    article = _quiz(range(1, 3)).replace("A patient.", f"A patient with a clearance of {formula}.")
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    result = cli("import-text", "a.txt", "-o", str(content / "cases" / "math.yaml"))
+    assert result.exit_code == 0, result.output
+    assert cli("check", str(content)).exit_code == 0
+    notes = _engine_notes(content, tmp_path, "math")
+    assert len(notes) == 2
+    for note in notes:  # as MathJax reads it: a line break inside is a space
+        assert formula in " ".join(note["Case"].split()), note["Case"]
