@@ -323,3 +323,75 @@ def test_a_full_disk_is_a_message_and_changes_nothing(work: Path) -> None:
     assert run.stderr.startswith("error: cannot write the deck's database in ")
     assert run.stderr.endswith(": disk I/O error (is the disk full?); nothing was changed\n")
     assert snapshot(work / "content", work / "dist") == before
+
+
+def _worst_cases() -> dict[str, str]:
+    """Case files of almost 1 MiB, each the worst of one shape for a parser, the Markdown
+    renderer, the sanitiser or the validator."""
+    size = (1 << 20) - 2048
+
+    def block(text: str) -> str:
+        return SMALL_CASE.replace(
+            "case: C", "case: |\n" + "".join(f"  {x}\n" for x in text.split("\n"))
+        )
+
+    def times(unit: str) -> str:
+        return unit * (size // len(unit))
+
+    return {
+        "quotes": block(times("> ") + "x"),
+        "lists": block(times("- ") + "x"),
+        "numbered": block(times("1. ") + "x"),
+        "brackets": block(times("[")),
+        "links-open": block(times("[a](")),
+        "emphasis": block(times("*")),
+        "emphasis-words": block(times("*a ")),
+        "code-spans": block(times("`a ")),
+        "html-nesting": block(times("<div>")),
+        "html-inline": block(times("<b>")),
+        "angles": block(times("<")),
+        "entities": block(times("&amp;")),
+        "table": block(times("|a")[: size // 2] + "\n" + times("|-")[: size // 2]),
+        "links": block(times("[a](b) ")),
+        "images": block(times("![a](b.png) ")),
+        "math": block("\\\\(" + times("{") + "\\\\)"),
+        "math-commands": block("\\\\(" + times("\\frac{a}{b}") + "\\\\)"),
+        "one-line": block(times("word ")),
+        "many-lines": block("\n".join(["w"] * (size // 4))),
+        "yaml-flow": "id: x\ntitle: " + times("["),
+        "yaml-block": "id: x\n" + "".join(" " * i + f"k{i}:\n" for i in range(1400)),
+        "unknown-keys": SMALL_CASE + "".join(f"k{i}: v\n" for i in range(size // 12)),
+        "duplicate-keys": SMALL_CASE + "".join("title: t\n" for _ in range(size // 10)),
+        "anchors": SMALL_CASE + "".join(f"x{i}: &a{i} v\n" for i in range(size // 20)),
+        "questions": "id: x\ntitle: T\ncase: C\nquestions:\n"
+        + "".join(
+            f"  - id: q{i}\n    question: Q\n    options: {{A: a, B: b}}\n    answer: A\n"
+            f"    critique: C\n"
+            for i in range(size // 90)
+        ),
+        "tags": SMALL_CASE + "tags: [" + ", ".join(f"t{i}" for i in range(size // 9)) + "]\n",
+    }
+
+
+WORST = _worst_cases()
+
+
+@pytest.mark.parametrize("shape", list(WORST))
+def test_a_worst_case_1_mib_file_builds_or_fails_in_under_5_seconds(
+    shape: str, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    (content / "cases").mkdir(parents=True)
+    (content / "deck.yaml").write_text("name: D\nid: d\n", encoding="utf-8")
+    data = WORST[shape].encode("utf-8")
+    assert len(data) <= 1 << 20, len(data)
+    (content / "cases" / "c.yaml").write_bytes(data)
+    run = deckbuilder("build", "content", cwd=tmp_path, timeout=30)
+    assert run.seconds < 5, (shape, run.seconds)
+    assert run.returncode in (0, 1), run.stderr
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr
+    if run.returncode == 1:
+        assert run.stderr.startswith("content/cases/c.yaml"), run.stderr[:300]
+        assert run.stderr.endswith("nothing was written.\n")
+        assert not (tmp_path / "dist").exists()
+    assert len(run.stderr.splitlines()) <= 102
