@@ -74,11 +74,7 @@ def _opened(path: Path, limit: int) -> Iterator[tuple[BinaryIO, int]]:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
-        why = not_regular(info.st_mode)
-        if why is None and info.st_size > limit:
-            why = _too_large(info.st_size, limit)
-        if why is not None:
-            raise FileRefused(0, why, str(path))
+        _refuse(path, info, limit)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         handle = os.fdopen(fd, "rb")
@@ -105,7 +101,10 @@ def read_regular(path: Path, limit: int) -> bytes:
 
 def check_regular(path: Path, limit: int) -> None:
     """Refuse ``path`` as :func:`read_regular` would, without opening it (a ``stat``)."""
-    info = os.stat(path)
+    _refuse(path, os.stat(path), limit)
+
+
+def _refuse(path: Path, info: os.stat_result, limit: int) -> None:
     why = not_regular(info.st_mode)
     if why is None and info.st_size > limit:
         why = _too_large(info.st_size, limit)

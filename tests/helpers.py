@@ -61,3 +61,16 @@ def generated_content(folder: Path, cases: int) -> Path:
     from generate import generate
 
     return generate(folder, cases)
+
+
+# The smallest valid case file, for tests that break or extend one thing of it.
+SMALL_CASE = """id: small
+title: T
+case: C
+questions:
+  - id: q1
+    question: Q?
+    options: {A: a, B: b}
+    answer: A
+    critique: Because.
+"""

@@ -44,6 +44,25 @@ def test_init_starts_a_deck_that_builds_and_imports(cli, tmp_path: Path) -> None
     assert (tmp_path / "cardio" / ".schema" / "case.schema.json").is_file()
 
 
+@pytest.mark.parametrize("name", ["Cardiology: Cases", "#1 Quiz", "'Quoted'", "A [b] {c}"])
+def test_init_writes_any_deck_name_so_that_it_builds(cli, tmp_path: Path, name: str) -> None:
+    assert cli("init", "deck", "--name", name).exit_code == 0
+    assert cli("build", "deck").exit_code == 0
+    col = open_collection(tmp_path / "c.anki2")
+    try:
+        import_apkg(col, tmp_path / "dist" / "deck.apkg")
+        assert col.decks.by_name(name) is not None
+    finally:
+        col.close()
+
+
+def test_init_quotes_the_folder_in_what_it_prints(cli, tmp_path: Path) -> None:
+    result = cli("init", "My Deck")
+    assert result.exit_code == 0
+    assert "Build it: deckbuilder build 'My Deck'" in result.output
+    assert "deckbuilder build 'My Deck'" in (tmp_path / "My Deck" / "deck.yaml").read_text()
+
+
 def test_new_case_refuses_to_overwrite_and_bad_ids(cli, tmp_path: Path) -> None:
     assert cli("init", "deck").exit_code == 0
     result = cli("new", "case", "first-case", "--content", "deck")

@@ -34,7 +34,7 @@ from tests.desktop import (
     run_anki_desktop,
     skip_or_fail_if_unavailable,
 )
-from tests.helpers import snapshot
+from tests.helpers import SMALL_CASE, snapshot
 from tests.process import deckbuilder
 
 FIXTURES = REPO / "tests" / "fixtures"
@@ -308,16 +308,7 @@ def test_the_engine_finds_no_sound_or_tts_tag_and_the_description_loads_nothing(
 
 # --- payloads that must be refused ------------------------------------------------------------
 
-BASE_CASE = """id: bad
-title: T
-case: C
-questions:
-  - id: q1
-    question: Q?
-    options: {A: a, B: b}
-    answer: A
-    critique: Because.
-"""
+BASE_CASE = SMALL_CASE.replace("id: small", "id: bad")
 MATH = (
     "which is not allowed in a shared deck (only commands that draw, such as \\frac, "
     "\\sqrt, \\times or \\text, are; links, styles, classes, ids, macros and loading "

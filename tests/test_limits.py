@@ -16,21 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEFAULT_CONTENT, REPO
-from tests.helpers import snapshot
+from tests.helpers import SMALL_CASE, snapshot
 from tests.process import deckbuilder
 
 FIXTURES = REPO / "tests" / "fixtures"
 CASE = DEFAULT_CONTENT / "cases" / "alt-thigh.yaml"
-SMALL_CASE = """id: small
-title: T
-case: C
-questions:
-  - id: q1
-    question: Q?
-    options: {A: a, B: b}
-    answer: A
-    critique: Because.
-"""
 FIFO_MESSAGE = "cannot be read: it is a named pipe (FIFO), not a regular file"
 
 
@@ -86,6 +76,19 @@ def test_the_lock_as_a_folder(work: Path) -> None:
     assert run.returncode == 1
     assert run.stderr.startswith(
         "content/deckbuilder.lock.json: cannot be read: it is a folder, not a file; restore it"
+    )
+
+
+def test_a_lock_that_cannot_be_read(work: Path) -> None:
+    lock = work / "content" / "deckbuilder.lock.json"
+    lock.chmod(0)
+    try:
+        run = deckbuilder("build", "content", cwd=work, obey_permissions=True, timeout=20)
+    finally:
+        lock.chmod(0o644)
+    assert run.returncode == 1
+    assert run.stderr.startswith(
+        "content/deckbuilder.lock.json: cannot be read: Permission denied; restore it"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -251,3 +252,25 @@ def test_an_image_without_a_file_name_is_a_clear_error(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     assert problem.key == "case"
     assert problem.message == "an image with no file name; write the path of the image file"
+
+
+@pytest.mark.parametrize("name", ["ödem.png", "my scan.png", "x%20y.png"])
+def test_images_with_spaces_or_letters_beyond_ascii_are_found(tmp_path: Path, name: str) -> None:
+    target = f"<images/{name}>" if " " in name else f"images/{name}"
+    case = RICH.replace("(images/scan.png)", f"({target})")
+    root = _deck(tmp_path, ("rich.yaml", case))
+    (root / "images").mkdir()
+    shutil.copy(FIXTURES / "red.png", root / "images" / name)
+    if name == "x%20y.png":  # a percent sign in a real name: Markdown decodes it away
+        with pytest.raises(
+            ContentError, match=re.escape("image file 'images/x y.png' does not exist")
+        ):
+            build(root, tmp_path / "dist")
+        return
+    col = _import(build(root, tmp_path / "dist").deck_path, tmp_path)
+    try:
+        (nid,) = col.find_notes("")
+        assert '<img src="db-' in col.get_note(nid)["Case"]
+        assert len(list(Path(col.media.dir()).iterdir())) == 1
+    finally:
+        col.close()
