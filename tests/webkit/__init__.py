@@ -334,7 +334,7 @@ def run_webkit(
         runner_seconds=result["seconds"],
         stderr=err_path.read_text(encoding="utf-8", errors="replace"),
     )
-    if work is None and screenshots is not None:
+    if work is None and not (folder / "screenshots").exists():
         shutil.rmtree(folder)
     return run
 
