@@ -39,7 +39,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,6 @@ from typing import Any
 import pytest
 
 from tests.desktop import reaper
-from tests.desktop.reaper import send, session_members
 
 PLAN_ENV = "DECKBUILDER_ANKI_PLAN"  # read by the add-on
 ADDON = Path(__file__).resolve().parent / "addon"
@@ -300,20 +298,6 @@ def _tails(*paths: Path) -> str:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the run: the reaper stops and reaps every process of it on SIGTERM. Should it
-    not exit in time, SIGKILL whatever is left of its session. Either way nothing of
-    the run may be alive afterwards."""
-    sid = process.pid  # the reaper leads the run's session
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=reaper.GRACE * 3)
-        except subprocess.TimeoutExpired:
-            send(session_members(sid), signal.SIGKILL)
-            process.wait()
-    deadline = time.monotonic() + reaper.GRACE
-    while (left := session_members(sid)) and time.monotonic() < deadline:
-        send(left, signal.SIGKILL)
-        time.sleep(0.05)  # processes that are not our children cannot be waited for
-    if left:
+    """End the run (see ``reaper.stop_run``): nothing of it may be alive afterwards."""
+    if left := reaper.stop_run(process):
         raise DesktopError(f"processes of the Anki run survived SIGKILL: {left}")

@@ -9,8 +9,8 @@ exit code. On SIGTERM (the harness's timeout) every other process of the session
 SIGTERM, and SIGKILL after a grace period; the same happens to stragglers once the
 command itself has exited.
 
-Standard library only: it runs as a script, and ``session_members`` is shared with the
-harness.
+Standard library only: it runs as a script, and ``session_members`` and ``stop_run`` are
+shared with the harnesses that start it (``tests.desktop``, ``tests.webkit``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ import contextlib
 import ctypes
 import os
 import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
@@ -57,6 +59,26 @@ def stop_others(*_: object) -> None:
     signal.signal(signal.SIGALRM, lambda *_: signal_others(signal.SIGKILL))
     signal.alarm(GRACE)
     signal_others(signal.SIGTERM)
+
+
+def stop_run(process: subprocess.Popen[bytes]) -> list[int]:
+    """End a run whose root is ``process`` (this script, leading its own session): on
+    SIGTERM it stops and reaps every process of the run. Should it not exit in time,
+    SIGKILL whatever is left of its session. Returns the processes that survived even
+    that (none, normally); a no-op once the run has ended."""
+    sid = process.pid
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=GRACE * 3)
+        except subprocess.TimeoutExpired:
+            send(session_members(sid), signal.SIGKILL)
+            process.wait()
+    deadline = time.monotonic() + GRACE
+    while (left := session_members(sid)) and time.monotonic() < deadline:
+        send(left, signal.SIGKILL)
+        time.sleep(0.05)  # processes that are not our children cannot be waited for
+    return left
 
 
 def main(command: list[str]) -> int:
