@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deckbuilder.content.folder import DECK_FILE, LOCK_FILE
-from deckbuilder.errors import ContentError, OutputError, display_path
+from deckbuilder.errors import ContentError, ContentProblem, OutputError, display_path
 
 if TYPE_CHECKING:
     from deckbuilder.content.loader import ContentReader
@@ -50,11 +50,14 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What ``check`` found in a valid content folder."""
+    """What ``check`` found in a valid content folder, and what the author should look
+    at: warnings (``check --strict`` fails on them) and notices."""
 
     deck: Deck
     cases: int
     notes: int
+    warnings: list[ContentProblem]
+    notices: list[ContentProblem]
 
 
 class ContentStream:
@@ -73,6 +76,8 @@ class ContentStream:
         self.root = self.reader.root
         self.progress = progress
         self.digests: dict[str, bytes] = {}  # case files as read, for the input stamp
+        self.warnings: list[ContentProblem] = []  # fail `check --strict`
+        self.notices: list[ContentProblem] = []  # information for the author
         self.texts: DeckTexts | None = None
         if self.reader.deck is None:  # nothing can be rendered; still report every problem
             for _ in self.cases():
@@ -111,6 +116,8 @@ class ContentStream:
                     self.digests[names[result.report.path]] = result.report.digest
                 self.reader.problems.extend(result.problems)
                 if self.reader.accept(result.report) and result.notes is not None:
+                    self.warnings += result.notes.warnings
+                    self.notices += result.notes.notices
                     yield result.notes
 
     def finish(self) -> None:
@@ -132,7 +139,7 @@ def check(content_dir: Path, progress: Progress | None = None) -> CheckResult:
         cases += 1
         notes += len(case.notes)
     stream.finish()
-    return CheckResult(stream.deck, cases, notes)
+    return CheckResult(stream.deck, cases, notes, sorted(stream.warnings), sorted(stream.notices))
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,12 @@ def test_rendered_front_and_back(imported) -> None:
         critique = visible_text(note["Critique"])
         assert critique and critique not in front_text
         assert "Correct answer" not in front_text
-        assert "db-answer-" not in front  # the class that marks the right option
+        assert "data-answer" not in front  # what marks the right option on the back
 
         assert critique in back_text
         assert visible_text(q.critique) == critique
         correct = q.options[q.answer]
-        assert f"db-answer-{q.answer}" in back
+        assert f'data-answer="{q.answer}"' in back
         right = re.search(rf'<li class="db-option" data-letter="{q.answer}">(.*?)</li>', back, re.S)
         assert right and visible_text(correct) in visible_text(right.group(1))
         assert f"Correct answer: {q.answer}" in back_text

@@ -366,8 +366,18 @@ def _options(html: str) -> dict[str, str]:
     return {letter: _plain(text) for letter, text in found}
 
 
-def _captions(html: str) -> list[str]:
-    return [_plain(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)]
+def _captions(*fields: str) -> list[str]:
+    """The captions of a note's figures: those shown with the case (in its Case field)
+    and those kept for the back (its Figures field)."""
+    html = "".join(fields)
+    captions = [_plain(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)]
+    number = re.compile(r"Fig(?:ure|\.)?\s*(\d+)")
+    return sorted(captions, key=lambda c: int(m.group(1)) if (m := number.search(c)) else 0)
+
+
+def _vignette(case: str) -> str:
+    """The Case field without the figures shown with it."""
+    return _plain(re.sub(r'<div class="db-case-figures">.*</div>', "", case, flags=re.S))
 
 
 def _expected(name: str) -> dict:
@@ -395,9 +405,9 @@ def test_articles_with_captions_where_pdfs_put_them(cli, tmp_path: Path, name: s
         assert _plain(note["Critique"]) == " ".join(q["critique"].split())
 
     uncertain = {u["sentence"] for u in truth["uncertain"]}
-    captions = _captions(notes[0]["Figures"])
+    captions = _captions(notes[0]["Case"], notes[0]["Figures"])
     assert captions == [" ".join(x for x in fig if x not in uncertain) for fig in truth["figures"]]
-    running = _plain(notes[0]["Case"]) + " " + _plain(notes[0]["Discussion"])
+    running = _vignette(notes[0]["Case"]) + " " + _plain(notes[0]["Discussion"])
     for text in truth["glued"]:  # no discussion sentence inside a caption
         assert text in running
         assert all(text not in caption for caption in captions)
@@ -437,8 +447,12 @@ def test_seed_captions_are_the_hand_written_ones(cli, tmp_path: Path) -> None:
     content = _content_folder(tmp_path)
     result = cli("import-text", str(SEED), "--output", str(content / "cases" / "seed.yaml"))
     assert result.exit_code == 0, result.output
-    hand = _captions(_engine_notes(DEFAULT_CONTENT, tmp_path, "hand")[0]["Figures"])
-    imported = _captions(_engine_notes(content, tmp_path, "imported")[0]["Figures"])
+    hand_note = _engine_notes(DEFAULT_CONTENT, tmp_path, "hand")[0]
+    imported_note = _engine_notes(content, tmp_path, "imported")[0]
+    hand = _captions(hand_note["Case"], hand_note["Figures"])
+    imported = _captions(imported_note["Case"], imported_note["Figures"])
+    # The figure of the histology is kept for the back, as in the hand-written copy.
+    assert _captions(imported_note["Figures"]) == imported[1:]
     # The hand-written copy marks where the extraction lost part of Figure 2's text.
     assert imported == [c.replace(" [\u2026]", "") for c in hand]
 

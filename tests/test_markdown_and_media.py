@@ -161,7 +161,7 @@ questions:
     apkg = build(root, tmp_path / "dist").deck_path
     col = _import(apkg, tmp_path)
     try:
-        srcs = {col.get_note(n)["Ref"]: col.get_note(n)["Figures"] for n in col.find_notes("")}
+        srcs = {col.get_note(n)["Ref"]: col.get_note(n)["Case"] for n in col.find_notes("")}
         assert srcs["one/q1"] != srcs["two/q1"]
         assert srcs["one/q1"] == srcs["three/q1"]
         assert (

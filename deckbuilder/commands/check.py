@@ -16,15 +16,34 @@ ContentArg = Annotated[
 
 
 @reports_errors
-def check(content: ContentArg = Path("content")) -> None:
+def check(
+    content: ContentArg = Path("content"),
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Fail (exit 1) on warnings too, such as text left to fill in."
+        ),
+    ] = False,
+) -> None:
     """Validate the content folder: every problem, with file, line and key.
 
-    Example: deckbuilder check content
+    Example: deckbuilder check content --strict
     """
     from deckbuilder.build import check as run_check
 
     result = run_check(content)
-    typer.echo(
+    for notice in result.notices:
+        typer.echo(f"note: {notice}", err=True)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    summary = (
         f"{content}: OK, {result.cases} case{'s' if result.cases != 1 else ''}, "
-        f"{result.notes} question{'s' if result.notes != 1 else ''}."
+        f"{result.notes} question{'s' if result.notes != 1 else ''}"
     )
+    n = len(result.warnings)
+    if n:
+        summary += f", {n} warning{'s' if n != 1 else ''}"
+    if strict and n:
+        typer.secho(f"error: {summary} (--strict fails on warnings).", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(summary + ".")

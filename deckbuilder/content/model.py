@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -80,6 +81,11 @@ def _no_control(value: str) -> str:
     return value
 
 
+def is_tag(value: str) -> bool:
+    """Whether ``value`` is a valid Anki tag (no spaces, quotes or control characters)."""
+    return _TAG.fullmatch(value) is not None and not _CONTROL.search(value)
+
+
 def _tag(value: str) -> str:
     if not _TAG.fullmatch(value):
         raise PydanticCustomError(
@@ -115,6 +121,57 @@ Tag = Annotated[
 ]
 OptionLetter = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^[A-Z]$"})]
 
+
+def _switch(value: object) -> object:
+    """``true``/``false`` as the author types them. Content YAML reads every value as
+    text (so ``A: Yes`` stays the word "Yes"); a switch is read from that text here, and
+    only the two unambiguous spellings count."""
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        raise PydanticCustomError(
+            "switch", "expected true or false, got {value}", {"value": shown(value)}
+        )
+    return value
+
+
+Switch = Annotated[bool, BeforeValidator(_switch), WithJsonSchema({"type": "boolean"})]
+
+
+def _answer_shape(value: object) -> object:
+    """One letter, or a list of letters: said in one sentence, not once per shape."""
+    if isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        return value
+    got = "a mapping" if isinstance(value, dict) else "a list of other things"
+    raise PydanticCustomError(
+        "answer_shape",
+        "expected a letter (answer: B) or a list of letters for 'select all that apply' "
+        "(answer: [A, C]), got {got}",
+        {"got": got},
+    )
+
+
+Answer = Annotated[
+    OptionLetter | list[OptionLetter],
+    BeforeValidator(_answer_shape),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "pattern": "^[A-Z]$"},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": "^[A-Z]$"},
+                    "minItems": 1,
+                    "uniqueItems": True,
+                },
+            ]
+        }
+    ),
+]
+
 OPTION_LETTERS = string.ascii_uppercase
 
 
@@ -130,6 +187,11 @@ class Figure(_Model):
         default=None,
         description="Path of an image file, relative to the file that names it.",
     )
+    reveal: Literal["front", "back"] = Field(
+        default="front",
+        description="'front' (default): shown with the case, on the front and the back; "
+        "'back': only on the back (a figure that would give the answer away).",
+    )
 
 
 class Question(_Model):
@@ -141,8 +203,26 @@ class Question(_Model):
         description="Options lettered A, B, C… in order, letter → text (Markdown).",
         json_schema_extra={"minProperties": 2, "additionalProperties": False},
     )
-    answer: OptionLetter = Field(description="The letter of the correct option.")
+    answer: Answer = Field(
+        description="The letter of the correct option, or a list of letters for a "
+        "'select all that apply' question."
+    )
     critique: Text = Field(description="Why the answer is right and the others wrong (Markdown).")
+    explanations: dict[OptionLetter, Text] = Field(
+        default_factory=dict,
+        description="Why each option is right or wrong, letter → text (Markdown), shown on "
+        "the back under that option.",
+        json_schema_extra={"additionalProperties": False},
+    )
+    shuffle: Switch | None = Field(
+        default=None,
+        description="Shuffle the options at each review (overrides the deck's 'shuffle').",
+    )
+    pin: list[OptionLetter] = Field(
+        default_factory=list,
+        description="Options that keep their place when the options are shuffled (options "
+        "starting with 'All of', 'None of', 'Both' or 'Neither' always do).",
+    )
     tags: list[Tag] = Field(default_factory=list, description="Extra Anki tags for this note.")
 
     @field_validator("options")
@@ -166,15 +246,51 @@ class Question(_Model):
 
     @field_validator("answer")
     @classmethod
-    def _answer_among_options(cls, answer: str, info: ValidationInfo) -> str:
+    def _answer_among_options(cls, answer: str | list[str], info: ValidationInfo) -> object:
         options = info.data.get("options")
-        if options is not None and answer not in options:
-            raise PydanticCustomError(
-                "answer_not_option",
-                "{answer} is not one of the options {letters}",
-                {"answer": repr(answer), "letters": ", ".join(options)},
-            )
+        letters = [answer] if isinstance(answer, str) else answer
+        if isinstance(answer, list):
+            if not answer:
+                raise PydanticCustomError(
+                    "no_answer", "a 'select all that apply' answer needs at least one letter"
+                )
+            if len(set(answer)) != len(answer):
+                raise PydanticCustomError("repeated_answer", "a letter is given twice")
+        if options is not None:
+            _among_options(letters, options, "answer_not_option")
         return answer
+
+    @field_validator("explanations", "pin")
+    @classmethod
+    def _keys_among_options(cls, value: dict | list, info: ValidationInfo) -> object:
+        options = info.data.get("options")
+        if options is not None:
+            _among_options(list(value), options, "not_option")
+        return value
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """The correct letters, in option order."""
+        given = {self.answer} if isinstance(self.answer, str) else set(self.answer)
+        return tuple(letter for letter in self.options if letter in given)
+
+    @property
+    def select_all(self) -> bool:
+        """Whether this is a 'select all that apply' question (``answer`` is a list)."""
+        return isinstance(self.answer, list)
+
+
+def _among_options(letters: list[str], options: dict[str, str], kind: str) -> None:
+    for letter in letters:
+        if letter not in options:
+            hint = ""
+            if letter.upper() in options and letter != letter.upper():
+                hint = f"; did you mean {letter.upper()!r}?"
+            raise PydanticCustomError(
+                kind,
+                "{answer} is not one of the options {letters}{hint}",
+                {"answer": repr(letter), "letters": ", ".join(options), "hint": hint},
+            )
 
 
 class Case(_Model):
@@ -209,4 +325,9 @@ class Deck(_Model):
         default=None,
         description="Version of the deck's content, e.g. '2026.11'. When absent, a hash of "
         "the content is shown instead.",
+    )
+    shuffle: Switch = Field(
+        default=False,
+        description="Shuffle every question's options at each review (a question's own "
+        "'shuffle' overrides it).",
     )

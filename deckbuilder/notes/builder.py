@@ -28,6 +28,22 @@ from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plai
 
 MAX_PROBLEMS_PER_CASE = 100
 
+# Options that must stay where the author put them when the others are shuffled.
+_PINNED_TEXT = re.compile(r"^[\s*_]*(?:all of|all the above|none of|both|neither)\b", re.IGNORECASE)
+# A question that already tells the learner to select all that apply.
+_SAYS_SELECT_ALL = re.compile(r"\b(?:select|choose|tick|mark) all\b", re.IGNORECASE)
+# A text naming an option by its letter: "option C", "answer is C", "(C)".
+LETTER_REFERENCE = re.compile(
+    r"\b(?:options?|answers?|choices?)\s+(?:is\s+|are\s+)?\(?[A-Z]\)?(?![\w-])|\([A-Z]\)"
+)
+
+
+def pinned_options(q: Question) -> set[str]:
+    """The options that keep their place in a shuffle: those the author pins, and those
+    whose text only makes sense where it stands ("All of the above", "None of these",
+    "Both A and B", "Neither")."""
+    return set(q.pin) | {letter for letter, text in q.options.items() if _PINNED_TEXT.match(text)}
+
 
 @dataclass(frozen=True)
 class NoteSpec:
@@ -57,6 +73,8 @@ class CaseNotes:
     notes: list[NoteSpec]
     media: list[Media]
     summary: CaseSummary
+    warnings: list[ContentProblem] = field(default_factory=list)  # fail `check --strict`
+    notices: list[ContentProblem] = field(default_factory=list)  # for the author's information
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,8 @@ class NoteBuilder:
         notes = []
         for i, q in enumerate(loaded.case.questions):
             before = len(renderer.used)
-            values = renderer.question(i, q)
+            shuffle = self.deck.shuffle if q.shuffle is None else q.shuffle
+            values = renderer.question(i, q, shuffle)
             names = tuple(
                 dict.fromkeys(
                     [m.name for m in renderer.used[: renderer.shared_media]]
@@ -102,7 +121,7 @@ class NoteBuilder:
             self.problems.extend(renderer.capped_problems())
             return None
         media = list({m.name: m for m in renderer.used}.values())
-        return CaseNotes(loaded.case.id, notes, media, summary)
+        return CaseNotes(loaded.case.id, notes, media, summary, renderer.warnings, renderer.notices)
 
 
 def _tags(*groups: Iterable[str]) -> list[str]:
@@ -126,6 +145,8 @@ class _CaseRenderer:
     used: list[Media] = field(default_factory=list)
     shared_media: int = 0
     problems: list[ContentProblem] = field(default_factory=list)
+    warnings: list[ContentProblem] = field(default_factory=list)
+    notices: list[ContentProblem] = field(default_factory=list)
     found: int = 0  # problems found, of which the first MAX_PROBLEMS_PER_CASE are kept
     _locate: Callable[[KeyPath, str], ContentProblem] | None = None
 
@@ -139,6 +160,15 @@ class _CaseRenderer:
             if self._locate is None:
                 self._locate = self.source.locator()
             self.problems.append(self._locate(key, message))
+
+    def warn(self, key: KeyPath, message: str, *, notice: bool = False) -> None:
+        """Something the author should look at, which does not stop the build (a notice
+        is only information: it never fails ``check --strict``)."""
+        kept = self.notices if notice else self.warnings
+        if len(kept) < MAX_PROBLEMS_PER_CASE:
+            if self._locate is None:
+                self._locate = self.source.locator()
+            kept.append(self._locate(key, message))
 
     def capped_problems(self) -> list[ContentProblem]:
         more = self.found - len(self.problems)
@@ -199,48 +229,110 @@ class _CaseRenderer:
         return _IMG.sub(swap, out)
 
     def shared(self) -> dict[str, str]:
-        """The fields every note of the case shares, rendered once."""
+        """The fields every note of the case shares, rendered once. Figures shown with
+        the case go into its Case field (front and back); ``reveal: back`` ones into
+        Figures, which only the back shows — so they are not even in the front's page."""
         case = self.loaded.case
-        figures: list[str] = []
+        sides: dict[str, list[str]] = {"front": [], "back": []}
         for i, (figure, image) in enumerate(zip(case.figures, self.loaded.images, strict=True)):
-            caption = self.markdown(figure.caption, ("figures", i, "caption"))
-            img = ""
-            if image is not None:
-                name = self._pack(image, figure.image or "", ("figures", i, "image"))
-                alt = html.escape(_plain(figure.caption)[:200], quote=True)
-                img = f'<img src="{name}" alt="{alt}">' if name else ""
-            figures.append(
-                f'<figure class="db-figure">{img}<figcaption>{caption}</figcaption></figure>'
-            )
+            sides[figure.reveal].append(self.figure(i, figure.caption, figure.image, image))
+        vignette = self.markdown(case.case, ("case",))
+        if sides["front"]:
+            vignette += '\n<div class="db-case-figures">' + "\n".join(sides["front"]) + "</div>"
         values = {
-            "Case": self.markdown(case.case, ("case",)),
+            "Case": vignette,
             "Discussion": self.markdown(case.discussion, ("discussion",))
             if case.discussion
             else "",
-            "Figures": "\n".join(figures),
+            "Figures": "\n".join(sides["back"]),
             "Source": self.markdown(case.source, ("source",), images=False) if case.source else "",
             "Title": self.markdown(case.title, ("title",), inline=True),
         }
         self.shared_media = len(self.used)
         return values
 
-    def question(self, index: int, q: Question) -> dict[str, str]:
+    def figure(self, index: int, caption_text: str, given: str | None, image: Path | None) -> str:
+        """A figure: its image (a button that shows it full screen) and its caption."""
+        caption = self.markdown(caption_text, ("figures", index, "caption"))
+        img = ""
+        if image is not None:
+            name = self._pack(image, given or "", ("figures", index, "image"))
+            alt = html.escape(_plain(caption_text)[:200], quote=True)
+            if name:
+                img = (
+                    '<button type="button" class="db-zoom tappable" aria-label="Enlarge">'
+                    f'<img src="{name}" alt="{alt}"></button>'
+                )
+        return f'<figure class="db-figure">{img}<figcaption>{caption}</figcaption></figure>'
+
+    def question(self, index: int, q: Question, shuffle: bool) -> dict[str, str]:
         key: KeyPath = ("questions", index)
+        pinned = pinned_options(q)
+        shuffled = shuffle and len(pinned) < len(q.options) - 1
+        if shuffled:
+            for letter in sorted(pinned - set(q.pin)):
+                text = _plain(q.options[letter])[:40]
+                self.warn(
+                    (*key, "options", letter),
+                    f"stays in place when the options are shuffled ({text!r})",
+                    notice=True,
+                )
         items = []
         for letter, text in q.options.items():
             option = self.markdown(text, (*key, "options", letter), inline=True)
+            pin = ' data-pin="1"' if shuffled and letter in pinned else ""
             items.append(
-                f'<li class="db-option" data-letter="{letter}">'
+                f'<li class="db-option" data-letter="{letter}"{pin}>'
                 f'<button type="button" class="db-choice tappable" data-letter="{letter}" '
                 f'aria-pressed="false"><span class="db-letter">{letter}</span> '
                 f'<span class="db-option-text">{option}</span></button></li>'
             )
+        attributes = (' data-shuffle="1"' if shuffled else "") + (
+            ' data-select="all"' if q.select_all else ""
+        )
+        options = f'<ol class="db-options"{attributes}>' + "".join(items) + "</ol>"
+        if q.select_all and not _SAYS_SELECT_ALL.search(q.question):
+            options = '<p class="db-select-all">Select all that apply.</p>' + options
+        critique = self.markdown(q.critique, (*key, "critique"))
+        if q.explanations:
+            critique += self.explanations(key, q)
+        if shuffled:
+            self._letter_references(key, q)
         return {
             "Question": self.markdown(q.question, (*key, "question")),
-            "Options": '<ol class="db-options">' + "".join(items) + "</ol>",
-            "Answer": plain(q.answer),
-            "Critique": self.markdown(q.critique, (*key, "critique")),
+            "Options": options,
+            "Answer": plain(", ".join(q.answers)),
+            "Critique": critique,
         }
+
+    def explanations(self, key: KeyPath, q: Question) -> str:
+        """Each option's explanation, in option order: the back's script puts each under
+        its option; without script they follow the critique, labelled by letter."""
+        parts = []
+        for letter in q.options:
+            if letter in q.explanations:
+                text = self.markdown(q.explanations[letter], (*key, "explanations", letter))
+                parts.append(
+                    f'<dt data-letter="{letter}">{letter}</dt>'
+                    f'<dd data-letter="{letter}">{text}</dd>'
+                )
+        return '\n<dl class="db-explanations">' + "".join(parts) + "</dl>"
+
+    def _letter_references(self, key: KeyPath, q: Question) -> None:
+        """Warn when a shuffled question's texts name options by letter: the learner
+        sees other letters than the author wrote."""
+        texts = [("critique", q.critique)] + [
+            (f"explanations.{letter}", text) for letter, text in q.explanations.items()
+        ]
+        for where, text in texts:
+            found = LETTER_REFERENCE.search(text)
+            if found:
+                self.warn(
+                    (*key, *where.split(".")),
+                    f"refers to an option by its letter ({found.group().strip()!r}) but the "
+                    "options are shuffled, so the learner sees other letters; name the "
+                    "option by its text, or set 'shuffle: false' on this question",
+                )
 
     def summary(self, shared: dict[str, str]) -> CaseSummary:
         """The case's line in the deck description: its rendered Title and Source, and
@@ -296,14 +388,14 @@ def build_notes(deck: Deck, cases: Iterable[LoadedCase], media: MediaFiles) -> l
 RETIRED_TAG = "retired"
 
 
-def retired_note(deck_key: str, ref: str) -> NoteSpec:
+def retired_note(deck_key: str, ref: str, tags: Iterable[str] = ()) -> NoteSpec:
     """The stand-in for a question deleted from the content.
 
     Anki never deletes notes on import, so a deleted question would linger unnoticed in
     every colleague's collection. The build carries it on under the same GUID, tagged
-    ``retired`` and saying so on the card, until the author drops it for good
-    (``build --drop-retired``). Its text is replaced by the notice: the build state
-    keeps fingerprints, not copies of the content.
+    ``retired`` (beside the tags it had) and saying so on the card, until the author drops
+    it for good (``build --drop-retired``). Its text is replaced by the notice: the build
+    state keeps fingerprints, not copies of the content.
     """
     case_key, _, question_key = ref.partition("/")
     notice = (
@@ -312,13 +404,13 @@ def retired_note(deck_key: str, ref: str) -> NoteSpec:
         "<code>tag:retired</code>, select all and delete.</p>"
     )
     values = {name: "" for name in FIELDS}
-    values.update(Question=notice, Ref=plain(ref), Options='<ol class="db-options"></ol>')
+    values.update(Question=notice, Ref=plain(ref))
     return NoteSpec(
         ref=ref,
         guid=ids.note_guid(deck_key, case_key, question_key),
         note_id=ids.note_id(deck_key, case_key, question_key),
         card_id=ids.card_id(deck_key, case_key, question_key, 0),
         fields=tuple(values[name] for name in FIELDS),
-        tags=(RETIRED_TAG,),
+        tags=tuple(_tags([t for t in tags if t != RETIRED_TAG], [RETIRED_TAG])),
         media=(),
     )

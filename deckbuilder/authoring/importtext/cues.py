@@ -208,3 +208,9 @@ class Score:
         if self.against:
             parts.append(f"discussion cues: {words(self.against)}")
         return "; ".join(parts) or "no cues either way"
+
+
+def shows_histology(caption: str) -> bool:
+    """Whether a caption describes a stained section (H&E, IHC, …): such a figure often
+    gives the diagnosis away, so it is proposed for the back of the card."""
+    return any(cue.group == "stain" and cue.pattern.search(caption) for cue in IMAGE_CUES)

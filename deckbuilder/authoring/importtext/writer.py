@@ -11,6 +11,7 @@ import textwrap
 from typing import Any
 
 from deckbuilder.authoring.importtext.article import CONTROL, LINE_BREAK, ParsedQuiz
+from deckbuilder.authoring.importtext.cues import shows_histology
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_<])")
 _MARKDOWN_LINE_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|-{2,}|`{3,}|~{3,})(?:\s|$)")
@@ -91,7 +92,10 @@ def written_values(quiz: ParsedQuiz) -> dict[str, Any]:
     if quiz.discussion:
         data["discussion"] = md(quiz.discussion)
     if quiz.figures:
-        data["figures"] = [{"caption": md(f.caption)} for f in quiz.figures]
+        data["figures"] = [
+            {"caption": md(f.caption), **({"reveal": "back"} if shows_histology(f.caption) else {})}
+            for f in quiz.figures
+        ]
     questions = []
     for q in quiz.questions:
         item: dict[str, Any] = {
@@ -129,6 +133,8 @@ def to_yaml(quiz: ParsedQuiz, source_name: str, modeline: str | None = None) -> 
             block = _block("caption", written["caption"], 4)
             lines.append("  - " + block[0].lstrip())
             lines += block[1:]
+            if "reveal" in written:
+                lines.append("    reveal: back  # a stained section may give the diagnosis away")
     lines.append("questions:")
     for q in data["questions"]:
         lines.append(f"  - id: {q['id']}")
