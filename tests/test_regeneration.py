@@ -19,7 +19,7 @@ from deckbuilder.build import build
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.errors import ContractError
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
-from tests.helpers import generated_content, replace_in
+from tests.helpers import generated_content, markup_only, replace_in, visible_text
 
 CASE = "cases/alt-thigh.yaml"
 REVIEWED = "alt-thigh/terminology"  # first in the new queue
@@ -205,8 +205,21 @@ def test_rename_a_question_id_gives_one_new_and_one_retired(
     log = colleague.import_(tmp_path / "dist2" / "clinical-quiz.apkg")
     assert log == ImportLog(new=1, updated=1, duplicate=3, conflicting=0)
     after = colleague.state()
-    assert "retired" in after["alt-thigh/prognosis"][2]
+    # It keeps the tags it had, and says what happened and nothing else.
+    assert set(after["alt-thigh/prognosis"][2]) == {"clinical-quiz", "liposarcoma", "retired"}
     assert "Retired question" in after["alt-thigh/prognosis"][1][0]
+    col = open_collection(colleague.path)
+    try:
+        (nid,) = col.find_notes("tag:retired")
+        card = col.get_note(nid).cards()[0]
+        for side in (card.question(), card.answer()):
+            shown = visible_text(side)
+            assert "Retired question" in shown and "tag:retired" in shown
+            for empty in ("Case", "Correct answer", "Critique", "Discussion", "Figures"):
+                assert empty not in shown, empty
+            assert "db-options" not in markup_only(side)
+    finally:
+        col.close()
     assert after["alt-thigh/prognosis"][3:] == before["alt-thigh/prognosis"][3:]
     assert "outcome" in after["alt-thigh/outcome"][1][-1]
 

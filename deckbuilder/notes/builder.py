@@ -34,7 +34,7 @@ _PINNED_TEXT = re.compile(r"^[\s*_]*(?:all of|all the above|none of|both|neither
 _SAYS_SELECT_ALL = re.compile(r"\b(?:select|choose|tick|mark) all\b", re.IGNORECASE)
 # A text naming an option by its letter: "option C", "answer is C", "(C)".
 LETTER_REFERENCE = re.compile(
-    r"\b(?:options?|answers?|choices?)\s+(?:is\s+|are\s+)?\(?[A-Z]\)?(?![\w-])|\([A-Z]\)"
+    r"\b(?i:options?|answers?|choices?)\s+(?i:is\s+|are\s+)?\(?[A-Z]\)?(?![\w-])|\([A-Z]\)"
 )
 
 
