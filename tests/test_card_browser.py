@@ -216,3 +216,63 @@ def test_text_follows_the_users_font_size(deck, browser) -> None:
         assert sizes[1] == pytest.approx(sizes[0] * 1.5)
     finally:
         context.close()
+
+
+def test_the_preview_page_shows_whole_cards_and_backs_in_place(browser, tmp_path) -> None:
+    """``deckbuilder preview``: every card at its full height, tappable, its back shown in
+    place (no reload, the taps marked), 360 px wide or wide."""
+    from deckbuilder.authoring.preview import write_preview
+    from deckbuilder.build import render_content
+
+    rendered = render_content(FEATURES)
+    folder = write_preview(rendered.notes, rendered.media, rendered.deck.name, tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    files = {p.name: p.read_bytes() for p in folder.parent.iterdir()}
+    context.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(
+            body=files[route.request.url.rsplit("/", 1)[-1]],
+            content_type="text/html" if route.request.url.endswith(".html") else "image/png",
+        ),
+    )
+    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    page = context.new_page()
+    try:
+        page.goto(f"{ORIGIN}/index.html")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.pv-card iframe'))"
+            ".every((f) => f.contentDocument.querySelector('.db-card'))"
+        )
+        page.evaluate("() => { window.notReloaded = true; }")
+        sections = page.locator(".pv-card")
+        assert sections.count() == len(rendered.notes)
+        for width in ("360", "wide"):
+            page.check(f'input[name="pv-width"][value="{width}"]')
+            for i in range(sections.count()):
+                frame = sections.nth(i).locator("iframe")
+                fit = frame.evaluate(
+                    "(f) => ({ height: f.getBoundingClientRect().height, "
+                    "content: f.contentDocument.documentElement.scrollHeight, "
+                    "width: f.getBoundingClientRect().width, "
+                    "overflow: f.contentDocument.documentElement.scrollWidth "
+                    "- f.contentDocument.documentElement.clientWidth })"
+                )
+                assert abs(fit["height"] - fit["content"]) <= 2, (width, i, fit)
+                assert fit["overflow"] <= 0, (width, i, fit)
+                if width == "360":
+                    assert fit["width"] == 360, fit
+        card = sections.nth(0)
+        inner = card.frame_locator("iframe")
+        inner.locator(".db-choice").first.click()
+        card.locator(".pv-show-answer").click()
+        verdict = inner.locator("#db-verdict").inner_text()
+        assert verdict.startswith("You chose A:"), verdict
+        assert page.evaluate("() => window.notReloaded") is True
+        fit = card.locator("iframe").evaluate(
+            "(f) => [f.getBoundingClientRect().height, "
+            "f.contentDocument.documentElement.scrollHeight]"
+        )
+        assert abs(fit[0] - fit[1]) <= 2, fit
+        _shoot(page, "preview-features")
+    finally:
+        context.close()

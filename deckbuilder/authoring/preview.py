@@ -4,8 +4,8 @@ A colleague without Anki reviews the deck in a browser. Cards are rendered throu
 same templates, CSS and script as in Anki, with a small renderer for the part of Anki's
 template language the templates use (``{{Field}}``, ``{{text:Field}}``,
 ``{{#Field}}…{{/Field}}``, ``{{^Field}}…{{/Field}}``); a test checks that it renders every
-card exactly as the official engine does. Each side sits in its own frame, as Anki shows
-one card at a time, so the card script runs once per side.
+card exactly as the official engine does. Each card sits in its own frame, as Anki shows
+one card at a time; the page's look and script are files in ``authoring/page/``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+from string import Template
 
 from deckbuilder.content.media import Media
 from deckbuilder.notes.builder import NoteSpec
@@ -78,36 +80,45 @@ def side_document(body: str, css: str, *, night: bool = False) -> str:
     )
 
 
+def _page_file(name: str) -> str:
+    return resources.files("deckbuilder.authoring.page").joinpath(name).read_text("utf-8")
+
+
 def write_preview(
     notes: Sequence[NoteSpec], media: Sequence[Media], deck_name: str, folder: Path
 ) -> Path:
-    """Write ``folder/index.html`` and the deck's media; return the page's path."""
+    """Write ``folder/index.html`` and the deck's media; return the page's path.
+
+    Each card is a frame (a side framed as Anki's reviewer frames it) at its full
+    height, with its front and back kept in ``<template>`` elements: "Show answer"
+    replaces the front by the back in the same frame and runs its script again, as Anki
+    desktop does. A switch shows the cards 360 px wide (a phone) or wide.
+    """
     look = card_look()
     folder.mkdir(parents=True, exist_ok=True)
     for m in media:
         shutil.copyfile(m.source, folder / m.name)
-    parts = [
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(deck_name)} — preview</title>",
-        "<style>body{font-family:system-ui,sans-serif;margin:1rem;background:#eef0f3}"
-        "section{margin:0 0 2rem}h2{font-size:1rem}.sides{display:flex;flex-wrap:wrap;gap:1rem}"
-        ".sides figure{margin:0;flex:1 1 22rem}iframe{width:100%;height:36rem;border:1px solid"
-        " #bbb;background:#fff}</style></head><body>",
-        f"<h1>{html.escape(deck_name)}</h1>",
-        f"<p>{len(notes)} cards. Tap an option on a front, then reload its back to "
-        "see the choice marked.</p>",
-    ]
+    frame = html.escape(side_document("", look.css), quote=True)
+    cards = []
     for side in card_sides(notes):
-        parts.append(f'<section><h2>{html.escape(side.ref)}</h2><div class="sides">')
-        for label, body in (("Front", side.front), ("Back", side.back)):
-            doc = html.escape(side_document(body, look.css), quote=True)
-            parts.append(
-                f'<figure><figcaption>{label}</figcaption><iframe title="{label} of '
-                f'{html.escape(side.ref)}" srcdoc="{doc}"></iframe></figure>'
-            )
-        parts.append("</div></section>")
-    parts.append("</body></html>")
-    page = folder / "index.html"
-    page.write_text("\n".join(parts), encoding="utf-8")
-    return page
+        ref = html.escape(side.ref)
+        cards.append(
+            f'<section class="pv-card"><h2>{ref}</h2>'
+            f'<iframe title="Card {ref}" srcdoc="{frame}"></iframe>'
+            f'<template class="pv-front">{side.front}</template>'
+            f'<template class="pv-back">{side.back}</template>'
+            '<div class="pv-actions">'
+            '<button type="button" class="pv-show-answer">Show answer</button>'
+            '<button type="button" class="pv-show-question">Show question</button>'
+            "</div></section>"
+        )
+    page = Template(_page_file("preview.html")).substitute(
+        title=html.escape(deck_name),
+        count=len(notes),
+        style=_page_file("preview.css"),
+        script=_page_file("preview.js"),
+        cards="\n".join(cards),
+    )
+    path = folder / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
