@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 
 from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
 from deckbuilder.build import build
-from deckbuilder.content.yamlfile import parse_yaml
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, REPO
 from tests.helpers import replace_in
@@ -91,11 +91,17 @@ def _readme_examples() -> list[str]:
     return re.findall(r"```yaml\n(.*?)```", readme, re.S)
 
 
+def _as_an_editor_reads(text: str) -> object:
+    """YAML as yaml-language-server reads it for the schema (``true`` is a boolean there;
+    deckbuilder itself reads every value as text and turns switches into booleans)."""
+    return yaml.safe_load(text)
+
+
 def test_every_readme_example_validates_against_the_shipped_schema() -> None:
     examples = _readme_examples()
     assert len(examples) >= 2
     for text in examples:
-        data = parse_yaml(text).data
+        data = _as_an_editor_reads(text)
         kind = "case" if "questions" in data else "deck"
         errors = list(_validator(kind).iter_errors(data))
         assert not errors, (text[:60], [e.message for e in errors])
@@ -103,13 +109,13 @@ def test_every_readme_example_validates_against_the_shipped_schema() -> None:
 
 def test_content_files_validate_and_a_misspelt_key_is_rejected() -> None:
     for path in (DEFAULT_CONTENT / "cases").glob("*.yaml"):
-        data = parse_yaml(path.read_text(encoding="utf-8")).data
+        data = _as_an_editor_reads(path.read_text(encoding="utf-8"))
         assert not list(_validator("case").iter_errors(data))
         data["questions"][0]["critque"] = data["questions"][0].pop("critique")
         messages = [e.message for e in _validator("case").iter_errors(data)]
         assert any("critque" in m for m in messages), messages
         assert any("'critique' is a required property" in m for m in messages), messages
-    deck = parse_yaml((DEFAULT_CONTENT / "deck.yaml").read_text(encoding="utf-8")).data
+    deck = _as_an_editor_reads((DEFAULT_CONTENT / "deck.yaml").read_text(encoding="utf-8"))
     deck["nmae"] = deck.pop("name")
     assert list(_validator("deck").iter_errors(deck))
 

@@ -16,7 +16,11 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.database import (
+    DirectoryBasedExampleDatabase,
+    MultiplexedDatabase,
+    ReadOnlyDatabase,
+)
 
 from deckbuilder.build import build, render_content
 from deckbuilder.content.loader import load_content
@@ -131,7 +135,12 @@ def _dump(data: object) -> str:
 
 @settings(
     deadline=None,
-    database=DirectoryBasedExampleDatabase(str(REPO / "tests" / "hypothesis-db")),
+    # The committed examples are replayed but never rewritten by a run (a run would
+    # delete the ones that no longer fail); new failures land in .hypothesis/ to commit.
+    database=MultiplexedDatabase(
+        ReadOnlyDatabase(DirectoryBasedExampleDatabase(str(REPO / "tests" / "hypothesis-db"))),
+        DirectoryBasedExampleDatabase(str(REPO / ".hypothesis" / "examples")),
+    ),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(decks())
