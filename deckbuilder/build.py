@@ -172,10 +172,12 @@ def build(
     dry_run: bool = False,
     drop_retired: bool = False,
     force: bool = False,
+    deck_version: str | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg`` and update the
-    lock beside the content, both or neither.
+    lock beside the content, both or neither. ``deck_version`` replaces the deck file's
+    ``version`` (a release tag, say).
 
     Raises :class:`~deckbuilder.errors.ContentError` (bad content, nothing written),
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
@@ -188,6 +190,7 @@ def build(
             dry_run=dry_run,
             drop_retired=drop_retired,
             force=force,
+            deck_version=deck_version,
             progress=progress,
         )
 
@@ -245,23 +248,28 @@ def _build(
     dry_run: bool,
     drop_retired: bool,
     force: bool,
+    deck_version: str | None,
     progress: Progress | None,
 ) -> BuildResult:
     from deckbuilder.inputs import InputDigest, record_images, up_to_date
     from deckbuilder.notes.state import read_lock
 
     lock_path = content_dir / LOCK_FILE
+    options = {"deck-version": deck_version} if deck_version is not None else {}
     if not (drop_retired or force):
-        current = up_to_date(content_dir, out)
+        current = up_to_date(content_dir, out, options)
         if current is not None:
             deck_path, notes = current
             return BuildResult(deck_path, deck_path.stat().st_size, False, lock_path, notes)
 
     stream = ContentStream(content_dir, progress)
-    deck_path = out / f"{stream.deck.id}.apkg"
+    deck = stream.deck
+    if deck_version is not None:
+        deck = _with_version(deck, deck_version)
+    deck_path = out / f"{deck.id}.apkg"
     lock = read_lock(stream.root)
     assembled = assemble(
-        stream.deck,
+        deck,
         stream.texts,  # type: ignore[arg-type]
         stream.cases(),
         lock,
@@ -271,7 +279,7 @@ def _build(
     )
     with assembled.collection:
         lock_text = assembled.plan.lock.dumps().encode("utf-8")
-        inputs = InputDigest()
+        inputs = InputDigest(options)
         inputs.files = {DECK_FILE: stream.reader.deck_digest or b"", **stream.digests}
         record_images(inputs, stream.root, ((m.source, m.digest) for m in assembled.media))
         comment = inputs.stamp(lock_text, len(assembled.plan.notes))
@@ -290,6 +298,27 @@ def _build(
             size = deck_path.stat().st_size
     notes = len(assembled.plan.notes)
     return BuildResult(deck_path, size, not dry_run, lock_path, notes, assembled.plan)
+
+
+def _with_version(deck: Deck, version: str) -> Deck:
+    """The deck with another version, checked as the deck file's would be."""
+    from pydantic import ValidationError
+
+    from deckbuilder.content.model import Deck as DeckModel
+
+    try:
+        return DeckModel.model_validate(
+            {**deck.model_dump(exclude_defaults=True), "version": version}
+        )
+    except ValidationError as exc:
+        raise ContentError(
+            [
+                ContentProblem(
+                    "--deck-version",
+                    message=f"{version!r} cannot be a version: {exc.errors()[0]['msg']}",
+                )
+            ]
+        ) from exc
 
 
 def _write_deck_and_lock(

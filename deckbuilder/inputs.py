@@ -50,14 +50,18 @@ def _code_digest() -> bytes:
 
 
 class InputDigest:
-    """Collects the digests of a build's inputs, by name relative to the content folder."""
+    """Collects the digests of a build's inputs, by name relative to the content folder,
+    and the build's options that change its output (``--deck-version``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: dict[str, str] | None = None) -> None:
         self.files: dict[str, bytes] = {}
         self.images: dict[str, bytes] = {}
+        self.options = dict(options or {})
 
     def digest(self, lock: bytes) -> str:
         h = hashlib.sha256(_code_digest())
+        for name, value in sorted(self.options.items()):
+            h.update(f"option\0{name}\0{value}\0".encode())
         for kind, files in (("file", self.files), ("image", self.images)):
             for name in sorted(files):
                 h.update(f"{kind}\0{name}\0".encode())
@@ -79,7 +83,9 @@ def image_name(root: Path, source: Path) -> str:
     return Path(os.path.realpath(source)).relative_to(Path(root).resolve()).as_posix()
 
 
-def up_to_date(content_dir: Path, out: Path) -> tuple[Path, int] | None:
+def up_to_date(
+    content_dir: Path, out: Path, options: dict[str, str] | None = None
+) -> tuple[Path, int] | None:
     """The deck and its number of notes if a build would change nothing, else None.
 
     Any doubt (a file that cannot be read, a stamp of another version) means "build".
@@ -101,7 +107,7 @@ def up_to_date(content_dir: Path, out: Path) -> tuple[Path, int] | None:
         if not comment.startswith(_PREFIX) or comment.endswith(b"images-not-listed"):
             return None
         head, *images = comment.decode("utf-8").split("\n")
-        inputs = InputDigest()
+        inputs = InputDigest(options)
         inputs.files[DECK_FILE] = hashlib.sha256(deck_file).digest()
         listing = list_content(content_dir)
         if listing.unreadable:

@@ -43,6 +43,14 @@ def build(
             "(breaks the link to colleagues' existing notes).",
         ),
     ] = False,
+    deck_version: Annotated[
+        str | None,
+        typer.Option(
+            "--deck-version",
+            help="The version the deck description shows, instead of deck.yaml's "
+            "(e.g. a release tag in CI).",
+        ),
+    ] = None,
 ) -> None:
     """Build the Anki deck from the content folder into dist/<deck id>.apkg.
 
@@ -60,6 +68,7 @@ def build(
             dry_run=dry_run,
             drop_retired=drop_retired,
             force=force,
+            deck_version=deck_version,
             progress=progress.update,
         )
     seconds = time.perf_counter() - started
