@@ -9,8 +9,6 @@ neither. :mod:`deckbuilder.api` builds from Python objects through the same
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +40,11 @@ class BuildResult:
     lock_path: Path
     notes: int
     plan: Plan | None = None  # None when the deck was already up to date
+    lock_origin: str = "file"  # "file", "merged", "recovered" or "none" (see load_lock)
+    lock_detail: str = ""  # what was resolved or recovered, for the report
+    warnings: tuple[ContentProblem, ...] = ()  # fail `check --strict`, not a build
+    unchanged_refs: tuple[str, ...] = ()  # when up to date: every note, from the lock
+    retired_refs: tuple[str, ...] = ()
 
     @property
     def up_to_date(self) -> bool:
@@ -173,11 +176,13 @@ def build(
     drop_retired: bool = False,
     force: bool = False,
     deck_version: str | None = None,
+    since: Path | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg`` and update the
     lock beside the content, both or neither. ``deck_version`` replaces the deck file's
-    ``version`` (a release tag, say).
+    ``version`` (a release tag, say). A missing or damaged lock is recovered from the
+    deck ``since`` names, else from the previous deck in the output folder.
 
     Raises :class:`~deckbuilder.errors.ContentError` (bad content, nothing written),
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
@@ -191,6 +196,7 @@ def build(
             drop_retired=drop_retired,
             force=force,
             deck_version=deck_version,
+            since=since,
             progress=progress,
         )
 
@@ -249,10 +255,11 @@ def _build(
     drop_retired: bool,
     force: bool,
     deck_version: str | None,
+    since: Path | None,
     progress: Progress | None,
 ) -> BuildResult:
     from deckbuilder.inputs import InputDigest, record_images, up_to_date
-    from deckbuilder.notes.state import read_lock
+    from deckbuilder.notes.state import load_lock
 
     lock_path = content_dir / LOCK_FILE
     options = {"deck-version": deck_version} if deck_version is not None else {}
@@ -260,19 +267,28 @@ def _build(
         current = up_to_date(content_dir, out, options)
         if current is not None:
             deck_path, notes = current
-            return BuildResult(deck_path, deck_path.stat().st_size, False, lock_path, notes)
+            lock = load_lock(content_dir).lock
+            return BuildResult(
+                deck_path,
+                deck_path.stat().st_size,
+                False,
+                lock_path,
+                notes,
+                unchanged_refs=tuple(sorted(r for r, n in lock.notes.items() if not n.retired)),
+                retired_refs=tuple(sorted(r for r, n in lock.notes.items() if n.retired)),
+            )
 
     stream = ContentStream(content_dir, progress)
     deck = stream.deck
     if deck_version is not None:
         deck = _with_version(deck, deck_version)
     deck_path = out / f"{deck.id}.apkg"
-    lock = read_lock(stream.root)
+    loaded = load_lock(stream.root, since or deck_path, deck.id)
     assembled = assemble(
         deck,
         stream.texts,  # type: ignore[arg-type]
         stream.cases(),
-        lock,
+        loaded.lock,
         drop_retired=drop_retired,
         force=force,
         finish_reading=stream.finish,
@@ -297,7 +313,17 @@ def _build(
             _write_deck_and_lock(deck_path, package, lock_path, lock_text)
             size = deck_path.stat().st_size
     notes = len(assembled.plan.notes)
-    return BuildResult(deck_path, size, not dry_run, lock_path, notes, assembled.plan)
+    return BuildResult(
+        deck_path,
+        size,
+        not dry_run,
+        lock_path,
+        notes,
+        assembled.plan,
+        loaded.origin,
+        loaded.detail,
+        tuple(sorted(stream.warnings)),
+    )
 
 
 def _with_version(deck: Deck, version: str) -> Deck:
@@ -374,8 +400,12 @@ def assemble(
     """
     from deckbuilder.apkg.writer import CollectionWriter, deck_json
     from deckbuilder.notes import ids
-    from deckbuilder.notes.description import deck_description
-    from deckbuilder.notes.notetype import contract_fingerprint, notetype_json
+    from deckbuilder.notes.description import deck_description, deck_fingerprint
+    from deckbuilder.notes.notetype import (
+        contract_fingerprint,
+        notetype_json,
+        our_notetype_fingerprint,
+    )
     from deckbuilder.notes.state import Planner
 
     deck_id = ids.deck_id(deck.id)
@@ -384,6 +414,7 @@ def assemble(
         lock,
         deck_key=deck.id,
         deck_id=deck_id,
+        deck_name=deck.name,
         notetype_id=nt_id,
         contract=contract_fingerprint(),
         force=force,
@@ -404,8 +435,7 @@ def assemble(
         writer.add(planner.retired(drop_retired))
         description = deck_description(deck, texts, summaries, fingerprints)
         plan = planner.finish(
-            _hash([deck.name, description])[:32],
-            _hash(notetype_json(nt_id, deck.name, deck_id, 0))[:32],
+            deck_fingerprint(deck.name, description), our_notetype_fingerprint(deck.name)
         )
         collection = writer.finish(
             deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
@@ -416,10 +446,6 @@ def assemble(
         writer.close()
         raise
     return Assembled(plan, collection, sorted(media.values(), key=lambda m: m.name))
-
-
-def _hash(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 __all__ = [

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder.notes.state.lockfile import RESTORE
 from tests.conftest import REPO
 from tests.helpers import generated_content, snapshot
 from tests.process import deckbuilder
@@ -39,7 +40,11 @@ def _expected(path: Path) -> str:
     return "content/" + last.removeprefix("# expect: ")
 
 
-SUMMARY = "error: 1 problem in the content; nothing was written.\n"
+# build never writes on bad content; check never writes at all, and says no more
+SUMMARY = {
+    "build": "error: 1 problem in the content; nothing was written.\n",
+    "check": "error: 1 problem in the content.\n",
+}
 
 
 def _run_both(content: Path, tmp_path: Path, expected: str, *extra: str) -> None:
@@ -47,7 +52,7 @@ def _run_both(content: Path, tmp_path: Path, expected: str, *extra: str) -> None
     for command in ("build", "check"):
         run = deckbuilder(command, "content", *extra, cwd=tmp_path, timeout=30)
         assert run.returncode == 1, (command, run.stdout, run.stderr)
-        assert run.stderr == f"{expected}\n{SUMMARY}", command
+        assert run.stderr == f"{expected}\n{SUMMARY[command]}", command
         assert run.stdout == ""
     assert snapshot(content, tmp_path / "dist") == before
 
@@ -122,13 +127,26 @@ GENERATED: dict[str, tuple[Callable[[Path, Path], None], str]] = {
         "content/deck.yaml: the deck file is missing; create it with at least 'name' and 'id'",
     ),
     "no-case-files": (_no_cases, "content: no case files found next to deck.yaml"),
-    "damaged-lock": (
-        _damaged_lock,
-        "content/deckbuilder.lock.json:1:23: is not valid JSON (Expecting value); restore it "
-        "from git (git checkout -- <file>) rather than deleting it: without it every note "
-        "would look new and colleagues' edits would not arrive",
-    ),
 }
+
+
+def test_a_damaged_lock_is_refused_by_check_and_recovered_by_build(
+    built: Path, tmp_path: Path
+) -> None:
+    _damaged_lock(built, tmp_path)
+    before = snapshot(built, tmp_path / "dist")
+    run = deckbuilder("check", "content", cwd=tmp_path, timeout=30)
+    assert run.returncode == 1
+    assert run.stderr == (
+        f"content/deckbuilder.lock.json:1:23: is not valid JSON (Expecting value){RESTORE}\n"
+        f"{SUMMARY['check']}"
+    )
+    assert snapshot(built, tmp_path / "dist") == before
+    run = deckbuilder("build", "content", cwd=tmp_path, timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0] == (
+        "  the lock was damaged: recovered 4 notes from dist/clinical-quiz.apkg"
+    )
 
 
 @pytest.mark.parametrize("name", list(GENERATED))

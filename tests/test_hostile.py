@@ -413,7 +413,9 @@ def _refused(work: Path, expected_first_line: str, commands: tuple[str, ...]) ->
         assert run.returncode == 1, (command, run.stdout, run.stderr)
         assert "Traceback" not in run.stderr
         assert run.stderr.splitlines()[0] == expected_first_line, (command, run.stderr)
-        assert run.stderr.splitlines()[-1].endswith("nothing was written.")
+        assert run.stderr.splitlines()[-1].endswith(
+            "nothing was written." if command == "build" else "in the content."
+        )
     assert snapshot(work / "content", work / "dist") == before
 
 
@@ -468,10 +470,8 @@ def _lock_with(work: Path, edit) -> Path:
     return lock
 
 
-RESTORE = (
-    "; restore it from git (git checkout -- <file>) rather than deleting it: without it "
-    "every note would look new and colleagues' edits would not arrive"
-)
+from deckbuilder.notes.state.lockfile import RESTORE  # noqa: E402 (the hint every lock error ends with)
+
 GOOD_NOTE = "good/q1"
 
 
@@ -542,14 +542,19 @@ def test_refused_in_the_lock(name: str, good: Path) -> None:
     _refused(good, f"content/deckbuilder.lock.json:{line}: {message}{RESTORE}", ("build",))
 
 
-def test_a_lock_nested_too_deeply_is_refused(good: Path) -> None:
+def test_a_lock_nested_too_deeply_is_damaged_and_recovered(good: Path) -> None:
+    """Not a lock at all: check says so; build recovers the lock from the previous deck."""
     lock = good / "content" / "deckbuilder.lock.json"
     lock.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     _refused(
         good,
         f"content/deckbuilder.lock.json: is not a lock: it is nested too deeply{RESTORE}",
-        ("build",),
+        ("check",),
     )
+    run = deckbuilder("build", "content", cwd=good, timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert "the lock was damaged: recovered 1 note from dist/d.apkg" in run.stdout
+    assert "0 new, 0 updated, 1 unchanged" in run.stdout
 
 
 def test_a_lock_with_a_1e400_time_is_refused(good: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder.notes.state.lockfile import RESTORE
 from tests.conftest import DEFAULT_CONTENT, REPO
 from tests.helpers import SMALL_CASE, snapshot
 from tests.process import deckbuilder
@@ -61,9 +62,7 @@ def test_a_fifo_as_the_lock(work: Path) -> None:
     os.mkfifo(lock)
     _refused(
         work,
-        f"content/deckbuilder.lock.json: {FIFO_MESSAGE}; restore it from git (git checkout "
-        "-- <file>) rather than deleting it: without it every note would look new and "
-        "colleagues' edits would not arrive",
+        f"content/deckbuilder.lock.json: {FIFO_MESSAGE}{RESTORE}",
         "build",
     )
 
@@ -219,7 +218,7 @@ def test_fifty_thousand_unknown_keys_are_reported_in_time(work: Path) -> None:
         "content/cases/bad.yaml:110:1: and 49,900 more problems from here on; fix the ones "
         "above first"
     )
-    assert lines[-1] == "error: 101 problems in the content; nothing was written."
+    assert lines[-1] == "error: 101 problems in the content."
 
 
 def _bomb(path: Path, claimed: int) -> None:
@@ -293,7 +292,7 @@ def test_an_unreadable_cases_folder_is_reported(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout
     assert run.stderr == (
         "content/cases: folder cannot be read: Permission denied\n"
-        "error: 1 problem in the content; nothing was written.\n"
+        "error: 1 problem in the content.\n"
     )
 
 

@@ -13,7 +13,14 @@ from deckbuilder.notes.state import Lock, NoteState, Stamp
 _text = st.text(max_size=30)
 _notes = st.dictionaries(
     _text,
-    st.builds(NoteState, _text, _text, st.integers(0, 2**53), st.booleans()),
+    st.builds(
+        NoteState,
+        _text,
+        _text,
+        st.integers(0, 2**53),
+        st.booleans(),
+        st.lists(_text.filter(lambda s: s and " " not in s), max_size=3).map(tuple),
+    ),
     max_size=8,
 )
 
@@ -23,7 +30,16 @@ _notes = st.dictionaries(
 def test_the_lock_is_json_with_one_sorted_note_per_line(
     notes: dict[str, NoteState], mtime: int
 ) -> None:
-    lock = Lock("deck", 1, Stamp("fp", mtime), 2, "contract", Stamp("nt", mtime), notes)
+    lock = Lock(
+        deck_key="deck",
+        deck_id=1,
+        deck_name="Deck",
+        deck=Stamp("fp", mtime),
+        notetype_id=2,
+        contract="contract",
+        notetype=Stamp("nt", mtime),
+        notes=notes,
+    )
     text = lock.dumps()
     data = json.loads(text)
     assert list(data["notes"]) == sorted(notes)
@@ -31,7 +47,13 @@ def test_the_lock_is_json_with_one_sorted_note_per_line(
         entry = {"fingerprint": state.fingerprint, "guid": state.guid, "mtime": state.mtime}
         if state.retired:
             entry["retired"] = True
+        if state.tags:
+            entry["tags"] = list(state.tags)
         assert data["notes"][ref] == entry
-        line = f"    {json.dumps(ref)}: {json.dumps(entry, sort_keys=True)}"
-        assert line in text.splitlines() or f"{line}," in text.splitlines()
+        line = (
+            f"    {json.dumps(ref, ensure_ascii=False)}: "
+            f"{json.dumps(entry, sort_keys=True, ensure_ascii=False)}"
+        )
+        rows = text.split("\n")  # lines as git sees them
+        assert line in rows or f"{line}," in rows
     assert text.count("\n") == 7 + len(notes)

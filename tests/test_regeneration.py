@@ -231,7 +231,7 @@ def test_rename_a_question_id_gives_one_new_and_one_retired(
 
     # Carried on unchanged by later builds, until dropped for good.
     again = build(content, tmp_path / "dist3")
-    assert again.plan.refs("still-retired") == ["alt-thigh/prognosis"]
+    assert again.plan.refs("still_retired") == ["alt-thigh/prognosis"]
     assert colleague.import_(again.deck_path) == ImportLog(0, 0, 5, 0)
     dropped = build(content, tmp_path / "dist4", drop_retired=True)
     assert dropped.plan.dropped == ("alt-thigh/prognosis",)

@@ -36,6 +36,7 @@ class Diff:
     conflicting: list[NoteChange] = field(default_factory=list)
     left_behind: list[NoteChange] = field(default_factory=list)  # only in OLD: Anki keeps them
     notetypes: list[str] = field(default_factory=list)
+    renamed: tuple[str, str] | None = None  # the deck that holds the cards, renamed
 
     def as_json(self) -> dict[str, object]:
         keys = (
@@ -47,8 +48,10 @@ class Diff:
             "conflicting",
             "left_behind",
         )
-        out: dict[str, object] = {k: [vars(c) for c in getattr(self, k)] for k in keys}
+        out: dict[str, object] = {"command": "diff", "outcome": "compared"}
+        out.update({k: [vars(c) for c in getattr(self, k)] for k in keys})
         out["notetypes"] = self.notetypes
+        out["renamed"] = {"from": self.renamed[0], "to": self.renamed[1]} if self.renamed else None
         return out
 
 
@@ -96,6 +99,8 @@ def diff_packages(old: Package, new: Package) -> Diff:
                 result.unchanged.append(change)
     guids = {n.guid for n in new.notes}
     result.left_behind = [_change(old, n) for n in old.notes if n.guid not in guids]
+    if len(old.decks) == 1 and len(new.decks) == 1 and old.decks != new.decks:
+        result.renamed = (old.decks[0], new.decks[0])
     return result
 
 

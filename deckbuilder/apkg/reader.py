@@ -49,12 +49,38 @@ class NoteType:
     mtime: int
     fields: tuple[str, ...]
     templates: tuple[str, ...]
-    look: str  # a hash of templates and CSS: what an update of the note type carries
+    css: str = ""
+    formats: tuple[tuple[str, str], ...] = ()  # each template's front and back
 
     @property
     def schema(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """What Anki matches a re-imported note type by: field and template names."""
         return self.fields, self.templates
+
+    @property
+    def look(self) -> str:
+        """A hash of what an update of the note type carries: CSS and templates."""
+        return hashlib.sha256(json.dumps([self.css, self.formats]).encode()).hexdigest()[:16]
+
+    @property
+    def fingerprint(self) -> str:
+        """As deckbuilder's build state fingerprints a note type (name, fields, templates,
+        CSS), so a lock recovered from a deck can tell whether the note type changed."""
+        from deckbuilder.notes.notetype import notetype_fingerprint
+
+        templates = [(n, q, a) for n, (q, a) in zip(self.templates, self.formats, strict=False)]
+        return notetype_fingerprint(self.name, self.fields, templates, self.css)
+
+
+@dataclass(frozen=True)
+class DeckRecord:
+    """A deck of the package: its name, when it last changed and, where the format says
+    it plainly, its description."""
+
+    id: int
+    name: str
+    mtime: int
+    description: str | None
 
 
 @dataclass(frozen=True)
@@ -76,9 +102,10 @@ class Note:
 class Package:
     path: Path
     format: str
-    decks: list[str]
+    decks: list[str]  # the names of the decks that hold cards
     notetypes: dict[int, NoteType]
     notes: list[Note] = field(default_factory=list)
+    deck_records: dict[int, DeckRecord] = field(default_factory=dict)
 
     def ref(self, note: Note) -> tuple[str, str]:
         """(case id, question id) of a deckbuilder note; ("-", "-") for any other."""
@@ -184,16 +211,21 @@ def _read(conn: sqlite3.Connection, path: Path, fmt: str) -> Package:
         models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
         notetypes = {}
         for m in json.loads(models_json).values():
-            templates = [(t.get("qfmt", ""), t.get("afmt", "")) for t in m.get("tmpls", [])]
+            formats = tuple((t.get("qfmt", ""), t.get("afmt", "")) for t in m.get("tmpls", []))
             notetypes[int(m["id"])] = NoteType(
                 int(m["id"]),
                 m["name"],
                 int(m.get("mod", 0)),
                 tuple(f["name"] for f in m["flds"]),
                 tuple(t["name"] for t in m["tmpls"]),
-                _look(m.get("css", ""), templates),
+                m.get("css", ""),
+                formats,
             )
-        decks = sorted(d["name"] for d in json.loads(decks_json).values())
+        records = {
+            int(d["id"]): DeckRecord(int(d["id"]), d["name"], int(d.get("mod", 0)), d.get("desc"))
+            for d in json.loads(decks_json).values()
+        }
+        decks = sorted(d.name for d in records.values())
     used = {r[0] for r in conn.execute("SELECT DISTINCT did FROM cards")}
     notes = [
         Note(guid, int(mid), int(mod), tuple(flds.split("\x1f")), tuple(tags.split()))
@@ -202,7 +234,12 @@ def _read(conn: sqlite3.Connection, path: Path, fmt: str) -> Package:
         )
     ]
     deck_names = _used_decks(conn, decks, used, tables)
-    return Package(path, fmt, deck_names, notetypes, notes)
+    if "notetypes" in tables:
+        records = {
+            int(i): DeckRecord(int(i), n.replace("\x1f", "::"), int(m), None)
+            for i, n, m in conn.execute("SELECT id, name, mtime_secs FROM decks")
+        }
+    return Package(path, fmt, deck_names, notetypes, notes, records)
 
 
 def _modern(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], list[str]]:
@@ -223,20 +260,10 @@ def _modern(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], list[str]]:
             strings = _proto_strings(bytes(tconfig))  # Template.Config: q_format 1, a_format 2
             formats.append((strings.get(1, ""), strings.get(2, "")))
         notetypes[int(ntid)] = NoteType(
-            int(ntid),
-            name,
-            int(mtime),
-            fields,
-            tuple(t[0] for t in templates),
-            _look(css, formats),
+            int(ntid), name, int(mtime), fields, tuple(t[0] for t in templates), css, tuple(formats)
         )
     decks = sorted(name.replace("\x1f", "::") for (name,) in conn.execute("SELECT name FROM decks"))
     return notetypes, decks
-
-
-def _look(css: str, templates: list[tuple[str, str]]) -> str:
-    """What an update of a note type carries: its CSS and each template's two sides."""
-    return hashlib.sha256(json.dumps([css, templates]).encode()).hexdigest()[:16]
 
 
 def _proto_strings(message: bytes) -> dict[int, str]:

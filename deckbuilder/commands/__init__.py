@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,72 +13,82 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Set by the root ``--debug`` option: let exceptions through with their traceback.
 state: dict[str, bool] = {"debug": False}
 
-# Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences
-# start with them) and the bidirectional overrides that make text read backwards.
-_TERMINAL_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_JSON_LEAVES = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
 
-
-def terminal_safe(text: str) -> str:
-    """Text from a file someone else made, made harmless to print: every character a
-    terminal would act on is shown as its escape (``\\x1b``, ``\\u202e``)."""
-    return _TERMINAL_ACTIVE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
-
-
-def json_text(data: Any) -> str:
-    """JSON for printing: indented, readable Unicode, with every character a terminal
-    would act on written as a JSON escape (still the same JSON value)."""
-    import json
-
-    text = json.dumps(data, indent=2, ensure_ascii=False)  # escapes C0 controls itself
-    return _JSON_LEAVES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+def _error_kind(exc: BaseException) -> str:
+    """The ``error`` of a command's JSON when it fails."""
+    name = type(exc).__name__
+    return {
+        "ContentError": "content",
+        "LockDamaged": "content",
+        "ContractError": "contract",
+        "OutputError": "output",
+        "PackageError": "package",
+        "ArticleError": "article",
+        "ImportCheckError": "internal",
+        "WriteFailed": "output",
+    }.get(name, "internal")
 
 
 def reports_errors(func: F) -> F:
-    """Turn deckbuilder's own errors into a message on stderr and exit code 1.
+    """Turn deckbuilder's own errors into a message and exit code 1.
 
-    Anything else is a bug: it is reported in one line too, with a pointer to
-    ``--debug``, which shows the traceback.
+    On stderr as text, or — when the command was given ``--json`` — on stdout as the
+    JSON every command's errors share (``commands/output.schema.json``). Anything else
+    is a bug: it is reported in one line too, with a pointer to ``--debug``, which shows
+    the traceback.
     """
+    command = func.__name__.replace("_", "-").removeprefix("new-")
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from deckbuilder.errors import ContentError, DeckbuilderError
         from deckbuilder.files import WriteFailed
 
-        debug = state["debug"]
+        as_json = bool(kwargs.get("as_json"))
         try:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):  # typer reports these (exit 2)
             raise
-        except ContentError as exc:
-            if debug:
-                raise
-            for problem in exc.problems:
-                typer.echo(str(problem), err=True)
-            typer.secho(f"error: {exc.summary}; nothing was written.", fg="red", err=True)
-            raise typer.Exit(1) from None
-        except DeckbuilderError as exc:
-            if debug:
-                raise
-            typer.secho(f"error: {exc}", fg="red", err=True)
-            raise typer.Exit(1) from None
-        except WriteFailed as exc:
-            if debug:
-                raise
-            typer.secho(f"error: cannot write {exc.filename}: {exc.strerror}", fg="red", err=True)
-            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was written.", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:
-            if debug:
+            if state["debug"]:
                 raise
-            typer.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in deckbuilder; run again with --debug for the traceback.",
-                err=True,
-            )
+            if isinstance(exc, ContentError):
+                problems, message = exc.problems, f"{exc.summary}{_tail(command)}"
+            elif isinstance(exc, DeckbuilderError):
+                problems, message = [], str(exc)
+            elif isinstance(exc, WriteFailed):
+                problems, message = [], f"cannot write {exc.filename}: {exc.strerror}"
+            else:
+                problems, message = [], f"internal error: {type(exc).__name__}: {exc}"
+            bug = not isinstance(exc, DeckbuilderError | WriteFailed)
+            _report(command, exc, message, problems, as_json, bug)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _tail(command: str) -> str:
+    return "; nothing was written." if command not in {"check", "inspect", "diff"} else "."
+
+
+def _report(
+    command: str, exc: Exception, message: str, problems: Any, as_json: bool, bug: bool
+) -> None:
+    from deckbuilder.commands.output import error_json, problem_json
+
+    kind = _error_kind(exc)
+    if as_json:
+        typer.echo(error_json(command, kind, message, [problem_json(p) for p in problems]))
+        return
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if bug:
+        typer.echo(
+            f"{message}\nThis is a bug in deckbuilder; run again with --debug for the traceback.",
+            err=True,
+        )
+    else:
+        typer.secho(f"error: {message}", fg="red", err=True)

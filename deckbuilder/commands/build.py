@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from deckbuilder.commands import reports_errors
+from deckbuilder.commands import build_report, reports_errors
 from deckbuilder.commands.check import ContentArg
-
-if TYPE_CHECKING:
-    from deckbuilder.build import BuildResult
+from deckbuilder.commands.output import json_text
 
 
 @reports_errors
@@ -51,6 +49,17 @@ def build(
             "(e.g. a release tag in CI).",
         ),
     ] = None,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="The deck colleagues have (the published .apkg): a missing or damaged lock "
+            "is recovered from it [default: the deck in the output folder].",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every note that changes.")
+    ] = False,
 ) -> None:
     """Build the Anki deck from the content folder into dist/<deck id>.apkg.
 
@@ -69,33 +78,17 @@ def build(
             drop_retired=drop_retired,
             force=force,
             deck_version=deck_version,
+            since=since,
             progress=progress.update,
         )
     seconds = time.perf_counter() - started
     if as_json:
-        typer.echo(json_report(result, seconds))
-    elif not quiet:
-        typer.echo(report(result, seconds))
-
-
-def json_report(result: BuildResult, seconds: float) -> str:
-    """The build report for scripts: the deck, and the notes by what importing does."""
-    import json
-
-    plan = result.plan
-    statuses = ("new", "updated", "unchanged", "retired", "still-retired")
-    data = {
-        "deck": str(result.deck_path),
-        "written": result.written,
-        "up_to_date": result.up_to_date,
-        "bytes": result.size,
-        "notes": result.notes,
-        "seconds": round(seconds, 3),
-        **({s: plan.refs(s) for s in statuses} if plan else {}),  # type: ignore[arg-type]
-        "dropped": list(plan.dropped) if plan else [],
-        "notetype_changed": bool(plan and plan.notetype_changed),
-    }
-    return json.dumps(data, indent=2)
+        typer.echo(json_text(build_report.as_json(result, seconds)))
+        return
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        typer.echo(build_report.text(result, seconds, verbose=verbose))
 
 
 class ProgressBar:
@@ -136,42 +129,3 @@ class ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def report(result: BuildResult, seconds: float) -> str:
-    """The build report: like a plan, what each note does on import."""
-    plan = result.plan
-    if plan is None:
-        return (
-            f"{result.deck_path} is up to date: {result.notes} notes, nothing changed "
-            f"({seconds:.2f} s)."
-        )
-    lines: list[str] = []
-    for status, label in (("new", "new"), ("updated", "updated"), ("retired", "retired")):
-        for ref in plan.refs(status):  # type: ignore[arg-type]
-            lines.append(f"  {label:<9} {ref}")
-    for ref in plan.dropped:
-        lines.append(f"  {'dropped':<9} {ref}")
-    if plan.notetype_changed:
-        lines.append("  note type: templates or style changed")
-    counts = {s: len(plan.refs(s)) for s in ("new", "updated", "unchanged", "retired")}  # type: ignore[arg-type]
-    still = len(plan.refs("still-retired"))
-    total = len(plan.notes) - counts["retired"] - still
-    verb = "Would write" if not result.written else "Wrote"
-    summary = (
-        f"{verb} {result.deck_path} ({result.size / 1024:.0f} KiB): {total} notes, "
-        f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
-    )
-    retired = counts["retired"] + still
-    if retired:
-        summary += f", {retired} retired"
-    lines.append(f"{summary} ({seconds:.2f} s).")
-    if retired:
-        lines.append(
-            "Retired notes are questions deleted from the content. In Anki, search "
-            "'tag:retired' in the Browse window to find and delete them; run "
-            "'deckbuilder build --drop-retired' to stop carrying them."
-        )
-    if not result.written:
-        lines.append("Dry run: nothing was written.")
-    return "\n".join(lines)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from deckbuilder.commands import json_text, reports_errors, terminal_safe
+from deckbuilder.commands import reports_errors
+from deckbuilder.commands.output import json_text, terminal_safe
 
 DeckArg = Annotated[Path, typer.Argument(help="An .apkg file (any, not only ours).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -40,6 +41,8 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
         typer.echo(
             json_text(
                 {
+                    "command": "inspect",
+                    "outcome": "read",
                     "path": str(deck),
                     "format": package.format,
                     "decks": package.decks,
@@ -83,6 +86,10 @@ def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
     if as_json:
         typer.echo(json_text(result.as_json()))
         return
+    if result.renamed:
+        from deckbuilder.commands.build_report import rename_advice
+
+        typer.echo(terminal_safe(rename_advice(*result.renamed)))
     for line in result.notetypes:
         typer.echo(terminal_safe(line))
     sections = (

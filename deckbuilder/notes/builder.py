@@ -64,6 +64,18 @@ class NoteSpec:
         text = "\x1f".join((*self.fields, "\x1e", *self.tags, "\x1e", *self.media))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
+    @property
+    def content(self) -> str:
+        """A hash of the fields and tags as Anki stores them (see :func:`note_content`)."""
+        return note_content(self.fields, self.tags)
+
+
+def note_content(fields: Iterable[str], tags: Iterable[str]) -> str:
+    """A hash of a note's fields and tags as a collection stores them: what a lock
+    recovered from a deck compares, since a deck cannot tell fingerprints."""
+    text = "\x1f".join(fields) + "\x1e" + " ".join(sorted(tags))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
 
 @dataclass(frozen=True)
 class CaseNotes:

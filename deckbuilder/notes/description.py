@@ -14,6 +14,7 @@ links are written out as text, "label (address)".
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -50,6 +51,13 @@ class DeckTexts:
         description = render(deck.description, "description", False)
         licence = render(deck.license, "license", True) if deck.license else ""
         return cls(description, licence), problems
+
+
+def deck_fingerprint(name: str, description: str) -> str:
+    """What an update of the deck changes in colleagues' collections: its name and
+    description (also computed from a package, to recover a lost lock)."""
+    data = json.dumps([name, description], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
 
 
 def deck_description(

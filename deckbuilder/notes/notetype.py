@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -89,6 +90,24 @@ def card_look() -> CardLook:
 def notetype_name(deck_name: str) -> str:
     """Shown in Anki's note type list. Not part of the contract hash, but kept stable."""
     return f"Clinical MCQ ({deck_name})"
+
+
+def notetype_fingerprint(
+    name: str, fields: Sequence[str], templates: Sequence[tuple[str, str, str]], css: str
+) -> str:
+    """What an update of the note type changes in colleagues' collections: its name,
+    field names, each template's name and two sides, and its CSS. Computed the same way
+    from a package, so a lock recovered from a deck can tell whether it changed."""
+    data = [name, list(fields), [list(t) for t in templates], css]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def our_notetype_fingerprint(deck_name: str) -> str:
+    """The fingerprint of this version's note type for a deck of this name."""
+    look = card_look()
+    return notetype_fingerprint(
+        notetype_name(deck_name), FIELDS, [(TEMPLATES[0], look.front, look.back)], look.css
+    )
 
 
 def contract_fingerprint() -> str:

@@ -1,0 +1,158 @@
+"""What ``deckbuilder build`` says: a plan-like report for people, JSON for scripts.
+
+The report names, case by case, what importing the deck will do to each note — at most
+:data:`DETAIL_LINES` lines of it unless ``--verbose`` (a first build of 10,000 notes must
+not print 10,000 lines) — then the deck, the note type, a rename, a recovered or merged
+lock, and one summary line. The JSON has one shape for every outcome (written, dry run,
+up to date) and always lists every note (``commands/output.schema.json``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from deckbuilder.build import BuildResult
+
+DETAIL_LINES = 30
+STATUSES = ("new", "updated", "unchanged", "retired", "still_retired")
+_SHOWN = ("new", "updated", "retired", "dropped")
+
+
+def _refs(result: BuildResult) -> dict[str, list[str]]:
+    """Every note by what importing the deck does to it."""
+    plan = result.plan
+    if plan is None:
+        return {
+            "new": [],
+            "updated": [],
+            "unchanged": list(result.unchanged_refs),
+            "retired": [],
+            "still_retired": list(result.retired_refs),
+            "dropped": [],
+        }
+    refs = {status: plan.refs(status) for status in STATUSES}  # type: ignore[arg-type]
+    refs["dropped"] = list(plan.dropped)
+    return refs
+
+
+def outcome(result: BuildResult) -> str:
+    if result.up_to_date:
+        return "up_to_date"
+    return "written" if result.written else "dry_run"
+
+
+def rename_advice(old: str, new: str) -> str:
+    """What a deck rename does in colleagues' Anki, and what they can do."""
+    return (
+        f"deck renamed {old!r} → {new!r}: Anki files imported cards by deck name, so in "
+        f"colleagues' collections the cards they have stay in {old!r} and new cards go to "
+        f"a new deck {new!r} (the note type is renamed with it). Ask them to rename "
+        f"{old!r} to {new!r} in Anki (Decks screen → the deck's gear → Rename) before "
+        "they import, or keep the old name."
+    )
+
+
+def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
+    from deckbuilder.commands.output import problem_json
+
+    plan = result.plan
+    notetype = "unchanged"
+    if plan is not None and plan.notetype_new:
+        notetype = "new"
+    elif plan is not None and plan.notetype_changed:
+        notetype = "changed"
+    renamed = plan.renamed if plan is not None else None
+    return {
+        "command": "build",
+        "outcome": outcome(result),
+        "deck": str(result.deck_path),
+        "written": result.written,
+        "up_to_date": result.up_to_date,
+        "bytes": result.size,
+        "notes": result.notes,
+        "seconds": round(seconds, 3),
+        **_refs(result),
+        "notetype": notetype,
+        "deck_changed": bool(plan and plan.deck_changed),
+        "renamed": {"from": renamed[0], "to": renamed[1]} if renamed else None,
+        "lock": {"origin": result.lock_origin, "detail": result.lock_detail},
+        "warnings": [problem_json(w) for w in result.warnings],
+    }
+
+
+def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
+    """The build report: like a plan, what each note does on import."""
+    refs = _refs(result)
+    if result.up_to_date:
+        return (
+            f"{result.deck_path} is up to date: {result.notes} notes, nothing changed "
+            f"({seconds:.2f} s)."
+        )
+    plan = result.plan
+    assert plan is not None
+    lines = _details(refs, None if verbose else DETAIL_LINES)
+    if plan.notetype_new:
+        lines.append("  note type: new")
+    elif plan.notetype_changed:
+        lines.append("  note type: templates or style changed (colleagues get it on import)")
+    if plan.renamed:
+        lines.append("  " + rename_advice(*plan.renamed))
+    elif plan.deck_changed:
+        lines.append("  deck: description changed")
+    if result.lock_detail:
+        lines.append(f"  {result.lock_detail}")
+    if result.lock_origin == "none" and (refs["new"] or refs["updated"]):
+        lines.append(
+            "  no lock: every note is new. If this deck was shared before, restore "
+            "deckbuilder.lock.json or build with --since <the published .apkg>, or every "
+            "colleague's note will look updated"
+        )
+    total = len(plan.notes) - len(refs["retired"]) - len(refs["still_retired"])
+    verb = "Would write" if not result.written else "Wrote"
+    summary = (
+        f"{verb} {result.deck_path} ({result.size / 1024:.0f} KiB): {total} notes, "
+        f"{len(refs['new'])} new, {len(refs['updated'])} updated, "
+        f"{len(refs['unchanged'])} unchanged"
+    )
+    retired = len(refs["retired"]) + len(refs["still_retired"])
+    if retired:
+        summary += f", {retired} retired"
+    lines.append(f"{summary} ({seconds:.2f} s).")
+    if retired:
+        lines.append(
+            "Retired notes are questions deleted from the content. In Anki, search "
+            "'tag:retired' in the Browse window to find and delete them; run "
+            "'deckbuilder build --drop-retired' to stop carrying them."
+        )
+    if not result.written:
+        lines.append("Dry run: nothing was written.")
+    return "\n".join(lines)
+
+
+def _details(refs: dict[str, list[str]], limit: int | None) -> list[str]:
+    """The notes that change, grouped by case (whole cases while they fit), at most
+    ``limit`` lines and a line saying how many more there are."""
+    by_case: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for status in _SHOWN:
+        for ref in refs[status]:
+            by_case[ref.partition("/")[0]].append((status, ref))
+    lines: list[str] = []
+    left: dict[str, int] = {}
+    for case, notes in by_case.items():
+        room = len(notes) if limit is None else limit - len(lines)
+        if room <= 0 or (len(notes) > room and lines):
+            left[case] = len(notes)
+            continue
+        for status, ref in notes[:room]:
+            lines.append(f"  {status:<9} {ref}")
+        if len(notes) > room:
+            left[case] = len(notes) - room
+    if left:
+        more, cases = sum(left.values()), len(left)
+        lines.append(
+            f"  … and {more:,} more in {cases:,} case{'s' if cases != 1 else ''} "
+            "(--verbose lists every note)"
+        )
+    return lines

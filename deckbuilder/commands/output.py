@@ -1,0 +1,66 @@
+"""How commands print for scripts (``--json``) and for terminals, in one place.
+
+Every command that reports takes ``--json``: one JSON object on stdout, whose shape for
+each command and outcome is described by ``output.schema.json`` beside this module
+(errors included: ``{"command": …, "outcome": "error", …}``, with the same exit codes).
+Text from files someone else made is printed with the characters a terminal would act
+on escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from deckbuilder.errors import ContentProblem
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences
+# start with them) and the bidirectional overrides that make text read backwards.
+_TERMINAL_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_LEAVES = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a file someone else made, made harmless to print: every character a
+    terminal would act on is shown as its escape (``\\x1b``, ``\\u202e``)."""
+    return _TERMINAL_ACTIVE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
+def json_text(data: Any) -> str:
+    """JSON for printing: indented, readable Unicode, with every character a terminal
+    would act on written as a JSON escape (still the same JSON value)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)  # escapes C0 controls itself
+    return _JSON_LEAVES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def problem_json(problem: ContentProblem) -> dict[str, Any]:
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "key": problem.key,
+        "message": problem.message,
+    }
+
+
+def error_json(command: str, kind: str, message: str, problems: list[dict] | None = None) -> str:
+    """The JSON a command prints when it fails (``kind``: content, contract, output,
+    package, article, usage, internal)."""
+    return json_text(
+        {
+            "command": command,
+            "outcome": "error",
+            "error": kind,
+            "message": message,
+            "problems": problems or [],
+        }
+    )
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of every command's ``--json`` output."""
+    text = resources.files("deckbuilder.commands").joinpath("output.schema.json").read_text()
+    return json.loads(text)

@@ -1,0 +1,193 @@
+"""The plan of a build: every modification time, decided from the build state.
+
+Anki updates a re-imported note only if its modification time is newer than the one in
+the collection. A fixed time means edits never arrive; stamping every note with the
+build time rewrites every note of every colleague on every import. So a build gives a
+note a new, strictly later time only when its fingerprint changed since the lock was
+written; the same holds for the note type (templates, CSS) and the deck.
+
+"Now" is ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention), else the
+clock; it is only ever read for notes that changed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from deckbuilder.errors import ContractError
+from deckbuilder.notes.builder import NoteSpec, retired_note
+from deckbuilder.notes.state.lockfile import Lock, NoteState, Stamp
+
+Status = Literal["new", "updated", "unchanged", "retired", "still_retired"]
+
+
+def now() -> int:
+    """Seconds since the epoch, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch and epoch.isdigit() else int(time.time())
+
+
+@dataclass(frozen=True)
+class PlannedNote:
+    """A note's place in the plan: what importing it will do, and its modification time."""
+
+    ref: str
+    mtime: int
+    status: Status
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build will write, and how it differs from the last build."""
+
+    notes: tuple[PlannedNote, ...]
+    dropped: tuple[str, ...]
+    notetype_mtime: int
+    notetype_changed: bool
+    notetype_new: bool  # the lock knew no note type: a first build
+    deck_mtime: int
+    deck_changed: bool  # its name or description
+    renamed: tuple[str, str] | None  # the deck's name before and now
+    lock: Lock
+
+    def refs(self, status: Status) -> list[str]:
+        return [p.ref for p in self.notes if p.status == status]
+
+    @property
+    def newest(self) -> int:
+        return max([self.deck_mtime, self.notetype_mtime, *(p.mtime for p in self.notes)])
+
+
+def _next(previous: Stamp | None, fingerprint: str, clock: int) -> tuple[int, bool]:
+    if previous is None:
+        return clock, True
+    if previous.fingerprint == fingerprint:
+        return previous.mtime, False
+    return max(clock, previous.mtime + 1), True
+
+
+def _same(prev: NoteState, spec: NoteSpec) -> bool:
+    """Whether a note is as the lock remembers it: by fingerprint, or, for a lock
+    recovered from a deck (which cannot tell fingerprints), by the text Anki stores."""
+    if prev.fingerprint is not None:
+        return prev.fingerprint == spec.fingerprint
+    return prev.content == spec.content
+
+
+class Planner:
+    """Decides every modification time of a build from the lock, note by note.
+
+    Notes are planned as they are rendered (a build never holds all of them); then
+    :meth:`retired` stands in for the questions that disappeared, and :meth:`finish`
+    stamps the deck and the note type and returns the :class:`Plan`.
+    """
+
+    def __init__(
+        self,
+        lock: Lock,
+        *,
+        deck_key: str,
+        deck_id: int,
+        deck_name: str,
+        notetype_id: int,
+        contract: str,
+        force: bool = False,
+        clock: int | None = None,
+    ) -> None:
+        _check_contract(lock, deck_key, contract, force)
+        self.lock = lock
+        self.deck_key = deck_key
+        self.contract = contract
+        self.at = now() if clock is None else clock
+        self.new_lock = Lock(
+            deck_key=deck_key,
+            deck_id=deck_id,
+            deck_name=deck_name,
+            notetype_id=notetype_id,
+            contract=contract,
+        )
+        self.planned: list[PlannedNote] = []
+        self.dropped: list[str] = []
+
+    def note(self, spec: NoteSpec) -> int:
+        """Plan one note; return its modification time."""
+        prev = self.lock.notes.get(spec.ref)
+        if prev is None:
+            mtime, status = self.at, "new"
+        elif _same(prev, spec):
+            mtime, status = prev.mtime, "unchanged"
+        else:
+            mtime, status = max(self.at, prev.mtime + 1), "updated"
+        self.planned.append(PlannedNote(spec.ref, mtime, status))  # type: ignore[arg-type]
+        self.new_lock.notes[spec.ref] = NoteState(
+            spec.guid, spec.fingerprint, mtime, tags=spec.tags
+        )
+        return mtime
+
+    def retired(self, drop_retired: bool) -> list[tuple[NoteSpec, int]]:
+        """Stand-ins for the questions in the lock that the content no longer has."""
+        out = []
+        for ref in sorted(set(self.lock.notes) - set(self.new_lock.notes)):
+            prev = self.lock.notes[ref]
+            if drop_retired:
+                self.dropped.append(ref)
+                continue
+            spec = retired_note(self.deck_key, ref, prev.tags)
+            if _same(prev, spec):
+                mtime, changed = prev.mtime, False
+            else:
+                mtime, changed = max(self.at, prev.mtime + 1), True
+            status: Status = "retired" if not prev.retired or changed else "still_retired"
+            self.planned.append(PlannedNote(ref, mtime, status))
+            self.new_lock.notes[ref] = NoteState(
+                spec.guid, spec.fingerprint, mtime, retired=True, tags=prev.tags
+            )
+            out.append((spec, mtime))
+        return out
+
+    def finish(self, deck_fingerprint: str, notetype_fingerprint: str) -> Plan:
+        lock, new_lock = self.lock, self.new_lock
+        deck_mtime, deck_changed = _next(lock.deck, deck_fingerprint, self.at)
+        new_lock.deck = Stamp(deck_fingerprint, deck_mtime)
+        nt_prev = lock.notetype if lock.contract == self.contract else None
+        nt_mtime, nt_changed = _next(nt_prev, notetype_fingerprint, self.at)
+        if nt_prev is None and lock.notetype is not None:
+            nt_mtime = max(nt_mtime, lock.notetype.mtime + 1)
+        new_lock.notetype = Stamp(notetype_fingerprint, nt_mtime)
+        renamed = None
+        if lock.deck_name is not None and lock.deck_name != new_lock.deck_name:
+            renamed = (lock.deck_name, new_lock.deck_name or "")
+        return Plan(
+            notes=tuple(self.planned),
+            dropped=tuple(self.dropped),
+            notetype_mtime=nt_mtime,
+            notetype_changed=nt_changed and lock.notetype is not None,
+            notetype_new=lock.notetype is None,
+            deck_mtime=deck_mtime,
+            deck_changed=deck_changed and lock.deck is not None,
+            renamed=renamed,
+            lock=new_lock,
+        )
+
+
+def _check_contract(lock: Lock, deck_key: str, contract: str, force: bool) -> None:
+    if force:
+        return
+    if lock.deck_key is not None and lock.deck_key != deck_key:
+        raise ContractError(
+            f"the deck id changed from {lock.deck_key!r} to {deck_key!r}. Every Anki id of "
+            "the deck derives from it: colleagues who re-import would get a second copy of "
+            "every note in a new deck, and lose the link to their review history. Put the "
+            f"old id back in deck.yaml, or rebuild with --force to start a new deck."
+        )
+    if lock.contract is not None and lock.contract != contract:
+        raise ContractError(
+            "the note type's fields or templates changed since the last build. Anki would "
+            "treat it as a different note type: re-importing would create a second note "
+            "type ('…+') and skip every existing note as conflicting, so no colleague "
+            "would receive updates. Revert the change, or rebuild with --force if breaking "
+            "existing collections is intended."
+        )
