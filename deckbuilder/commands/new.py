@@ -62,8 +62,17 @@ def init(
     deck_id: Annotated[
         str, typer.Option("--id", help="Stable key of the deck [default: from the folder].")
     ] = "",
+    workflow: Annotated[
+        bool,
+        typer.Option(
+            "--workflow/--no-workflow",
+            help="Also write a GitHub Actions workflow that builds the deck and publishes "
+            "it for each v* tag, in .github/workflows/ of the repository.",
+        ),
+    ] = True,
 ) -> None:
-    """Start a new content folder that builds at once: deck file, one case, editor schemas.
+    """Start a new content folder that builds at once: deck file, one case, editor schemas,
+    and a GitHub Actions workflow that publishes the deck.
 
     Example: deckbuilder init cardiology --name "Cardiology::Cases"
     """
@@ -102,3 +111,7 @@ def init(
         f"Started {folder}: {deck_file}, {case_file}.\n"
         f"Build it: deckbuilder build {shlex.quote(str(folder))}"
     )
+    if workflow:
+        from deckbuilder.authoring.workflow import write_workflow
+
+        typer.echo(write_workflow(folder, key or "deck"))
