@@ -7,19 +7,12 @@ from typing import Annotated
 
 import typer
 
+from deckbuilder.authoring.scaffold import fill
 from deckbuilder.commands import reports_errors
 
 new_app = typer.Typer(
     help="Create a new content file from a commented template.", no_args_is_help=True
 )
-
-
-def _scaffold(template: str, **values: str) -> str:
-    from importlib import resources
-    from string import Template
-
-    text = resources.files("deckbuilder.authoring.scaffold").joinpath(template).read_text("utf-8")
-    return Template(text).substitute(values)
 
 
 def _check_key(value: str, what: str) -> str:
@@ -58,7 +51,7 @@ def new_case(
 
     _check_key(case_id, "case")
     path = content / "cases" / f"{case_id}.yaml"
-    write_new(path, _scaffold("case.yaml", id=case_id, modeline=modeline("case", path, content)))
+    write_new(path, fill("case.yaml", id=case_id, modeline=modeline("case", path, content)))
     typer.echo(f"Wrote {path}. Edit it, then run: deckbuilder check {content}")
 
 
@@ -69,8 +62,17 @@ def init(
     deck_id: Annotated[
         str, typer.Option("--id", help="Stable key of the deck [default: from the folder].")
     ] = "",
+    workflow: Annotated[
+        bool,
+        typer.Option(
+            "--workflow/--no-workflow",
+            help="Also write a GitHub Actions workflow that builds the deck and publishes "
+            "it for each v* tag, in .github/workflows/ of the repository.",
+        ),
+    ] = True,
 ) -> None:
-    """Start a new content folder that builds at once: deck file, one case, editor schemas.
+    """Start a new content folder that builds at once: deck file, one case, editor schemas,
+    and a GitHub Actions workflow that publishes the deck.
 
     Example: deckbuilder init cardiology --name "Cardiology::Cases"
     """
@@ -92,7 +94,7 @@ def init(
             raise OutputError(f"{path} already exists; nothing was written")
     write_new(
         deck_file,
-        _scaffold(
+        fill(
             "deck.yaml",
             name=scalar(deck_name),
             id=key or "deck",
@@ -102,10 +104,14 @@ def init(
     )
     write_new(
         case_file,
-        _scaffold("case.yaml", id="first-case", modeline=modeline("case", case_file, folder)),
+        fill("case.yaml", id="first-case", modeline=modeline("case", case_file, folder)),
     )
     write_schemas(folder / SCHEMA_FOLDER)
     typer.echo(
         f"Started {folder}: {deck_file}, {case_file}.\n"
         f"Build it: deckbuilder build {shlex.quote(str(folder))}"
     )
+    if workflow:
+        from deckbuilder.authoring.workflow import write_workflow
+
+        typer.echo(write_workflow(folder, key or "deck"))
