@@ -143,3 +143,30 @@ def generate(root: Path, cases: int, questions: int = 5, images: int = 4, seed: 
             "\n".join(lines) + "\n", encoding="utf-8"
         )
     return root
+
+
+SEED_CASE = Path(__file__).resolve().parent.parent / "content" / "cases" / "alt-thigh.yaml"
+
+
+def generate_repetitive(root: Path, cases: int) -> Path:
+    """Create ``root`` with ``cases`` cases made from the seed case with small changes —
+    an age, a size, a title's number, a fifth question from the fourth — the way a
+    series of similar cases repeats itself. Compresses far better than :func:`generate`'s
+    text, which is what shows how much the deflate level matters."""
+    (root / "cases").mkdir(parents=True, exist_ok=True)
+    (root / "deck.yaml").write_text(
+        "name: Benchmark::Repetitive\nid: bench-deck\ndescription: Repetitive deck.\n",
+        encoding="utf-8",
+    )
+    seed = SEED_CASE.read_text(encoding="utf-8")
+    fifth = seed[seed.index("  - id: surveillance") :].replace("id: surveillance", "id: fifth")
+    for c in range(cases):
+        text = (
+            (seed + "\n" + fifth)
+            .replace("id: alt-thigh", f"id: case-{c:06d}")
+            .replace("a 6 year follow-up study", f"a {c % 9 + 2} year follow-up study (#{c})")
+            .replace("A 69 year old male", f"A {40 + c % 50} year old male")
+            .replace("20x15x28cm", f"{10 + c % 20}x15x28cm")
+        )
+        (root / "cases" / f"case-{c:06d}.yaml").write_text(text, encoding="utf-8")
+    return root

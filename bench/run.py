@@ -1,16 +1,23 @@
-"""Benchmark ``deckbuilder build`` against bare genanki, in one run, on one machine.
+"""Benchmark ``deckbuilder build`` against baselines measured in the same run.
 
-    python bench/run.py                  # 2,000 cases x 5 questions = 10,000 notes
+    python bench/run.py                  # 2,000 cases x 5 questions = 10,000 notes, twice
     python bench/run.py --scale 10       # ... and one build of 100,000 notes (minutes)
     python bench/run.py --cases 20 --runs 1 --json   # what the test runs
 
-Every figure is a median of ``--runs`` whole-process runs, next to a baseline measured
-in the same run: the same notes written by bare genanki (``Package.write_to_file``),
-each of its runs right after one of ours.
-Reported: full build time and its ratio to the baseline, a rebuild with nothing
-changed, ``--version``/``--help`` start-up, peak memory (max RSS of the process), and
-deck sizes: ours, genanki's, and the official ``anki`` engine's own export of the same
-notes (importing our deck, exporting it as Anki desktop would).
+Two kinds of content, since one can hide what the other shows: ``varied`` (synthetic
+text, tables, shared images) and ``repetitive`` (the seed case two thousand times with
+small changes, which compresses far better). For each: the full build against the same
+notes written by bare genanki (``Package.write_to_file``), each of its runs right after
+one of ours, the ratio the median of the pairs' ratios (a machine that drifts during the
+run weighs on both alike); a rebuild with nothing changed; peak memory; and the deck's
+size against the official ``anki`` engine's own export of the same notes.
+
+Each hand-written part of deckbuilder is then measured against its library alternative
+(``variant.py``), in turns too: the parallel zip writer against ``zipfile``, the process
+pool against reading every file in the main process, pausing the cycle collector
+against not, and the input stamp against rebuilding everything. A part stays only where
+it saves at least 10% of the build or rebuild it serves. Also: ``--version``/``--help``
+start-up, and with ``--scale`` one build of ten times the notes.
 """
 
 from __future__ import annotations
@@ -22,11 +29,24 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate import generate  # noqa: E402
+from generate import generate, generate_repetitive  # noqa: E402
+
+CONTENTS: dict[str, Callable[[Path, int], Path]] = {
+    "varied": generate,
+    "repetitive": generate_repetitive,
+}
+PARTS = {  # part -> (what it serves, the variant that replaces it)
+    "zip writer": ("build", "stdlib-zip"),
+    "process pool": ("build", "no-workers"),
+    "cycle collector paused": ("build", "no-gc-pause"),
+    "input stamp": ("rebuild", "no-stamp"),
+}
+KEEP_FROM = 0.10
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, int]:
@@ -41,12 +61,26 @@ def run(argv: list[str], cwd: Path) -> tuple[float, int]:
 
 
 def median_run(argv: list[str], cwd: Path, runs: int) -> tuple[float, int]:
-    times, peaks = [], []
-    for _ in range(runs):
-        t, peak = run(argv, cwd)
-        times.append(t)
-        peaks.append(peak)
+    times, peaks = zip(*(run(argv, cwd) for _ in range(runs)), strict=True)
     return statistics.median(times), max(peaks)
+
+
+def build_command(content: Path, dist: Path, part: str = "none") -> list[str]:
+    return [
+        sys.executable,
+        str(HERE / "variant.py"),
+        part,
+        "build",
+        str(content),
+        "-o",
+        str(dist),
+        "-q",
+    ]
+
+
+def fresh(content: Path, dist: Path) -> None:
+    shutil.rmtree(dist, ignore_errors=True)
+    (content / "deckbuilder.lock.json").unlink(missing_ok=True)
 
 
 def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
@@ -87,7 +121,9 @@ def engine_export_size(deck: Path, work: Path) -> int:
         ImportAnkiPackageRequest,
     )
 
-    col = Collection(str(work / "engine.anki2"))
+    path = work / "engine.anki2"
+    path.unlink(missing_ok=True)
+    col = Collection(str(path))
     try:
         col.import_anki_package(
             ImportAnkiPackageRequest(package_path=str(deck), options=ImportAnkiPackageOptions())
@@ -106,114 +142,156 @@ def engine_export_size(deck: Path, work: Path) -> int:
         col.close()
 
 
-def bench(cases: int, runs: int, work: Path) -> dict[str, float]:
-    content = generate(work / "content", cases)
-    dist = work / "dist"
-    py = sys.executable
-    build = build_command(content, dist)
-
-    def fresh() -> None:
-        shutil.rmtree(dist, ignore_errors=True)
-        (content / "deckbuilder.lock.json").unlink(missing_ok=True)
-
+def bench_content(kind: str, cases: int, runs: int, work: Path) -> dict[str, float]:
+    """Full build against bare genanki, rebuild, memory and sizes, on one kind of content."""
+    content = CONTENTS[kind](work / f"content-{kind}", cases)
+    dist = work / f"dist-{kind}"
     notes_json, media_json = baseline_inputs(content, work)
-    baseline_out = work / "baseline.apkg"
+    baseline_out = work / f"baseline-{kind}.apkg"
     baseline = [
-        py,
+        sys.executable,
         str(HERE / "baseline_genanki.py"),
         str(notes_json),
         str(media_json),
         str(baseline_out),
     ]
-
-    # Ours and the baseline take turns, so a machine that speeds up or slows down
-    # during the run (shared hosts drift by a third) weighs on both alike; the ratio is
-    # the median of the pairs' ratios.
+    build = build_command(content, dist)
     pairs = []
     for _ in range(runs):
-        fresh()
+        fresh(content, dist)
         pairs.append((run(build, work), run(baseline, work)))
-    full_t = statistics.median(ours[0] for ours, _ in pairs)
-    base_t = statistics.median(base[0] for _, base in pairs)
-    ratio = statistics.median(ours[0] / base[0] for ours, base in pairs)
-    full_mem = max(ours[1] for ours, _ in pairs)
-    base_mem = max(base[1] for _, base in pairs)
     rebuild_t, _ = median_run(build, work, runs)
-    version_t, _ = median_run([py, "-m", "deckbuilder", "--version"], work, max(runs, 3))
-    help_t, _ = median_run([py, "-m", "deckbuilder", "--help"], work, max(runs, 3))
     deck = dist / "bench-deck.apkg"
     ours = deck.stat().st_size
+    engine = engine_export_size(deck, work)
     return {
         "notes": cases * 5,
-        "build_s": full_t,
-        "baseline_s": base_t,
-        "build_ratio": ratio,
+        "build_s": statistics.median(ours[0] for ours, _ in pairs),
+        "baseline_s": statistics.median(base[0] for _, base in pairs),
+        "build_ratio": statistics.median(ours[0] / base[0] for ours, base in pairs),
         "rebuild_unchanged_s": rebuild_t,
-        "version_s": version_t,
-        "help_s": help_t,
-        "peak_mb": full_mem / 1e6,
-        "baseline_peak_mb": base_mem / 1e6,
+        "peak_mb": max(ours[1] for ours, _ in pairs) / 1e6,
+        "baseline_peak_mb": max(base[1] for _, base in pairs) / 1e6,
         "deck_mb": ours / 1e6,
         "genanki_deck_mb": baseline_out.stat().st_size / 1e6,
-        "engine_export_mb": (engine := engine_export_size(deck, work)) / 1e6,
+        "engine_export_mb": engine / 1e6,
         "size_ratio": ours / engine,
     }
 
 
-def build_command(content: Path, dist: Path) -> list[str]:
-    return [sys.executable, "-m", "deckbuilder", "build", str(content), "-o", str(dist), "-q"]
+def bench_parts(cases: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Each hand-written part against its library alternative, on the varied content:
+    the build (or rebuild) with the part and with the alternative, taking turns."""
+    content = work / "content-varied"
+    if not content.exists():
+        generate(content, cases)
+    out: dict[str, dict[str, float]] = {}
+    for part, (serves, variant) in PARTS.items():
+        ours_dist, theirs_dist = work / "dist-part-ours", work / "dist-part-theirs"
+        pairs = []
+        for _ in range(runs):
+            if serves == "build":
+                fresh(content, ours_dist)
+                ours = run(build_command(content, ours_dist), work)[0]
+                fresh(content, theirs_dist)
+                theirs = run(build_command(content, theirs_dist, variant), work)[0]
+            else:  # a rebuild with nothing changed, after a build of the same folder
+                fresh(content, ours_dist)
+                run(build_command(content, ours_dist), work)
+                ours = run(build_command(content, ours_dist), work)[0]
+                theirs = run(build_command(content, ours_dist, variant), work)[0]
+            pairs.append((ours, theirs))
+        ours_t = statistics.median(o for o, _ in pairs)
+        theirs_t = statistics.median(t for _, t in pairs)
+        saving = statistics.median(1 - o / t for o, t in pairs)
+        out[part] = {
+            "serves": serves,
+            "ours_s": ours_t,
+            "alternative_s": theirs_t,
+            "saving": saving,
+            "kept": saving >= KEEP_FROM,
+        }
+    return out
+
+
+def startup(runs: int, work: Path) -> dict[str, float]:
+    py = sys.executable
+    return {
+        "version_s": median_run([py, "-m", "deckbuilder", "--version"], work, max(runs, 3))[0],
+        "help_s": median_run([py, "-m", "deckbuilder", "--help"], work, max(runs, 3))[0],
+    }
 
 
 def scaled(cases: int, scale: int, work: Path) -> dict[str, float]:
     """One full build of ``scale`` times as many cases, for the linearity check: its time
-    against full builds of the benchmark's folder run just before and just after it."""
+    against full builds of the varied folder run just before and just after it."""
     large = generate(work / "content-large", cases * scale)
-    small = work / "content"
+    small = work / "content-varied"
 
     def small_build() -> float:
-        shutil.rmtree(work / "dist-small", ignore_errors=True)
-        (small / "deckbuilder.lock.json").unlink(missing_ok=True)
+        fresh(small, work / "dist-small")
         return run(build_command(small, work / "dist-small"), work)[0]
 
     before = small_build()
     seconds, peak = run(build_command(large, work / "dist-large"), work)
     after = small_build()
     return {
-        "large_notes": cases * scale * 5,
-        "large_build_s": seconds,
-        "large_ratio": seconds / statistics.mean([before, after]),
-        "large_peak_mb": peak / 1e6,
+        "notes": cases * scale * 5,
+        "build_s": seconds,
+        "ratio": seconds / statistics.mean([before, after]),
+        "peak_mb": peak / 1e6,
     }
 
 
-def report(r: dict[str, float]) -> str:
-    rows = [
-        ("notes", f"{r['notes']:,.0f}", ""),
+def report(r: dict) -> str:
+    rows: list[tuple[str, str, str]] = []
+    for kind in CONTENTS:
+        c = r[kind]
+        rows += [
+            (f"{kind} content", f"{c['notes']:,.0f} notes", ""),
+            (
+                "  full build",
+                f"{c['build_s']:.2f} s",
+                f"{c['build_ratio']:.2f}x bare genanki ({c['baseline_s']:.2f} s)",
+            ),
+            ("  rebuild, nothing changed", f"{c['rebuild_unchanged_s']:.2f} s", ""),
+            ("  peak memory", f"{c['peak_mb']:.0f} MB", f"genanki: {c['baseline_peak_mb']:.0f} MB"),
+            (
+                "  deck size",
+                f"{c['deck_mb']:.2f} MB",
+                f"{c['size_ratio']:.2f}x the anki engine's export ({c['engine_export_mb']:.2f} "
+                f"MB); genanki: {c['genanki_deck_mb']:.2f} MB",
+            ),
+        ]
+    rows.append(
         (
-            "full build",
-            f"{r['build_s']:.2f} s",
-            f"{r['build_ratio']:.2f}x bare genanki ({r['baseline_s']:.2f} s)",
-        ),
-        ("rebuild, nothing changed", f"{r['rebuild_unchanged_s']:.2f} s", ""),
-        ("--version / --help", f"{r['version_s']:.2f} s / {r['help_s']:.2f} s", ""),
-        ("peak memory", f"{r['peak_mb']:.0f} MB", f"genanki: {r['baseline_peak_mb']:.0f} MB"),
-        (
-            "deck size",
-            f"{r['deck_mb']:.2f} MB",
-            f"{r['size_ratio']:.2f}x the anki engine's "
-            f"export ({r['engine_export_mb']:.2f} MB); genanki: {r['genanki_deck_mb']:.2f} MB",
-        ),
-    ]
-    if "large_notes" in r:
+            "--version / --help",
+            f"{r['startup']['version_s']:.2f} s / {r['startup']['help_s']:.2f} s",
+            "",
+        )
+    )
+    rows.append(("hand-written parts", "saving", "against the library alternative"))
+    for part, p in r["parts"].items():
+        verdict = "kept" if p["kept"] else "below 10%: replace it"
         rows.append(
             (
-                f"{r['large_notes']:,.0f} notes",
-                f"{r['large_build_s']:.2f} s",
-                f"{r['large_ratio']:.2f}x the {r['notes']:,.0f}-note build; "
-                f"peak memory {r['large_peak_mb']:.0f} MB",
+                f"  {part}",
+                f"{p['saving']:.0%}",
+                f"of the {p['serves']} ({p['ours_s']:.2f} s, alternative "
+                f"{p['alternative_s']:.2f} s): {verdict}",
             )
         )
-    width = max(len(r[0]) for r in rows)
+    if "large" in r:
+        large = r["large"]
+        rows.append(
+            (
+                f"{large['notes']:,.0f} notes",
+                f"{large['build_s']:.2f} s",
+                f"{large['ratio']:.2f}x the {r['varied']['notes']:,.0f}-note build; "
+                f"peak memory {large['peak_mb']:.0f} MB",
+            )
+        )
+    width = max(len(row[0]) for row in rows)
     return "\n".join(f"{name:<{width}}  {value:<14} {note}".rstrip() for name, value, note in rows)
 
 
@@ -233,9 +311,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        result = bench(args.cases, args.runs, work)
+        result: dict = {kind: bench_content(kind, args.cases, args.runs, work) for kind in CONTENTS}
+        result["startup"] = startup(args.runs, work)
+        result["parts"] = bench_parts(args.cases, args.runs, work)
         if args.scale:
-            result.update(scaled(args.cases, args.scale, work))
+            result["large"] = scaled(args.cases, args.scale, work)
     print(json.dumps(result, indent=2) if args.json else report(result))
 
 

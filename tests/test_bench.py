@@ -1,68 +1,87 @@
-"""The benchmark runs end to end at a small size, so it cannot rot."""
+"""The benchmark runs end to end at a small size, so it cannot rot, and reports every
+figure it promises with a sound value."""
 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
+CONTENT_FIGURES = (
+    "notes",
+    "build_s",
+    "baseline_s",
+    "build_ratio",
+    "rebuild_unchanged_s",
+    "peak_mb",
+    "baseline_peak_mb",
+    "deck_mb",
+    "genanki_deck_mb",
+    "engine_export_mb",
+    "size_ratio",
+)
+PARTS = ("zip writer", "process pool", "cycle collector paused", "input stamp")
 
-def test_benchmark_runs_and_reports_every_figure() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--cases", "6", "--runs", "1", "--json"],
+
+def _bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), *args],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
         check=False,
     )
+
+
+def _sound(value: object) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and value > 0
+
+
+def test_benchmark_reports_every_figure_for_both_kinds_of_content() -> None:
+    done = _bench("--cases", "6", "--runs", "1", "--json")
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
-    assert figures["notes"] == 30
-    for key in (
-        "build_s",
-        "baseline_s",
-        "build_ratio",
-        "rebuild_unchanged_s",
-        "version_s",
-        "help_s",
-        "peak_mb",
-        "deck_mb",
-        "genanki_deck_mb",
-        "engine_export_mb",
-        "size_ratio",
-    ):
-        assert figures[key] > 0, key
-    assert figures["deck_mb"] < figures["genanki_deck_mb"]  # deflated vs stored
+    assert set(figures) == {"varied", "repetitive", "startup", "parts"}
+    for kind in ("varied", "repetitive"):
+        content = figures[kind]
+        assert set(content) == set(CONTENT_FIGURES), kind
+        assert content["notes"] == 30
+        for key in CONTENT_FIGURES:
+            assert _sound(content[key]), (kind, key, content[key])
+        assert content["build_ratio"] == content["build_ratio"]  # not NaN
+        assert content["deck_mb"] < content["genanki_deck_mb"]  # deflated vs stored
+        assert content["size_ratio"] == pytest.approx(
+            content["deck_mb"] / content["engine_export_mb"]
+        )
+    assert all(_sound(v) for v in figures["startup"].values())
+    assert set(figures["parts"]) == set(PARTS)
+    for part, p in figures["parts"].items():
+        assert p["serves"] in ("build", "rebuild"), part
+        assert _sound(p["ours_s"]) and _sound(p["alternative_s"]), part
+        assert math.isfinite(p["saving"]) and -10 < p["saving"] < 1, part
+        assert p["kept"] == (p["saving"] >= 0.10), part
 
 
 def test_benchmark_prints_a_table() -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "run.py"),
-            "--cases",
-            "2",
-            "--runs",
-            "1",
-            "--scale",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = _bench("--cases", "2", "--runs", "1", "--scale", "2")
     assert done.returncode == 0, done.stderr
     for label in (
+        "varied content",
+        "repetitive content",
         "full build",
         "x bare genanki",
         "rebuild, nothing changed",
         "--version / --help",
         "peak memory",
-        "deck size",
-        "anki engine's export",
+        "x the anki engine's export",
+        "hand-written parts",
+        "zip writer",
+        "input stamp",
         "20 notes",
         "x the 10-note build",
     ):

@@ -1,8 +1,10 @@
 """A reproducible zip writer for the ``.apkg``, compressing on every core.
 
-Python's ``zipfile`` deflates an entry on one core, and sets the compression level only
-through a private attribute before Python 3.13. The collection database of a large deck
-(50 MB for 10,000 notes) makes its compression most of the last second of a build.
+Kept because it pays: ``bench/run.py`` measures it against Python's ``zipfile`` writing
+the same archive on one core (``bench/alternatives.py``); on the development machine it
+saved 16-20% of a 10,000-note build at level 6 (0.29 s against 0.53 s to compress the
+49 MB database). The collection database of a large deck makes its compression most of
+the last second of a build.
 Here an entry is cut into blocks that threads compress at once (zlib releases the GIL):
 each block is primed with the 32 KiB before it and ends on a byte boundary, so the
 blocks join into one ordinary deflate stream, as ``pigz`` does. The bytes depend on the
@@ -23,7 +25,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
-LEVEL = 3  # measured in bench/: level 6 costs 3x the time for 20% less size
+# Deflate level, chosen with bench/'s two kinds of content: on repetitive cases (the same
+# case with small changes) level 3 made a deck 2.5x the engine's own export, level 6
+# 1.04x, level 9 hardly smaller than 6; level 6 costs ~0.2 s more per 10,000 notes.
+LEVEL = 6
 BLOCK = 1 << 20
 _WINDOW = 1 << 15  # deflate looks back at most 32 KiB
 
