@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from deckbuilder.content.loader import ContentReader
     from deckbuilder.content.media import Media
     from deckbuilder.content.model import Deck
-    from deckbuilder.notes.builder import CaseNotes, NoteSpec
     from deckbuilder.notes.description import DeckTexts
+    from deckbuilder.notes.spec import CaseNotes, NoteSpec
     from deckbuilder.notes.state import Lock, Plan
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -58,9 +58,10 @@ class CheckResult:
 
     deck: Deck
     cases: int
-    notes: int
+    notes: int  # questions
     warnings: list[ContentProblem]
     notices: list[ContentProblem]
+    facts: int = 0
 
 
 class ContentStream:
@@ -137,12 +138,15 @@ def check(content_dir: Path, progress: Progress | None = None) -> CheckResult:
         read_lock(stream.root)
     except ContentError as exc:
         stream.reader.problems.extend(exc.problems)
-    cases = notes = 0
+    cases = notes = facts = 0
     for case in stream.cases():
         cases += 1
-        notes += len(case.notes)
+        notes += sum(n.kind == "mcq" for n in case.notes)
+        facts += sum(n.kind == "cloze" for n in case.notes)
     stream.finish()
-    return CheckResult(stream.deck, cases, notes, sorted(stream.warnings), sorted(stream.notices))
+    return CheckResult(
+        stream.deck, cases, notes, sorted(stream.warnings), sorted(stream.notices), facts
+    )
 
 
 @dataclass(frozen=True)
@@ -401,45 +405,51 @@ def assemble(
     from deckbuilder.apkg.writer import CollectionWriter, deck_json
     from deckbuilder.notes import ids
     from deckbuilder.notes.description import deck_description, deck_fingerprint
-    from deckbuilder.notes.notetype import (
-        contract_fingerprint,
-        notetype_json,
-        our_notetype_fingerprint,
-    )
+    from deckbuilder.notes.notetype import CLOZE, MCQ
     from deckbuilder.notes.state import Planner
 
     deck_id = ids.deck_id(deck.id)
-    nt_id = ids.notetype_id(deck.id)
+    notetype_ids = {"mcq": ids.notetype_id(deck.id), "cloze": ids.cloze_notetype_id(deck.id)}
     planner = Planner(
         lock,
         deck_key=deck.id,
         deck_id=deck_id,
         deck_name=deck.name,
-        notetype_id=nt_id,
-        contract=contract_fingerprint(),
+        notetype_id=notetype_ids["mcq"],
+        contract=MCQ.contract_fingerprint(),
+        cloze_id=notetype_ids["cloze"],
+        cloze_contract=CLOZE.contract_fingerprint(),
         force=force,
     )
-    writer = CollectionWriter(notetype_id=nt_id, deck_id=deck_id)
+    writer = CollectionWriter(notetype_ids=notetype_ids, deck_id=deck_id)
     try:
         summaries = []
         fingerprints = []
+        facts = 0
         media: dict[str, Media] = {}
         for case in cases:
             summaries.append(case.summary)
             fingerprints += [n.fingerprint for n in case.notes]
+            facts += sum(n.kind == "cloze" for n in case.notes)
             for m in case.media:
                 media.setdefault(m.name, m)
             writer.add((n, planner.note(n)) for n in case.notes)
         if finish_reading is not None:
             finish_reading()
         writer.add(planner.retired(drop_retired))
-        description = deck_description(deck, texts, summaries, fingerprints)
+        description = deck_description(deck, texts, summaries, fingerprints, facts)
+        cloze = "cloze" in writer.kinds
         plan = planner.finish(
-            deck_fingerprint(deck.name, description), our_notetype_fingerprint(deck.name)
+            deck_fingerprint(deck.name, description),
+            MCQ.fingerprint(deck.name),
+            CLOZE.fingerprint(deck.name) if cloze else None,
         )
+        jsons = {"mcq": MCQ.json(notetype_ids["mcq"], deck.name, deck_id, plan.notetype_mtime)}
+        if cloze and plan.cloze_mtime is not None:
+            jsons["cloze"] = CLOZE.json(notetype_ids["cloze"], deck.name, deck_id, plan.cloze_mtime)
         collection = writer.finish(
             deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
-            notetype_json=notetype_json(nt_id, deck.name, deck_id, plan.notetype_mtime),
+            notetype_jsons=jsons,
             col_mtime=plan.newest,
         )
     except BaseException:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from deckbuilder.content.loader import ReadReport
     from deckbuilder.content.model import Deck
     from deckbuilder.errors import ContentProblem
-    from deckbuilder.notes.builder import CaseNotes
+    from deckbuilder.notes.spec import CaseNotes
 
 PARALLEL_FROM = 64  # case files; below this a process pool costs more than it saves
 

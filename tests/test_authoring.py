@@ -229,11 +229,13 @@ def test_diff_predicts_what_the_engine_does(
 def test_diff_warns_of_a_contract_change(
     cli, content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import deckbuilder.notes.notetype
+    import dataclasses
+
+    import deckbuilder.notes.notetype as notetype
 
     v1 = build(content, tmp_path / "v1").deck_path
-    monkeypatch.setattr(deckbuilder.notes.notetype, "TEMPLATES", ("MCQ v2",))
-    monkeypatch.setattr(deckbuilder.notes.notetype, "TEMPLATE_IDS", {"MCQ v2": 1})
+    renamed = dataclasses.replace(notetype.MCQ, templates=("MCQ v2",), template_ids={"MCQ v2": 1})
+    monkeypatch.setattr(notetype, "MCQ", renamed)
     v2 = build(content, tmp_path / "v2", force=True).deck_path
     result = cli("diff", str(v1), str(v2))
     assert "field or template names changed" in result.output

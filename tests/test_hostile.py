@@ -489,7 +489,9 @@ def _set(field: str, value: object):
     return edit
 
 
-NOT_A_REF = "is not a note ref: expected 'case-id/question-id' of stable keys"
+NOT_A_REF = (
+    "is not a note ref: expected 'case-id/question-id' or 'case-id/facts/fact-id' of stable keys"
+)
 INJECTION = 'x/q1"><img src=x onerror=alert(1)>'
 REFUSED_IN_LOCK = {  # the edit, the ref whose line is reported, the message
     "ref-injection": (_add_note(INJECTION), INJECTION, f"notes[{INJECTION!r}]: {NOT_A_REF}"),

@@ -212,7 +212,7 @@ def test_fifty_thousand_unknown_keys_are_reported_in_time(work: Path) -> None:
     lines = run.stderr.splitlines()
     assert lines[0] == (
         "content/cases/bad.yaml:10:1: key0: unknown key 'key0'; known keys: id, title, case, "
-        "discussion, source, attribution, tags, figures, questions"
+        "discussion, source, attribution, tags, figures, questions, facts"
     )
     assert lines[-2] == (
         "content/cases/bad.yaml:110:1: and 49,900 more problems from here on; fix the ones "

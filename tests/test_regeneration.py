@@ -255,8 +255,13 @@ def test_note_type_contract_change_is_refused_unless_forced(
     build(content, tmp_path / "dist")
     import deckbuilder.notes.notetype
 
-    changed = "0123456789abcdef"  # as if fields had been added
-    monkeypatch.setattr(deckbuilder.notes.notetype, "contract_fingerprint", lambda: changed)
+    mcq = deckbuilder.notes.notetype.MCQ  # its template renamed: another contract
+    monkeypatch.setattr(
+        deckbuilder.notes.notetype,
+        "MCQ",
+        type(mcq)(**{**vars(mcq), "templates": ("MCQ v2",), "template_ids": {"MCQ v2": 1}}),
+    )
+    assert deckbuilder.notes.notetype.MCQ.contract_fingerprint() != mcq.contract_fingerprint()
     with pytest.raises(ContractError, match="second note type"):
         build(content, tmp_path / "dist2")
     build(content, tmp_path / "dist2", force=True)

@@ -29,7 +29,7 @@ from deckbuilder.files import read_regular
 
 if TYPE_CHECKING:
     from deckbuilder.content.media import Media
-    from deckbuilder.notes.builder import NoteSpec
+    from deckbuilder.notes.spec import NoteSpec
 
 
 # The columns of Anki's schema-11 tables, in order, with what a new note or card holds.
@@ -81,11 +81,13 @@ class CollectionWriter:
     Rows are written in the order notes arrive, which is the order new cards are shown.
     """
 
-    def __init__(self, *, notetype_id: int, deck_id: int) -> None:
+    def __init__(self, *, notetype_ids: dict[str, int], deck_id: int) -> None:
+        """``notetype_ids``: the id of each kind of note type ("mcq", "cloze")."""
         from genanki.apkg_col import APKG_COL
         from genanki.apkg_schema import APKG_SCHEMA
 
-        self.notetype_id = notetype_id
+        self.notetype_ids = notetype_ids
+        self.kinds: set[str] = set()  # the kinds of note written so far
         self.deck_id = deck_id
         self.due = 0
         with _database_errors():
@@ -115,36 +117,48 @@ class CollectionWriter:
         """Insert notes (each with its modification time) and their cards."""
         note_rows, card_rows = [], []
         for spec, mtime in notes:
+            self.kinds.add(spec.kind)
             note_rows.append(
                 _note_row(
                     id=spec.note_id,
                     guid=spec.guid,
-                    mid=self.notetype_id,
+                    mid=self.notetype_ids[spec.kind],
                     mod=mtime,
                     tags=f" {' '.join(spec.tags)} " if spec.tags else "",
                     flds="\x1f".join(spec.fields),
                     sfld=spec.fields[0],
                 )
             )
-            card_rows.append(
-                _card_row(
-                    id=spec.card_id,
-                    nid=spec.note_id,
-                    did=self.deck_id,
-                    ord=0,
-                    mod=mtime,
-                    due=self.due,
+            for card_id, ordinal in spec.cards:
+                card_rows.append(
+                    _card_row(
+                        id=card_id,
+                        nid=spec.note_id,
+                        did=self.deck_id,
+                        ord=ordinal,
+                        mod=mtime,
+                        due=self.due,
+                    )
                 )
-            )
             self.due += 1
         with _database_errors():
             self.conn.executemany(f"INSERT INTO notes VALUES ({_marks(_NOTE_COLUMNS)})", note_rows)
             self.conn.executemany(f"INSERT INTO cards VALUES ({_marks(_CARD_COLUMNS)})", card_rows)
 
     def finish(
-        self, *, deck_json: dict[str, object], notetype_json: dict[str, object], col_mtime: int
+        self,
+        *,
+        deck_json: dict[str, object],
+        notetype_jsons: dict[str, dict[str, object]],
+        col_mtime: int,
     ) -> BinaryIO:
-        """Write the collection row; return the database file, positioned at its start."""
+        """Write the collection row with the note types of the kinds written (by kind);
+        return the database file, positioned at its start."""
+        models = {
+            str(self.notetype_ids[kind]): data
+            for kind, data in notetype_jsons.items()
+            if kind in self.kinds or kind == "mcq"
+        }
         with _database_errors():
             decks = json.loads(self.conn.execute("SELECT decks FROM col").fetchone()[0])
             decks[str(self.deck_id)] = deck_json
@@ -153,7 +167,7 @@ class CollectionWriter:
                 (
                     col_mtime * 1000,
                     json.dumps(decks, sort_keys=True),
-                    json.dumps({str(self.notetype_id): notetype_json}, sort_keys=True),
+                    json.dumps(models, sort_keys=True),
                 ),
             )
             self.conn.executescript(self.indexes)

@@ -20,8 +20,8 @@ from pathlib import Path
 from string import Template
 
 from deckbuilder.content.media import Media
-from deckbuilder.notes.builder import NoteSpec
 from deckbuilder.notes.notetype import FIELDS, card_look
+from deckbuilder.notes.spec import NoteSpec
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
 _FIELD = re.compile(r"\{\{([^#^/}][^}]*?)\}\}")

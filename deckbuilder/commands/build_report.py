@@ -97,6 +97,10 @@ def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
         lines.append("  note type: new")
     elif plan.notetype_changed:
         lines.append("  note type: templates or style changed (colleagues get it on import)")
+    if plan.cloze_new:
+        lines.append("  cloze note type (for facts): new")
+    elif plan.cloze_changed:
+        lines.append("  cloze note type: templates or style changed (colleagues get it on import)")
     if plan.renamed:
         lines.append("  " + rename_advice(*plan.renamed))
     elif plan.deck_changed:

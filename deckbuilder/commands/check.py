@@ -39,6 +39,7 @@ def check(
     summary = (
         f"{content}: OK, {result.cases} case{'s' if result.cases != 1 else ''}, "
         f"{result.notes} question{'s' if result.notes != 1 else ''}"
+        + (f", {result.facts} fact{'s' if result.facts != 1 else ''}" if result.facts else "")
     )
     n = len(result.warnings)
     if n:

@@ -384,18 +384,25 @@ def _problem(file: Path, mark: Mark | None, key: KeyPath, message: str) -> Conte
 
 
 def _check_question_ids(case: Case, data: Any, file: Path, problems: list[ContentProblem]) -> None:
-    first: dict[str, int] = {}
-    for i, q in enumerate(case.questions):
-        if q.id in first:
-            key = ("questions", i, "id")
-            problems.append(
-                _problem(
-                    file,
-                    locate(data, key),
-                    key,
-                    f"question id {q.id!r} is already used by "
-                    f"questions[{first[q.id]}] of this case",
+    """Question ids, and fact ids, are unique within their case."""
+    for what, ids_ in (
+        ("questions", [q.id for q in case.questions]),
+        ("facts", [f.id for f in case.facts]),
+    ):
+        first: dict[str, int] = {}
+        for i, given in enumerate(ids_):
+            if given is None:
+                continue
+            if given in first:
+                key = (what, i, "id")
+                problems.append(
+                    _problem(
+                        file,
+                        locate(data, key),
+                        key,
+                        f"{what[:-1]} id {given!r} is already used by "
+                        f"{what}[{first[given]}] of this case",
+                    )
                 )
-            )
-        else:
-            first[q.id] = i
+            else:
+                first[given] = i

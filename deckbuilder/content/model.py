@@ -293,6 +293,74 @@ def _among_options(letters: list[str], options: dict[str, str], kind: str) -> No
             )
 
 
+def _cloze(value: str) -> str:
+    from deckbuilder.content.cloze import ClozeMistake, deletions
+
+    try:
+        deletions(value)
+    except ClozeMistake as exc:
+        raise PydanticCustomError("cloze", str(exc)) from None
+    return value
+
+
+ClozeText = Annotated[
+    str,
+    StringConstraints(pattern=TEXT_PATTERN),
+    AfterValidator(_cloze),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"\{\{c[1-9][0-9]*::",
+            "description": "A sentence with Anki cloze deletions: {{c1::words to recall}} or "
+            "{{c1::words::hint}}; c2, c3... make more cards of the same note.",
+        }
+    ),
+]
+
+
+class Fact(_Model):
+    """A key fact of a case, to recall: one cloze note, a card per deletion number."""
+
+    id: StableKey | None = Field(
+        default=None,
+        description="Stable key, unique among the case's facts. Without one, the fact is "
+        "named after its first deletion (rewording that deletion makes it a new note).",
+    )
+    text: ClozeText = Field(description="The sentence, with {{c1::…}} deletions (Markdown).")
+    extra: Text | None = Field(
+        default=None, description="Shown on the back with the answer (Markdown)."
+    )
+
+
+def _fact_shape(value: object) -> object:
+    """A fact may be written as its text alone."""
+    return {"text": value} if isinstance(value, str) else value
+
+
+FactEntry = Annotated[
+    Fact,
+    BeforeValidator(_fact_shape),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "pattern": r"\{\{c[1-9][0-9]*::"},
+                {
+                    "type": "object",
+                    "title": "Fact",
+                    "required": ["text"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "id": {"type": "string", "pattern": STABLE_KEY_PATTERN},
+                        "text": {"type": "string", "pattern": r"\{\{c[1-9][0-9]*::"},
+                        "extra": {"type": "string", "pattern": r"\S"},
+                    },
+                },
+            ]
+        }
+    ),
+]
+
+
 class Case(_Model):
     """A clinical case: a vignette shared by all its questions, and the questions."""
 
@@ -307,6 +375,30 @@ class Case(_Model):
     tags: list[Tag] = Field(default_factory=list, description="Anki tags for every question.")
     figures: list[Figure] = Field(default_factory=list, description="Figures of the case.")
     questions: list[Question] = Field(min_length=1, description="The questions, in order.")
+    facts: list[FactEntry] = Field(
+        default_factory=list,
+        description="Key facts to recall, as cloze sentences: each becomes a cloze note "
+        "beside the questions, with the case as its context.",
+    )
+
+    def fact_keys(self) -> list[str]:
+        """Each fact's stable key: its ``id``, else one made from its first deletion
+        (``-2``, ``-3``… when two would be the same)."""
+        from deckbuilder.content.cloze import key_from_first_deletion
+
+        taken = {f.id for f in self.facts if f.id}
+        keys = []
+        for fact in self.facts:
+            if fact.id:
+                keys.append(fact.id)
+                continue
+            base = key_from_first_deletion(fact.text)
+            key, n = base, 2
+            while key in taken:
+                key, n = f"{base}-{n}", n + 1
+            taken.add(key)
+            keys.append(key)
+        return keys
 
 
 class Deck(_Model):

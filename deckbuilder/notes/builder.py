@@ -10,12 +10,10 @@ as they are (refs, letters) are escaped.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from deckbuilder.content.loader import LoadedCase, Source
@@ -25,6 +23,7 @@ from deckbuilder.errors import ContentError, ContentProblem, KeyPath
 from deckbuilder.notes import ids
 from deckbuilder.notes.notetype import FIELDS
 from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain
+from deckbuilder.notes.spec import CaseNotes, CaseSummary, NoteSpec
 
 MAX_PROBLEMS_PER_CASE = 100
 
@@ -43,59 +42,6 @@ def pinned_options(q: Question) -> set[str]:
     whose text only makes sense where it stands ("All of the above", "None of these",
     "Both A and B", "Neither")."""
     return set(q.pin) | {letter for letter, text in q.options.items() if _PINNED_TEXT.match(text)}
-
-
-@dataclass(frozen=True)
-class NoteSpec:
-    """One note as it will be written, minus its modification time (the build state
-    decides that)."""
-
-    ref: str  # "case-id/question-id"
-    guid: str
-    note_id: int
-    card_id: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    media: tuple[str, ...]
-
-    @cached_property
-    def fingerprint(self) -> str:
-        """Everything that ends up in the note: fields, tags, media (names are content hashes)."""
-        text = "\x1f".join((*self.fields, "\x1e", *self.tags, "\x1e", *self.media))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-    @property
-    def content(self) -> str:
-        """A hash of the fields and tags as Anki stores them (see :func:`note_content`)."""
-        return note_content(self.fields, self.tags)
-
-
-def note_content(fields: Iterable[str], tags: Iterable[str]) -> str:
-    """A hash of a note's fields and tags as a collection stores them: what a lock
-    recovered from a deck compares, since a deck cannot tell fingerprints."""
-    text = "\x1f".join(fields) + "\x1e" + " ".join(sorted(tags))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class CaseNotes:
-    """Everything a build keeps of one rendered case."""
-
-    case_id: str
-    notes: list[NoteSpec]
-    media: list[Media]
-    summary: CaseSummary
-    warnings: list[ContentProblem] = field(default_factory=list)  # fail `check --strict`
-    notices: list[ContentProblem] = field(default_factory=list)  # for the author's information
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """What the deck description says of a case: its line, rendered with the case."""
-
-    id: str
-    title: str
-    line: str  # HTML: the title, then the source and attribution when given
 
 
 class NoteBuilder:
@@ -128,6 +74,10 @@ class NoteBuilder:
                 )
             )
             notes.append(_note(self.deck.id, loaded.case.id, q, {**shared, **values}, tags, names))
+        if loaded.case.facts:
+            from deckbuilder.notes.facts import fact_notes
+
+            notes += fact_notes(renderer, self.deck.id, shared, tags)
         summary = renderer.summary(shared)
         if renderer.problems:
             self.problems.extend(renderer.capped_problems())
@@ -381,7 +331,7 @@ def _note(
         ref=ref,
         guid=ids.note_guid(deck_key, case_key, q.id),
         note_id=ids.note_id(deck_key, case_key, q.id),
-        card_id=ids.card_id(deck_key, case_key, q.id, 0),
+        cards=((ids.card_id(deck_key, case_key, q.id, 0), 0),),
         fields=tuple(values[name] for name in FIELDS),
         tags=tuple(_tags(tags, q.tags)),
         media=media,
@@ -395,34 +345,3 @@ def build_notes(deck: Deck, cases: Iterable[LoadedCase], media: MediaFiles) -> l
     if builder.problems:
         raise ContentError(builder.problems)
     return out
-
-
-RETIRED_TAG = "retired"
-
-
-def retired_note(deck_key: str, ref: str, tags: Iterable[str] = ()) -> NoteSpec:
-    """The stand-in for a question deleted from the content.
-
-    Anki never deletes notes on import, so a deleted question would linger unnoticed in
-    every colleague's collection. The build carries it on under the same GUID, tagged
-    ``retired`` (beside the tags it had) and saying so on the card, until the author drops
-    it for good (``build --drop-retired``). Its text is replaced by the notice: the build
-    state keeps fingerprints, not copies of the content.
-    """
-    case_key, _, question_key = ref.partition("/")
-    notice = (
-        "<p><strong>Retired question.</strong> The deck's author removed this question "
-        f"(<code>{plain(ref)}</code>). Delete it: in the Browse window search "
-        "<code>tag:retired</code>, select all and delete.</p>"
-    )
-    values = {name: "" for name in FIELDS}
-    values.update(Question=notice, Ref=plain(ref))
-    return NoteSpec(
-        ref=ref,
-        guid=ids.note_guid(deck_key, case_key, question_key),
-        note_id=ids.note_id(deck_key, case_key, question_key),
-        card_id=ids.card_id(deck_key, case_key, question_key, 0),
-        fields=tuple(values[name] for name in FIELDS),
-        tags=tuple(_tags([t for t in tags if t != RETIRED_TAG], [RETIRED_TAG])),
-        media=(),
-    )

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from deckbuilder.content.loader import Source
 from deckbuilder.content.model import Deck
 from deckbuilder.errors import ContentProblem
-from deckbuilder.notes.builder import CaseSummary
 from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain, unlinked
+from deckbuilder.notes.spec import CaseSummary
 
 _NO_IMAGES = "images are not allowed in the deck description; describe the deck in words"
 
@@ -61,7 +61,11 @@ def deck_fingerprint(name: str, description: str) -> str:
 
 
 def deck_description(
-    deck: Deck, texts: DeckTexts, cases: Sequence[CaseSummary], fingerprints: Iterable[str]
+    deck: Deck,
+    texts: DeckTexts,
+    cases: Sequence[CaseSummary],
+    fingerprints: Iterable[str],
+    facts: int = 0,
 ) -> str:
     """HTML for the deck's description field."""
     from deckbuilder import __version__
@@ -72,8 +76,11 @@ def deck_description(
     # Sorted, so that moving a case to another file changes nothing in colleagues' decks.
     fingerprints = sorted(fingerprints)
     items = [f"<li>{unlinked(c.line)}</li>" for c in sorted(cases, key=lambda c: (c.title, c.id))]
-    n = len(cases)
-    parts.append(f"<p>{n} case{'s' if n != 1 else ''}, {len(fingerprints)} questions:</p>")
+    n, questions = len(cases), len(fingerprints) - facts
+    counted = f"{n} case{'s' if n != 1 else ''}, {questions} questions"
+    if facts:
+        counted += f", {facts} fact{'s' if facts != 1 else ''}"
+    parts.append(f"<p>{counted}:</p>")
     parts.append('<ul class="db-deck-cases">' + "".join(items) + "</ul>")
     if deck.license:
         parts.append(f"<p>Licence: {texts.licence}</p>")

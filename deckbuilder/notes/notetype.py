@@ -63,6 +63,28 @@ def derived_id(kind: str, name: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+#: The cloze note type's contract, version 1 (for a case's facts). Never edit either.
+CLOZE_FIELDS: tuple[str, ...] = (
+    "Text",  # the fact, with its {{c1::…}} deletions; first field, for Anki's sort column
+    "Case",  # the case vignette, identical in every note of a case
+    "Extra",  # shown with the answer
+    "Source",  # citation / attribution
+    "Title",  # the case title
+    "Ref",  # "case-id/facts/fact-id": the stable keys, for search and tools
+)
+CLOZE_TEMPLATES: tuple[str, ...] = ("Cloze",)
+#: Fixed ids (sha-256 of "deckbuilder-cloze-field:<name>" / "deckbuilder-cloze-template:").
+CLOZE_FIELD_IDS: dict[str, int] = {
+    "Text": 4158272457760910529,
+    "Case": 2647408004466614500,
+    "Extra": 4241177873608749511,
+    "Source": 1667516591663946337,
+    "Title": 649384574287659720,
+    "Ref": 3453248810192092897,
+}
+CLOZE_TEMPLATE_IDS: dict[str, int] = {"Cloze": 8832434115204237419}
+
+
 def _card_file(name: str) -> str:
     return resources.files("deckbuilder.notes.card").joinpath(name).read_text(encoding="utf-8")
 
@@ -76,20 +98,91 @@ class CardLook:
     css: str
 
 
+@dataclass(frozen=True)
+class Contract:
+    """One note type of the deck: the names and ids colleagues' collections match it by
+    (frozen), and the files that make its cards (free to change)."""
+
+    kind: str  # "mcq" or "cloze"
+    label: str  # its name in Anki, before the deck's name in brackets
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]
+    field_ids: dict[str, int]
+    template_ids: dict[str, int]
+    front: str  # file names in deckbuilder/notes/card/
+    back: str
+    script: bool  # whether card.js is inlined into both sides
+    cloze: bool
+
+    def name(self, deck_name: str) -> str:
+        """Shown in Anki's note type list; kept stable, though Anki matches by id."""
+        return f"{self.label} ({deck_name})"
+
+    def look(self) -> CardLook:
+        """Templates and CSS. The script is inlined into both sides (template-only media
+        files are not replaced on re-import, inline code always is)."""
+        script = f"<script>\n{_card_file('card.js')}</script>\n" if self.script else ""
+        return CardLook(
+            front=_card_file(self.front) + script,
+            back=_card_file(self.back) + script,
+            css=_card_file("card.css"),
+        )
+
+    def contract_fingerprint(self) -> str:
+        """Hash of the field and template names: what Anki matches a note type by."""
+        data = {"fields": self.fields, "templates": self.templates}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+    def fingerprint(self, deck_name: str) -> str:
+        """This version's note type for a deck of this name (see
+        :func:`notetype_fingerprint`)."""
+        look = self.look()
+        templates = [(self.templates[0], look.front, look.back)]
+        return notetype_fingerprint(self.name(deck_name), self.fields, templates, look.css)
+
+    def json(self, notetype_id: int, deck_name: str, deck_id: int, mtime: int) -> dict[str, Any]:
+        """The note type as Anki's legacy JSON, via genanki's Model object."""
+        import genanki
+
+        look = self.look()
+        model = genanki.Model(
+            notetype_id,
+            self.name(deck_name),
+            fields=[{"name": name, "id": self.field_ids[name]} for name in self.fields],
+            templates=[
+                {
+                    "name": self.templates[0],
+                    "id": self.template_ids[self.templates[0]],
+                    "qfmt": look.front,
+                    "afmt": look.back,
+                }
+            ],
+            css=look.css,
+            sort_field_index=0,
+            model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK,
+        )
+        return model.to_json(mtime, deck_id)
+
+
+MCQ = Contract(
+    "mcq", "Clinical MCQ", FIELDS, TEMPLATES, FIELD_IDS, TEMPLATE_IDS,
+    "front.html", "back.html", script=True, cloze=False,
+)  # fmt: skip
+CLOZE = Contract(
+    "cloze", "Clinical Cloze", CLOZE_FIELDS, CLOZE_TEMPLATES, CLOZE_FIELD_IDS,
+    CLOZE_TEMPLATE_IDS, "cloze-front.html", "cloze-back.html", script=False, cloze=True,
+)  # fmt: skip
+CONTRACTS = {c.kind: c for c in (MCQ, CLOZE)}
+
+
 def card_look() -> CardLook:
-    """Templates and CSS from ``deckbuilder/card/``. The script is inlined into both sides
-    (template-only media files are not replaced on re-import, inline code always is)."""
-    script = f"<script>\n{_card_file('card.js')}</script>\n"
-    return CardLook(
-        front=_card_file("front.html") + script,
-        back=_card_file("back.html") + script,
-        css=_card_file("card.css"),
-    )
+    """The multiple-choice card's templates and CSS."""
+    return MCQ.look()
 
 
 def notetype_name(deck_name: str) -> str:
     """Shown in Anki's note type list. Not part of the contract hash, but kept stable."""
-    return f"Clinical MCQ ({deck_name})"
+    return MCQ.name(deck_name)
 
 
 def notetype_fingerprint(
@@ -103,38 +196,15 @@ def notetype_fingerprint(
 
 
 def our_notetype_fingerprint(deck_name: str) -> str:
-    """The fingerprint of this version's note type for a deck of this name."""
-    look = card_look()
-    return notetype_fingerprint(
-        notetype_name(deck_name), FIELDS, [(TEMPLATES[0], look.front, look.back)], look.css
-    )
+    """The fingerprint of this version's multiple-choice note type for a deck of this name."""
+    return MCQ.fingerprint(deck_name)
 
 
 def contract_fingerprint() -> str:
-    """Hash of the field and template names: what Anki matches a note type by."""
-    return hashlib.sha256(
-        json.dumps({"fields": FIELDS, "templates": TEMPLATES}, sort_keys=True).encode()
-    ).hexdigest()[:16]
+    """Hash of the multiple-choice note type's field and template names."""
+    return MCQ.contract_fingerprint()
 
 
 def notetype_json(notetype_id: int, deck_name: str, deck_id: int, mtime: int) -> dict[str, Any]:
-    """The note type as Anki's legacy JSON, via genanki's Model object."""
-    import genanki
-
-    look = card_look()
-    model = genanki.Model(
-        notetype_id,
-        notetype_name(deck_name),
-        fields=[{"name": name, "id": FIELD_IDS[name]} for name in FIELDS],
-        templates=[
-            {
-                "name": TEMPLATES[0],
-                "id": TEMPLATE_IDS[TEMPLATES[0]],
-                "qfmt": look.front,
-                "afmt": look.back,
-            }
-        ],
-        css=look.css,
-        sort_field_index=SORT_FIELD,
-    )
-    return model.to_json(mtime, deck_id)
+    """The multiple-choice note type as Anki's legacy JSON."""
+    return MCQ.json(notetype_id, deck_name, deck_id, mtime)

@@ -69,13 +69,17 @@ class Lock:
     contract: str | None = None
     notetype: Stamp | None = None
     notes: dict[str, NoteState] = field(default_factory=dict)
+    # the cloze note type, for a deck with facts
+    cloze_id: int | None = None
+    cloze_contract: str | None = None
+    cloze: Stamp | None = None
 
     def dumps(self) -> str:
         """Deterministic JSON, one note per line, so the lock diffs and merges well."""
         deck: dict[str, object] = {"key": self.deck_key, "id": self.deck_id}
         if self.deck_name is not None:
             deck["name"] = self.deck_name
-        head = {
+        head: dict[str, object] = {
             "format": LOCK_FORMAT,
             "deck": {**deck, **_stamp(self.deck)},
             "notetype": {
@@ -84,6 +88,12 @@ class Lock:
                 **_stamp(self.notetype),
             },
         }
+        if self.cloze is not None:
+            head["cloze"] = {
+                "id": self.cloze_id,
+                "contract": self.cloze_contract,
+                **_stamp(self.cloze),
+            }
         lines = ["{"]
         for key, value in head.items():
             text = json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -182,6 +192,10 @@ class LockReader:
         if name is not None and (not isinstance(name, str) or not name.strip()):
             self.problem('"deck"', "deck.name", f"{shown(str(name))} is not a deck name")
             name = None
+        cloze = data.get("cloze", {})
+        if not isinstance(cloze, dict):
+            self.problem('"cloze"', "cloze", "expected an object")
+            cloze = {}
         lock = Lock(
             deck_key=deck_key,
             deck_id=self.anki_id(deck, "deck", "id"),
@@ -191,6 +205,9 @@ class LockReader:
             contract=self.hex(nt, "notetype", "contract", _HEX16),
             notetype=self.stamp(nt, "notetype", _HEX32),
             notes={ref: s for ref, e in notes.items() if (s := self.note(deck_key, ref, e))},
+            cloze_id=self.anki_id(cloze, "cloze", "id"),
+            cloze_contract=self.hex(cloze, "cloze", "contract", _HEX16),
+            cloze=self.stamp(cloze, "cloze", _HEX32),
         )
         if self.problems:
             last = self.problems[-1]
@@ -251,9 +268,13 @@ class LockReader:
         where = json.dumps(ref, ensure_ascii=False) + ":"
         key = f"notes[{shown(ref)}]"
         case, _, question = ref.partition("/")
-        if not (is_stable_key(case) and is_stable_key(question)):
+        fact = question.removeprefix("facts/") if question.startswith("facts/") else None
+        if not (is_stable_key(case) and is_stable_key(question if fact is None else fact)):
             self.problem(
-                where, key, "is not a note ref: expected 'case-id/question-id' of stable keys"
+                where,
+                key,
+                "is not a note ref: expected 'case-id/question-id' or "
+                "'case-id/facts/fact-id' of stable keys",
             )
             return None
         if not isinstance(entry, dict) or set(entry) - _NOTE_KEYS:

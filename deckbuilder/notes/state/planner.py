@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from deckbuilder.errors import ContractError
-from deckbuilder.notes.builder import NoteSpec, retired_note
+from deckbuilder.notes.retired import retired_note
+from deckbuilder.notes.spec import NoteSpec
 from deckbuilder.notes.state.lockfile import Lock, NoteState, Stamp
 
 Status = Literal["new", "updated", "unchanged", "retired", "still_retired"]
@@ -52,13 +53,17 @@ class Plan:
     deck_changed: bool  # its name or description
     renamed: tuple[str, str] | None  # the deck's name before and now
     lock: Lock
+    cloze_mtime: int | None = None  # the cloze note type, when the deck has facts
+    cloze_changed: bool = False
+    cloze_new: bool = False
 
     def refs(self, status: Status) -> list[str]:
         return [p.ref for p in self.notes if p.status == status]
 
     @property
     def newest(self) -> int:
-        return max([self.deck_mtime, self.notetype_mtime, *(p.mtime for p in self.notes)])
+        times = [self.deck_mtime, self.notetype_mtime, *(p.mtime for p in self.notes)]
+        return max([*times, self.cloze_mtime or 0])
 
 
 def _next(previous: Stamp | None, fingerprint: str, clock: int) -> tuple[int, bool]:
@@ -94,10 +99,12 @@ class Planner:
         deck_name: str,
         notetype_id: int,
         contract: str,
+        cloze_id: int | None = None,
+        cloze_contract: str | None = None,
         force: bool = False,
         clock: int | None = None,
     ) -> None:
-        _check_contract(lock, deck_key, contract, force)
+        _check_contract(lock, deck_key, contract, cloze_contract, force)
         self.lock = lock
         self.deck_key = deck_key
         self.contract = contract
@@ -109,6 +116,7 @@ class Planner:
             notetype_id=notetype_id,
             contract=contract,
         )
+        self.cloze_id, self.cloze_contract = cloze_id, cloze_contract
         self.planned: list[PlannedNote] = []
         self.dropped: list[str] = []
 
@@ -148,7 +156,11 @@ class Planner:
             out.append((spec, mtime))
         return out
 
-    def finish(self, deck_fingerprint: str, notetype_fingerprint: str) -> Plan:
+    def finish(
+        self, deck_fingerprint: str, notetype_fingerprint: str, cloze_fingerprint: str | None = None
+    ) -> Plan:
+        """Stamp the deck and the note types. ``cloze_fingerprint``: the cloze note type's,
+        when the deck holds cloze notes."""
         lock, new_lock = self.lock, self.new_lock
         deck_mtime, deck_changed = _next(lock.deck, deck_fingerprint, self.at)
         new_lock.deck = Stamp(deck_fingerprint, deck_mtime)
@@ -160,6 +172,14 @@ class Planner:
         renamed = None
         if lock.deck_name is not None and lock.deck_name != new_lock.deck_name:
             renamed = (lock.deck_name, new_lock.deck_name or "")
+        cloze_mtime, cloze_changed = None, False
+        cloze_new = cloze_fingerprint is not None and lock.cloze is None
+        if cloze_fingerprint is not None:
+            previous = lock.cloze if lock.cloze_contract == self.cloze_contract else None
+            cloze_mtime, cloze_changed = _next(previous, cloze_fingerprint, self.at)
+            new_lock.cloze_id, new_lock.cloze_contract = self.cloze_id, self.cloze_contract
+            new_lock.cloze = Stamp(cloze_fingerprint, cloze_mtime)
+            cloze_changed = cloze_changed and lock.cloze is not None
         return Plan(
             notes=tuple(self.planned),
             dropped=tuple(self.dropped),
@@ -170,12 +190,27 @@ class Planner:
             deck_changed=deck_changed and lock.deck is not None,
             renamed=renamed,
             lock=new_lock,
+            cloze_mtime=cloze_mtime,
+            cloze_changed=cloze_changed,
+            cloze_new=cloze_new,
         )
 
 
-def _check_contract(lock: Lock, deck_key: str, contract: str, force: bool) -> None:
+def _check_contract(
+    lock: Lock, deck_key: str, contract: str, cloze_contract: str | None, force: bool
+) -> None:
     if force:
         return
+    if (
+        lock.cloze_contract is not None
+        and cloze_contract is not None
+        and lock.cloze_contract != cloze_contract
+    ):
+        raise ContractError(
+            "the cloze note type's fields or templates changed since the last build: "
+            "re-importing would create a second note type and skip every fact. Revert the "
+            "change, or rebuild with --force if breaking existing collections is intended."
+        )
     if lock.deck_key is not None and lock.deck_key != deck_key:
         raise ContractError(
             f"the deck id changed from {lock.deck_key!r} to {deck_key!r}. Every Anki id of "

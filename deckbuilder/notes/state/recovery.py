@@ -18,9 +18,10 @@ from pathlib import Path
 
 from deckbuilder.content.model import is_stable_key
 from deckbuilder.notes import ids
-from deckbuilder.notes.builder import RETIRED_TAG, note_content
 from deckbuilder.notes.description import deck_fingerprint
 from deckbuilder.notes.notetype import FIELDS, contract_fingerprint
+from deckbuilder.notes.retired import RETIRED_TAG
+from deckbuilder.notes.spec import note_content
 from deckbuilder.notes.state.lockfile import Lock, NoteState, Stamp
 
 

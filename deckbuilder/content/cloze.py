@@ -1,0 +1,97 @@
+"""Anki's cloze syntax in a fact: ``{{c1::deletion}}`` or ``{{c1::deletion::hint}}``.
+
+A fact is a sentence to recall; each deletion number is one card (``c1`` and ``c2`` make
+two cards of one note). Anki itself shows a malformed cloze as it stands, or makes no
+card at all, so the mistakes it would not report are reported here, where the author
+can fix them: an unbalanced ``{{``/``}}``, ``c0``, a deletion written with one colon, an
+empty deletion, one inside another, a deletion that holds the whole sentence (nothing is
+left to cue the recall), and a fact with no deletion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_OPEN = re.compile(r"\{\{c(\d+)::")
+_ANY_OPEN = re.compile(r"\{\{")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Deletion:
+    number: int
+    answer: str
+    hint: str | None
+    start: int  # offset of "{{" in the text
+    end: int  # offset just after "}}"
+
+
+class ClozeMistake(ValueError):
+    """A cloze the author must fix; ``offset`` is where in the text it is."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def deletions(text: str) -> list[Deletion]:
+    """Every deletion of ``text``, in order; raises :class:`ClozeMistake`."""
+    found: list[Deletion] = []
+    at = 0
+    while (start := text.find("{{", at)) != -1:
+        opened = _OPEN.match(text, start)
+        if opened is None:
+            shown = text[start : start + 12]
+            raise ClozeMistake(
+                f"{shown!r} is not a cloze: write {{{{c1::the words to recall}}}}", start
+            )
+        number = int(opened.group(1))
+        if number < 1:
+            raise ClozeMistake(f"c{opened.group(1)} is not a cloze number: they start at c1", start)
+        close = text.find("}}", opened.end())
+        if close == -1:
+            raise ClozeMistake("a deletion '{{c…::' is not closed with '}}'", start)
+        inner = text[opened.end() : close]
+        if _ANY_OPEN.search(inner):
+            raise ClozeMistake("a deletion inside another: close the first with '}}' first", start)
+        answer, _, hint = inner.partition("::")
+        if not answer.strip():
+            raise ClozeMistake(f"c{number} hides nothing: write the words to recall", start)
+        found.append(Deletion(number, answer, hint or None, start, close + 2))
+        at = close + 2
+    closes = {d.end - 2 for d in found}
+    at = 0
+    while (stray := text.find("}}", at)) != -1:
+        if stray not in closes and not any(d.start <= stray < d.end for d in found):
+            raise ClozeMistake("'}}' without a '{{c1::' before it", stray)
+        at = stray + 2
+    if not found:
+        raise ClozeMistake(
+            "a fact needs a deletion, e.g. 'MDM2 is amplified in {{c1::ALT/WDL}}'", 0
+        )
+    for d in found:
+        rest = text[: d.start] + text[d.end :]
+        if not _WORD.search(rest):
+            raise ClozeMistake(
+                f"c{d.number} holds the whole sentence: hide the words to recall, and leave "
+                "the rest as the cue",
+                d.start,
+            )
+    return found
+
+
+def numbers(text: str) -> list[int]:
+    """The distinct deletion numbers of a valid fact, in order: one card each."""
+    return sorted({d.number for d in deletions(text)})
+
+
+def key_from_first_deletion(text: str) -> str:
+    """A stable key from the words of a fact's first deletion ("MDM2 and CDK4" →
+    "mdm2-and-cdk4"): what names a fact that has no ``id``. It survives reordering the
+    facts and rewording the sentence around the deletion; rewording the deletion makes
+    it a new note, whose card then starts over — never another fact's history."""
+    first = deletions(text)[0].answer
+    words = re.sub(r"<[^>]+>", " ", first)
+    key = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:40].strip("-")
+    return f"fact-{key}" if key else "fact"

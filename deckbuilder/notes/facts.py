@@ -1,0 +1,79 @@
+"""A case's key facts as cloze notes, beside its questions.
+
+Multiple-choice cards train recognition; what clinicians carry into practice are a case's
+key facts, and recalling them is what spaced repetition does best. Each fact is one note
+of the deck's cloze note type (``notetype.CLOZE``): its sentence with Anki's own
+``{{c1::…}}`` deletions, the case's vignette as context (the same Case field as its
+questions), an optional extra, the source and the title. A note has one card per
+deletion number. Its ids derive from the deck, case and fact keys, under ``facts/``, so
+no fact shares an id with a question.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from deckbuilder.content.cloze import numbers
+from deckbuilder.notes import ids
+from deckbuilder.notes.notetype import CLOZE
+from deckbuilder.notes.render import plain, unwrap_paragraph
+from deckbuilder.notes.spec import NoteSpec
+
+if TYPE_CHECKING:
+    from deckbuilder.notes.builder import _CaseRenderer
+
+
+def fact_notes(
+    renderer: _CaseRenderer, deck_key: str, shared: dict[str, str], tags: list[str]
+) -> list[NoteSpec]:
+    """The cloze notes of the case ``renderer`` renders, in fact order."""
+    case = renderer.loaded.case
+    keys = case.fact_keys()
+    unnamed = [key for fact, key in zip(case.facts, keys, strict=True) if not fact.id]
+    if unnamed:
+        renderer.warn(
+            ("facts",),
+            f"{len(unnamed)} fact{'s' if len(unnamed) != 1 else ''} without an id take "
+            f"{'their names' if len(unnamed) != 1 else 'its name'} from the first deletion "
+            f"({', '.join(repr(k) for k in unnamed[:3])}{'…' if len(unnamed) > 3 else ''}): "
+            "rewording that deletion makes a new note whose cards start over; give a fact "
+            "an 'id' to keep its history",
+            notice=True,
+        )
+    notes = []
+    for i, (fact, key) in enumerate(zip(case.facts, keys, strict=True)):
+        before = len(renderer.used)
+        text = unwrap_paragraph(renderer.markdown(fact.text, ("facts", i, "text")))
+        extra = renderer.markdown(fact.extra, ("facts", i, "extra")) if fact.extra else ""
+        ref = f"{case.id}/facts/{key}"
+        values = {
+            "Text": text,
+            "Case": shared["Case"],
+            "Extra": extra,
+            "Source": shared["Source"],
+            "Title": shared["Title"],
+            "Ref": plain(ref),
+        }
+        media = tuple(
+            dict.fromkeys(
+                [m.name for m in renderer.used[: renderer.shared_media]]
+                + [m.name for m in renderer.used[before:]]
+            )
+        )
+        fact_key = f"facts/{key}"
+        notes.append(
+            NoteSpec(
+                ref=ref,
+                guid=ids.note_guid(deck_key, case.id, fact_key),
+                note_id=ids.note_id(deck_key, case.id, fact_key),
+                cards=tuple(
+                    (ids.card_id(deck_key, case.id, fact_key, n - 1), n - 1)
+                    for n in numbers(fact.text)
+                ),
+                fields=tuple(values[name] for name in CLOZE.fields),
+                tags=tuple(tags),
+                media=media,
+                kind="cloze",
+            )
+        )
+    return notes
