@@ -67,7 +67,7 @@ def test_mistakes_in_the_new_keys_name_the_key(tmp_path: Path) -> None:
         "content/cases/c.yaml:12:14: questions[0].shuffle: expected true or false, got 'maybe'",
         "content/cases/c.yaml:13:10: questions[0].pin: 'E' is not one of the options A, B",
         "content/cases/c.yaml:14:19: questions[0].explanations: 'Z' is not one of the options A, B",
-        "error: 5 problems in the content; nothing was written.",
+        "error: 5 problems in the content.",
     ]
 
 

@@ -413,7 +413,9 @@ def _refused(work: Path, expected_first_line: str, commands: tuple[str, ...]) ->
         assert run.returncode == 1, (command, run.stdout, run.stderr)
         assert "Traceback" not in run.stderr
         assert run.stderr.splitlines()[0] == expected_first_line, (command, run.stderr)
-        assert run.stderr.splitlines()[-1].endswith("nothing was written.")
+        assert run.stderr.splitlines()[-1].endswith(
+            "nothing was written." if command == "build" else "in the content."
+        )
     assert snapshot(work / "content", work / "dist") == before
 
 

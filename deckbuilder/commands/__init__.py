@@ -35,12 +35,18 @@ def json_text(data: Any) -> str:
     return _JSON_LEAVES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def reports_errors(func: F) -> F:
+def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
     """Turn deckbuilder's own errors into a message on stderr and exit code 1.
 
     Anything else is a bug: it is reported in one line too, with a pointer to
-    ``--debug``, which shows the traceback.
+    ``--debug``, which shows the traceback. ``writes=False`` marks a command that never
+    writes (``check``): its summary does not reassure that "nothing was written", which
+    would suggest it might have. Use as ``@reports_errors`` or
+    ``@reports_errors(writes=False)``.
     """
+    if func is None:
+        return functools.partial(reports_errors, writes=writes)
+    unwritten = "; nothing was written" if writes else ""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -57,7 +63,7 @@ def reports_errors(func: F) -> F:
                 raise
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
-            typer.secho(f"error: {exc.summary}; nothing was written.", fg="red", err=True)
+            typer.secho(f"error: {exc.summary}{unwritten}.", fg="red", err=True)
             raise typer.Exit(1) from None
         except DeckbuilderError as exc:
             if debug:
@@ -70,7 +76,7 @@ def reports_errors(func: F) -> F:
             typer.secho(f"error: cannot write {exc.filename}: {exc.strerror}", fg="red", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was written.", err=True)
+            typer.echo(f"interrupted{unwritten}.", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:
             if debug:

@@ -15,7 +15,7 @@ ContentArg = Annotated[
 ]
 
 
-@reports_errors
+@reports_errors(writes=False)
 def check(
     content: ContentArg = Path("content"),
     strict: Annotated[
