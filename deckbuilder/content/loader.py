@@ -336,6 +336,9 @@ def _explain(
         return locate(data, loc[:-1]), loc[:-1], f"missing required key {loc[-1]!r}"
     mark = locate(data, loc)
     got = err.get("input")
+    shape = _SHAPES.get((kind, loc[-1])) if loc else None
+    if shape is not None:
+        return mark, loc, f"expected {shape}, got {_describe(got)}"
     if kind in {"string_type", "dict_type", "list_type", "model_type", "model_attributes_type"}:
         want = {
             "string_type": "text",
@@ -351,6 +354,21 @@ def _explain(
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return mark, loc, msg
+
+
+# Keys whose shape is easy to get wrong (options as a list, as in the article; figures
+# as one mapping), and the shape in words with an example: "a mapping of key: value"
+# does not tell a clinician what to type.
+_SHAPES: dict[tuple[str, str | int], str] = {
+    ("dict_type", "options"): (
+        'the options as letters and texts, one line per option such as "A: First option"'
+    ),
+    ("dict_type", "explanations"): (
+        'the explanations as letters and texts, one line per option such as "A: Why A is not it."'
+    ),
+    ("list_type", "figures"): 'a list of figures, each starting with "- caption: " on a new line',
+    ("list_type", "questions"): 'a list of questions, each starting with "- id: " on a new line',
+}
 
 
 def _describe(value: Any) -> str:
