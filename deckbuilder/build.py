@@ -42,6 +42,7 @@ class BuildResult:
     lock_path: Path
     notes: int
     plan: Plan | None = None  # None when the deck was already up to date
+    warnings: tuple[ContentProblem, ...] = ()  # as `check` gives them; none when up to date
 
     @property
     def up_to_date(self) -> bool:
@@ -76,7 +77,7 @@ class ContentStream:
         self.root = self.reader.root
         self.progress = progress
         self.digests: dict[str, bytes] = {}  # case files as read, for the input stamp
-        self.warnings: list[ContentProblem] = []  # fail `check --strict`
+        self.warnings = list(self.reader.deck_warnings)  # fail `check --strict`
         self.notices: list[ContentProblem] = []  # information for the author
         self.texts: DeckTexts | None = None
         if self.reader.deck is None:  # nothing can be rendered; still report every problem
@@ -297,7 +298,8 @@ def _build(
             _write_deck_and_lock(deck_path, package, lock_path, lock_text)
             size = deck_path.stat().st_size
     notes = len(assembled.plan.notes)
-    return BuildResult(deck_path, size, not dry_run, lock_path, notes, assembled.plan)
+    warnings = tuple(sorted(stream.warnings))
+    return BuildResult(deck_path, size, not dry_run, lock_path, notes, assembled.plan, warnings)
 
 
 def _with_version(deck: Deck, version: str) -> Deck:

@@ -72,6 +72,9 @@ def build(
             progress=progress.update,
         )
     seconds = time.perf_counter() - started
+    if not quiet:  # they do not stop a build: `check --strict` is where they fail
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     if as_json:
         typer.echo(json_report(result, seconds))
     elif not quiet:
