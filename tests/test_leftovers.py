@@ -68,7 +68,7 @@ def test_build_lists_them_on_stderr_and_builds(tmp_path: Path) -> None:
     assert run.stderr == _warnings(INIT_WARNINGS)
     assert re.fullmatch(
         r"  new       first-case/q1\n"
-        r"  note type: templates or style changed\n"
+        r"  new note type\n"
         r"Wrote dist/cardio\.apkg \(\d+ KiB\): 1 notes, 1 new, 0 updated, 0 unchanged "
         r"\(\d+\.\d\d s\)\.\n",
         run.stdout,

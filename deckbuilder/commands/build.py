@@ -97,6 +97,7 @@ def json_report(result: BuildResult, seconds: float) -> str:
         **({s: plan.refs(s) for s in statuses} if plan else {}),  # type: ignore[arg-type]
         "dropped": list(plan.dropped) if plan else [],
         "notetype_changed": bool(plan and plan.notetype_changed),
+        "notetype_new": bool(plan and plan.notetype_new),
     }
     return json.dumps(data, indent=2)
 
@@ -155,7 +156,9 @@ def report(result: BuildResult, seconds: float) -> str:
             lines.append(f"  {label:<9} {ref}")
     for ref in plan.dropped:
         lines.append(f"  {'dropped':<9} {ref}")
-    if plan.notetype_changed:
+    if plan.notetype_new:
+        lines.append("  new note type")
+    elif plan.notetype_changed:
         lines.append("  note type: templates or style changed")
     counts = {s: len(plan.refs(s)) for s in ("new", "updated", "unchanged", "retired")}  # type: ignore[arg-type]
     still = len(plan.refs("still-retired"))

@@ -323,6 +323,7 @@ class Plan:
     notetype_changed: bool
     deck_mtime: int
     lock: Lock
+    notetype_new: bool = False  # the lock had no note type: the first build of the deck
 
     def refs(self, status: Status) -> list[str]:
         return [p.ref for p in self.notes if p.status == status]
@@ -410,7 +411,13 @@ class Planner:
             nt_mtime = max(nt_mtime, lock.notetype.mtime + 1)
         new_lock.notetype = Stamp(notetype_fingerprint, nt_mtime)
         return Plan(
-            tuple(self.planned), tuple(self.dropped), nt_mtime, nt_changed, deck_mtime, new_lock
+            tuple(self.planned),
+            tuple(self.dropped),
+            nt_mtime,
+            nt_changed,
+            deck_mtime,
+            new_lock,
+            notetype_new=lock.notetype is None,
         )
 
 
