@@ -9,6 +9,9 @@ import json
 import re
 from pathlib import Path
 
+import typer.main
+
+from deckbuilder.cli import app
 from tests.process import deckbuilder
 
 
@@ -43,3 +46,71 @@ def test_the_first_build_has_a_new_note_type_and_a_rename_changes_it(tmp_path: P
         r"\(\d+\.\d\d s\)\.\nDry run: nothing was written\.\n",
         run.stdout,
     ), run.stdout
+
+
+def _command_paths() -> list[list[str]]:
+    """Every command and group of the CLI, the root included, from the CLI itself."""
+    paths: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        paths.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+def test_every_command_and_group_has_help_with_an_example(tmp_path: Path) -> None:
+    paths = _command_paths()
+    assert ["new"] in paths and ["new", "case"] in paths and len(paths) >= 11
+    for path in paths:
+        run = deckbuilder(*path, "--help", cwd=tmp_path, env={"COLUMNS": "80"})
+        assert (run.returncode, run.stderr) == (0, ""), path
+        examples = re.findall(r"^  Example: (deckbuilder .*)$", run.stdout, re.M)
+        assert len(examples) == 1, (path, run.stdout)
+        if path:  # the example runs the command it is the help of
+            assert examples[0].startswith(" ".join(["deckbuilder", *path]) + " "), path
+        defaults = re.findall(r"\[default: [^\]]*\]", run.stdout)
+        assert len(defaults) == len(set(defaults)), (path, run.stdout)  # each said once
+
+
+def test_the_top_level_and_group_help(tmp_path: Path) -> None:
+    run = deckbuilder("new", "--help", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert run.stdout == (
+        "Usage: python -m deckbuilder new [OPTIONS] COMMAND [ARGS]...\n"
+        "\n"
+        "  Create a new content file from a commented template.\n"
+        "\n"
+        "  Example: deckbuilder new case chest-pain --content cardio\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help  Show this message and exit.\n"
+        "\n"
+        "Commands:\n"
+        "  case  Write content/cases/ID.yaml: a commented case with one example...\n"
+    )
+    run = deckbuilder("--help", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert run.stdout.startswith(
+        "Usage: python -m deckbuilder [OPTIONS] COMMAND [ARGS]...\n"
+        "\n"
+        "  Turn case-based clinical quizzes written in YAML into Anki decks.\n"
+        "\n"
+        "  Example: deckbuilder init cardio && deckbuilder build cardio\n"
+        "\n"
+        "Options:\n"
+    )
+
+
+def test_schema_help_gives_its_default_once(tmp_path: Path) -> None:
+    run = deckbuilder("schema", "--help", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert run.returncode == 0
+    assert run.stdout.endswith(
+        "  Example: deckbuilder schema content/.schema\n"
+        "\n"
+        "Arguments:\n"
+        "  folder <path>  Where to write them.  [default: content/.schema]\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help  Show this message and exit.\n"
+    )

@@ -10,7 +10,9 @@ import typer
 from deckbuilder.commands import reports_errors
 
 new_app = typer.Typer(
-    help="Create a new content file from a commented template.", no_args_is_help=True
+    help="Create a new content file from a commented template.\n\n"
+    "Example: deckbuilder new case chest-pain --content cardio",
+    no_args_is_help=True,
 )
 
 
