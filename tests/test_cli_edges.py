@@ -9,10 +9,90 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import typer.main
 
 from deckbuilder.cli import app
 from tests.process import deckbuilder
+
+NOTHING_THERE = (
+    "error: no deck file at {folder}/deck.yaml; start a content folder with "
+    "'deckbuilder init {folder}', or name an existing one with --content; nothing was written\n"
+)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("make_folder", [False, True], ids=["no-folder", "folder-without-deck"])
+def test_new_case_refuses_a_folder_without_a_deck_file(tmp_path: Path, make_folder: bool) -> None:
+    if make_folder:
+        (tmp_path / "content").mkdir()
+    before = _files(tmp_path)
+    run = deckbuilder("new", "case", "chest-pain", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert run.stderr == NOTHING_THERE.format(folder="content")
+    assert _files(tmp_path) == before
+
+
+def test_new_case_refuses_a_misspelt_content_folder(tmp_path: Path) -> None:
+    assert deckbuilder("init", "cardio", cwd=tmp_path).returncode == 0
+    before = _files(tmp_path)
+    run = deckbuilder("new", "case", "chest-pain", "--content", "cardoi", cwd=tmp_path)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr == NOTHING_THERE.format(folder="cardoi")
+    run = deckbuilder("new", "case", "chest-pain", "--content", "my cardio", cwd=tmp_path)
+    assert run.stderr == (
+        "error: no deck file at my cardio/deck.yaml; start a content folder with "
+        "\"deckbuilder init 'my cardio'\", or name an existing one with --content; nothing "
+        "was written\n"
+    )
+    assert _files(tmp_path) == before
+
+
+def test_new_case_inside_the_content_folder_says_where_the_deck_file_is(tmp_path: Path) -> None:
+    assert deckbuilder("init", "cardio", cwd=tmp_path).returncode == 0
+    before = _files(tmp_path)
+    for cwd, rel, where in ((".", ".", "here"), ("cases", "..", "in ..")):
+        run = deckbuilder("new", "case", "chest-pain", cwd=tmp_path / "cardio" / cwd)
+        assert (run.returncode, run.stdout) == (1, "")
+        assert run.stderr == (
+            f"error: no deck file at content/deck.yaml; deck.yaml is {where}: run "
+            f"'deckbuilder new case chest-pain --content {rel}'; nothing was written\n"
+        )
+    assert _files(tmp_path) == before
+    run = deckbuilder("new", "case", "chest-pain", "--content", ".", cwd=tmp_path / "cardio")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "Wrote cases/chest-pain.yaml. Edit it, then run: deckbuilder check .\n"
+
+
+@pytest.mark.parametrize("command", ["build", "check", "preview"])
+def test_run_inside_the_content_folder_says_where_the_deck_file_is(
+    tmp_path: Path, command: str
+) -> None:
+    assert deckbuilder("init", "cardio", cwd=tmp_path).returncode == 0
+    before = _files(tmp_path)
+    summary = "error: 1 problem in the content" + (
+        "." if command == "check" else "; nothing was written."
+    )
+    for cwd, rel, where in ((".", ".", "here"), ("cases", "..", "in ..")):
+        run = deckbuilder(command, cwd=tmp_path / "cardio" / cwd)
+        assert (run.returncode, run.stdout) == (1, "")
+        assert run.stderr == (
+            f"content: content folder does not exist; deck.yaml is {where}: run "
+            f"'deckbuilder {command} {rel}'\n{summary}\n"
+        )
+    assert _files(tmp_path) == before
+
+
+def test_a_missing_content_folder_elsewhere_gets_no_hint(tmp_path: Path) -> None:
+    run = deckbuilder("check", cwd=tmp_path)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert (
+        run.stderr == "content: content folder does not exist\nerror: 1 problem in the content.\n"
+    )
 
 
 def test_the_first_build_has_a_new_note_type_and_a_rename_changes_it(tmp_path: Path) -> None:

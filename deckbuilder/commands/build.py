@@ -59,7 +59,9 @@ def build(
     import time
 
     from deckbuilder.build import build as run_build
+    from deckbuilder.commands.hints import require_content_folder
 
+    require_content_folder(content, "build")
     started = time.perf_counter()
     with ProgressBar(enabled=not (quiet or as_json)) as progress:
         result = run_build(

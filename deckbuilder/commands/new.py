@@ -57,8 +57,10 @@ def new_case(
     Example: deckbuilder new case alt-thigh
     """
     from deckbuilder.authoring.schema import modeline
+    from deckbuilder.commands.hints import require_deck_file
 
     _check_key(case_id, "case")
+    require_deck_file(content, f"deckbuilder new case {case_id} --content {{}}")
     path = content / "cases" / f"{case_id}.yaml"
     write_new(path, _scaffold("case.yaml", id=case_id, modeline=modeline("case", path, content)))
     typer.echo(f"Wrote {path}. Edit it, then run: deckbuilder check {content}")
