@@ -211,3 +211,20 @@ def test_the_default_content_has_nothing_left_to_fill_in(tmp_path: Path) -> None
     run = deckbuilder("check", "content", "--strict", cwd=tmp_path)
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout == "content: OK, 1 case, 4 questions.\n"
+
+
+def test_at_most_a_hundred_are_listed_per_file(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    case = (DEFAULT_CONTENT / "cases" / "alt-thigh.yaml").read_text(encoding="utf-8")
+    (content / "cases" / "c.yaml").write_text(case + "# TODO\n" * 5000, encoding="utf-8")
+    run = deckbuilder("check", "content", cwd=tmp_path, timeout=20)
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    first = len(case.splitlines()) + 1
+    assert len(lines) == 100
+    assert lines[0] == (
+        f'warning: content/cases/c.yaml:{first}:1: a comment still says "TODO"; do it, then '
+        "delete the comment"
+    )
+    assert lines[-1].startswith(f"warning: content/cases/c.yaml:{first + 99}:1: ")
+    assert run.stdout == "content: OK, 1 case, 4 questions, 100 warnings.\n"

@@ -228,10 +228,15 @@ class ContentReader:
 
 
 def _leftovers(path: Path, data: Any, raw: bytes) -> tuple[ContentProblem, ...]:
-    """The text of a valid file left to fill in, as located warnings. Comments are only
-    looked through when the file says TODO at all (most never do)."""
+    """The text of a valid file left to fill in, as located warnings: the first
+    :data:`MAX_PROBLEMS_PER_FILE` of them, as for problems (a file of 50,000 TODO
+    comments need not list them all). Comments are only looked through when the file
+    says TODO at all (most never do)."""
     text = raw.decode("utf-8") if b"TODO" in raw else ""
-    return tuple(_problem(path, f.mark, f.key, f.message) for f in leftovers(data, text))
+    found = sorted(
+        leftovers(data, text), key=lambda f: (f.mark.line, f.mark.column) if f.mark else (0, 0)
+    )
+    return tuple(_problem(path, f.mark, f.key, f.message) for f in found[:MAX_PROBLEMS_PER_FILE])
 
 
 def _missing_deck_file(path: Path) -> ContentProblem:
