@@ -80,7 +80,7 @@ class ContentStream:
         self.root = self.reader.root
         self.progress = progress
         self.digests: dict[str, bytes] = {}  # case files as read, for the input stamp
-        self.warnings: list[ContentProblem] = []  # fail `check --strict`
+        self.warnings = list(self.reader.deck_warnings)  # fail `check --strict`
         self.notices: list[ContentProblem] = []  # information for the author
         self.texts: DeckTexts | None = None
         if self.reader.deck is None:  # nothing can be rendered; still report every problem

@@ -23,7 +23,8 @@ from deckbuilder.commands import state
 
 app = typer.Typer(
     name="deckbuilder",
-    help="Turn case-based clinical quizzes written in YAML into Anki decks.",
+    help="Turn case-based clinical quizzes written in YAML into Anki decks.\n\n"
+    "Example: deckbuilder init cardio && deckbuilder build cardio",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,

@@ -267,23 +267,6 @@ def test_description_says_where_the_deck_came_from(content: Path, tmp_path: Path
     assert "Version 2026.11" in desc
 
 
-def test_every_command_has_help_with_an_example(cli) -> None:
-    for command in (
-        ["build"],
-        ["check"],
-        ["preview"],
-        ["import-text"],
-        ["init"],
-        ["new", "case"],
-        ["schema"],
-        ["inspect"],
-        ["diff"],
-    ):
-        result = cli(*command, "--help")
-        assert result.exit_code == 0, command
-        assert "Example: deckbuilder" in result.output, command
-
-
 def test_quiet_build_prints_nothing(cli, content: Path) -> None:
     result = cli("build", str(content), "--quiet")
     assert result.exit_code == 0

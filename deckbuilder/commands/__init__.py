@@ -29,15 +29,20 @@ def _error_kind(exc: BaseException) -> str:
     }.get(name, "internal")
 
 
-def reports_errors(func: F) -> F:
+def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
     """Turn deckbuilder's own errors into a message and exit code 1.
 
     On stderr as text, or — when the command was given ``--json`` — on stdout as the
     JSON every command's errors share (``commands/output.schema.json``). Anything else
     is a bug: it is reported in one line too, with a pointer to ``--debug``, which shows
-    the traceback.
+    the traceback. ``writes=False`` marks a command that never writes (``check``): its
+    summary does not reassure that "nothing was written", which would suggest it might
+    have. Use as ``@reports_errors`` or ``@reports_errors(writes=False)``.
     """
+    if func is None:
+        return functools.partial(reports_errors, writes=writes)
     command = func.__name__.replace("_", "-").removeprefix("new-")
+    tail = "; nothing was written." if writes else "."
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -50,13 +55,13 @@ def reports_errors(func: F) -> F:
         except (typer.Exit, typer.Abort, typer.BadParameter):  # typer reports these (exit 2)
             raise
         except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was written.", err=True)
+            typer.echo(f"interrupted{tail}", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:
             if state["debug"]:
                 raise
             if isinstance(exc, ContentError):
-                problems, message = exc.problems, f"{exc.summary}{_tail(command)}"
+                problems, message = exc.problems, f"{exc.summary}{tail}"
             elif isinstance(exc, DeckbuilderError):
                 problems, message = [], str(exc)
             elif isinstance(exc, WriteFailed):
@@ -68,10 +73,6 @@ def reports_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _tail(command: str) -> str:
-    return "; nothing was written." if command not in {"check", "inspect", "diff"} else "."
 
 
 def _report(

@@ -68,7 +68,9 @@ def build(
     import time
 
     from deckbuilder.build import build as run_build
+    from deckbuilder.commands.hints import require_content_folder
 
+    require_content_folder(content, "build")
     started = time.perf_counter()
     with ProgressBar(enabled=not (quiet or as_json)) as progress:
         result = run_build(
@@ -82,6 +84,9 @@ def build(
             progress=progress.update,
         )
     seconds = time.perf_counter() - started
+    if not quiet:  # they do not stop a build: `check --strict` is where they fail
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     if as_json:
         typer.echo(json_text(build_report.as_json(result, seconds)))
         return

@@ -94,7 +94,7 @@ def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
     assert plan is not None
     lines = _details(refs, None if verbose else DETAIL_LINES)
     if plan.notetype_new:
-        lines.append("  note type: new")
+        lines.append("  new note type")
     elif plan.notetype_changed:
         lines.append("  note type: templates or style changed (colleagues get it on import)")
     if plan.cloze_new:

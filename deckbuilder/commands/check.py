@@ -15,7 +15,7 @@ ContentArg = Annotated[
 ]
 
 
-@reports_errors
+@reports_errors(writes=False)
 def check(
     content: ContentArg = Path("content"),
     strict: Annotated[
@@ -30,7 +30,9 @@ def check(
     Example: deckbuilder check content --strict
     """
     from deckbuilder.build import check as run_check
+    from deckbuilder.commands.hints import require_content_folder
 
+    require_content_folder(content, "check")
     result = run_check(content)
     for notice in result.notices:
         typer.echo(f"note: {notice}", err=True)

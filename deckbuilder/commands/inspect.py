@@ -23,7 +23,7 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-@reports_errors
+@reports_errors(writes=False)
 def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
     """Show a deck's name, note types and notes (case, question, GUID, first words).
 
@@ -73,7 +73,7 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
     typer.echo(_table(rows, ("case", "question", "guid", "question text")))
 
 
-@reports_errors
+@reports_errors(writes=False)
 def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
     """What importing NEW over a collection holding OLD will do, by Anki's own rules.
 

@@ -11,7 +11,9 @@ from deckbuilder.authoring.scaffold import fill
 from deckbuilder.commands import reports_errors
 
 new_app = typer.Typer(
-    help="Create a new content file from a commented template.", no_args_is_help=True
+    help="Create a new content file from a commented template.\n\n"
+    "Example: deckbuilder new case chest-pain --content cardio",
+    no_args_is_help=True,
 )
 
 
@@ -48,8 +50,10 @@ def new_case(
     Example: deckbuilder new case alt-thigh
     """
     from deckbuilder.authoring.schema import modeline
+    from deckbuilder.commands.hints import require_deck_file
 
     _check_key(case_id, "case")
+    require_deck_file(content, f"deckbuilder new case {case_id} --content {{}}")
     path = content / "cases" / f"{case_id}.yaml"
     write_new(path, fill("case.yaml", id=case_id, modeline=modeline("case", path, content)))
     typer.echo(f"Wrote {path}. Edit it, then run: deckbuilder check {content}")

@@ -27,7 +27,9 @@ def preview(
     """
     from deckbuilder.authoring.preview import write_preview
     from deckbuilder.build import render_content
+    from deckbuilder.commands.hints import require_content_folder
 
+    require_content_folder(content, "preview")
     rendered = render_content(content)
     folder = output or Path("dist") / f"{rendered.deck.id}-preview"
     page = write_preview(rendered.notes, rendered.media, rendered.deck.name, folder)

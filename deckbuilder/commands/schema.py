@@ -12,9 +12,8 @@ from deckbuilder.commands import reports_errors
 
 @reports_errors
 def schema(
-    folder: Annotated[
-        Path, typer.Argument(help="Where to write them [default: content/.schema].")
-    ] = Path("content") / ".schema",
+    folder: Annotated[Path, typer.Argument(help="Where to write them.")] = Path("content")
+    / ".schema",
 ) -> None:
     """Write deck.schema.json and case.schema.json, generated from the loader's models.
 

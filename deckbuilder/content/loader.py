@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from deckbuilder.content.folder import DECK_FILE, Listing, list_content
 from deckbuilder.content.model import Case, Deck, Figure, Question, text_problem
+from deckbuilder.content.placeholders import leftovers
 from deckbuilder.content.yamlfile import Mark, locate, locate_key, parse_yaml
 from deckbuilder.errors import (
     ContentError,
@@ -77,11 +78,13 @@ class Source:
 
 @dataclass(frozen=True)
 class LoadedCase:
-    """A validated case, where it came from, and the image file of each figure."""
+    """A validated case, where it came from, the image file of each figure, and the
+    text in it left to fill in (warnings: placeholders, ``TODO``)."""
 
     case: Case
     source: Source
     images: tuple[Path | None, ...]  # resolved path of each figure's image, in order
+    warnings: tuple[ContentProblem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,10 @@ def read_case_file(
             image = None
         found.append(image or None)
     report = ReadReport(path, case.id, locate(data, ("id",)), _capped(problems), digest)
+    if problems:
+        return None, report
     source = Source(display_path(path), path)
-    return (None if problems else LoadedCase(case, source, tuple(found))), report
+    return LoadedCase(case, source, tuple(found), _leftovers(path, data, raw)), report
 
 
 def _capped(problems: list[ContentProblem]) -> tuple[ContentProblem, ...]:
@@ -164,12 +169,15 @@ class ContentReader:
         deck_path = self.root / DECK_FILE
         self.deck: Deck | None = None
         self.deck_digest: bytes | None = None  # of the deck file as read, for the stamp
+        self.deck_warnings: tuple[ContentProblem, ...] = ()  # text left to fill in
         raw = _read_bytes(deck_path, self.problems, missing=_missing_deck_file)
         if raw is not None:
             self.deck_digest = hashlib.sha256(raw).digest()
             data = _parse(deck_path, raw, self.problems)
             if data is not None:
                 self.deck = _validate(data, Deck, deck_path, self.problems)
+            if self.deck is not None:
+                self.deck_warnings = _leftovers(deck_path, data, raw)
 
     @functools.cached_property
     def listing(self) -> Listing:
@@ -217,6 +225,18 @@ class ContentReader:
             )
         if self.problems or self.deck is None:
             raise ContentError(self.problems)
+
+
+def _leftovers(path: Path, data: Any, raw: bytes) -> tuple[ContentProblem, ...]:
+    """The text of a valid file left to fill in, as located warnings: the first
+    :data:`MAX_PROBLEMS_PER_FILE` of them, as for problems (a file of 50,000 TODO
+    comments need not list them all). Comments are only looked through when the file
+    says TODO at all (most never do)."""
+    text = raw.decode("utf-8") if b"TODO" in raw else ""
+    found = sorted(
+        leftovers(data, text), key=lambda f: (f.mark.line, f.mark.column) if f.mark else (0, 0)
+    )
+    return tuple(_problem(path, f.mark, f.key, f.message) for f in found[:MAX_PROBLEMS_PER_FILE])
 
 
 def _missing_deck_file(path: Path) -> ContentProblem:
@@ -336,6 +356,9 @@ def _explain(
         return locate(data, loc[:-1]), loc[:-1], f"missing required key {loc[-1]!r}"
     mark = locate(data, loc)
     got = err.get("input")
+    shape = _SHAPES.get((kind, loc[-1])) if loc else None
+    if shape is not None:
+        return mark, loc, f"expected {shape}, got {_describe(got)}"
     if kind in {"string_type", "dict_type", "list_type", "model_type", "model_attributes_type"}:
         want = {
             "string_type": "text",
@@ -351,6 +374,21 @@ def _explain(
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return mark, loc, msg
+
+
+# Keys whose shape is easy to get wrong (options as a list, as in the article; figures
+# as one mapping), and the shape in words with an example: "a mapping of key: value"
+# does not tell a clinician what to type.
+_SHAPES: dict[tuple[str, str | int], str] = {
+    ("dict_type", "options"): (
+        'the options as letters and texts, one line per option such as "A: First option"'
+    ),
+    ("dict_type", "explanations"): (
+        'the explanations as letters and texts, one line per option such as "A: Why A is not it."'
+    ),
+    ("list_type", "figures"): 'a list of figures, each starting with "- caption: " on a new line',
+    ("list_type", "questions"): 'a list of questions, each starting with "- id: " on a new line',
+}
 
 
 def _describe(value: Any) -> str:

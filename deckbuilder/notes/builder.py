@@ -83,7 +83,8 @@ class NoteBuilder:
             self.problems.extend(renderer.capped_problems())
             return None
         media = list({m.name: m for m in renderer.used}.values())
-        return CaseNotes(loaded.case.id, notes, media, summary, renderer.warnings, renderer.notices)
+        warnings = [*loaded.warnings, *renderer.warnings]
+        return CaseNotes(loaded.case.id, notes, media, summary, warnings, renderer.notices)
 
 
 def _tags(*groups: Iterable[str]) -> list[str]:
