@@ -16,17 +16,26 @@ def main(notes_json: str, media_json: str, out: str) -> None:
     import genanki
 
     data = json.loads(open(notes_json, encoding="utf-8").read())  # noqa: SIM115
-    model = genanki.Model(
-        data["notetype_id"],
-        data["notetype_name"],
-        fields=[{"name": name} for name in data["fields"]],
-        templates=[{"name": "MCQ", "qfmt": data["front"], "afmt": data["back"]}],
-        css=data["css"],
-    )
+    models = {
+        kind: genanki.Model(
+            m["id"],
+            m["name"],
+            fields=[{"name": name} for name in m["fields"]],
+            templates=[{"name": m["template"], "qfmt": m["front"], "afmt": m["back"]}],
+            css=m["css"],
+            model_type=genanki.Model.CLOZE if m["cloze"] else genanki.Model.FRONT_BACK,
+        )
+        for kind, m in data["models"].items()
+    }
     deck = genanki.Deck(data["deck_id"], data["deck_name"])
     for note in data["notes"]:
         deck.add_note(
-            genanki.Note(model=model, fields=note["fields"], guid=note["guid"], tags=note["tags"])
+            genanki.Note(
+                model=models[note["kind"]],
+                fields=note["fields"],
+                guid=note["guid"],
+                tags=note["tags"],
+            )
         )
     media = json.loads(open(media_json, encoding="utf-8").read())  # noqa: SIM115
     genanki.Package(deck, media_files=media).write_to_file(out)

@@ -1,4 +1,5 @@
-"""Write a synthetic content folder: N cases x 5 questions, Markdown, a few shared images.
+"""Write a synthetic content folder: N cases x 5 questions and 2 facts, Markdown, a few
+shared images.
 
 Used by ``bench/run.py``; also importable by tests. The text is deterministic (seeded),
 varied enough not to compress unrealistically well, and uses the Markdown an author
@@ -97,7 +98,9 @@ def _paragraph(rng: random.Random, sentences: int) -> str:
     return " ".join(_sentence(rng, rng.randint(8, 18)) for _ in range(sentences))
 
 
-def generate(root: Path, cases: int, questions: int = 5, images: int = 4, seed: int = 1) -> Path:
+def generate(
+    root: Path, cases: int, questions: int = 5, facts: int = 2, images: int = 4, seed: int = 1
+) -> Path:
     """Create ``root`` with deck.yaml, ``cases`` case files and ``images`` shared images."""
     rng = random.Random(seed)
     (root / "cases").mkdir(parents=True, exist_ok=True)
@@ -139,6 +142,12 @@ def generate(root: Path, cases: int, questions: int = 5, images: int = 4, seed: 
                 "    critique: |",
                 f"      {_paragraph(rng, 3)}",
             ]
+        lines.append("facts:")
+        for f in range(facts):
+            words = _sentence(rng, 14)[:-1].split()
+            words[3] = "{{c1::" + words[3] + "}}"
+            words[9] = "{{c2::" + str(rng.randint(2, 99)) + "%}}"
+            lines += [f"  - id: f{f + 1}", f"    text: {_q(' '.join(words) + '.')}"]
         (root / "cases" / f"case-{c:06d}.yaml").write_text(
             "\n".join(lines) + "\n", encoding="utf-8"
         )
@@ -159,11 +168,13 @@ def generate_repetitive(root: Path, cases: int) -> Path:
         encoding="utf-8",
     )
     seed = SEED_CASE.read_text(encoding="utf-8")
-    fifth = seed[seed.index("  - id: surveillance") :].replace("id: surveillance", "id: fifth")
+    questions_end = seed.index("\n# Key facts")
+    fifth = seed[seed.index("  - id: surveillance") : questions_end]
+    fifth = fifth.replace("id: surveillance", "id: fifth")
+    seed = seed[:questions_end] + "\n" + fifth + seed[questions_end:]
     for c in range(cases):
         text = (
-            (seed + "\n" + fifth)
-            .replace("id: alt-thigh", f"id: case-{c:06d}")
+            seed.replace("id: alt-thigh", f"id: case-{c:06d}")
             .replace("a 6 year follow-up study", f"a {c % 9 + 2} year follow-up study (#{c})")
             .replace("A 69 year old male", f"A {40 + c % 50} year old male")
             .replace("20x15x28cm", f"{10 + c % 20}x15x28cm")

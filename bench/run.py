@@ -87,21 +87,33 @@ def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
     """The notes as deckbuilder renders them, for the genanki baseline to write."""
     from deckbuilder.build import render_content
     from deckbuilder.notes import ids
-    from deckbuilder.notes.notetype import FIELDS, card_look, notetype_name
+    from deckbuilder.notes.notetype import CONTRACTS
 
     rendered = render_content(content)
-    look = card_look()
+    notetype_ids = {
+        "mcq": ids.notetype_id(rendered.deck.id),
+        "cloze": ids.cloze_notetype_id(rendered.deck.id),
+    }
+    models = {}
+    for kind, contract in CONTRACTS.items():
+        look = contract.look()
+        models[kind] = {
+            "id": notetype_ids[kind],
+            "name": contract.name(rendered.deck.name),
+            "fields": list(contract.fields),
+            "template": contract.templates[0],
+            "front": look.front,
+            "back": look.back,
+            "css": look.css,
+            "cloze": contract.cloze,
+        }
     data = {
-        "notetype_id": ids.notetype_id(rendered.deck.id),
-        "notetype_name": notetype_name(rendered.deck.name),
+        "models": models,
         "deck_id": ids.deck_id(rendered.deck.id),
         "deck_name": rendered.deck.name,
-        "fields": list(FIELDS),
-        "front": look.front,
-        "back": look.back,
-        "css": look.css,
         "notes": [
-            {"fields": list(n.fields), "guid": n.guid, "tags": list(n.tags)} for n in rendered.notes
+            {"kind": n.kind, "fields": list(n.fields), "guid": n.guid, "tags": list(n.tags)}
+            for n in rendered.notes
         ],
     }
     notes = work / "baseline-notes.json"

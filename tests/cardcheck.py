@@ -52,7 +52,8 @@ class EngineCard:
 
 
 def engine_cards(apkg: Path, tmp: Path) -> list[EngineCard]:
-    """Every card of ``apkg`` as a fresh collection stores it, in card id order."""
+    """Every multiple-choice card of ``apkg`` as a fresh collection stores it, in card id
+    order (the facts' cloze cards are checked by ``test_facts.py``)."""
     col = open_collection(tmp / "engine.anki2")
     try:
         import_apkg(col, apkg)
@@ -61,6 +62,8 @@ def engine_cards(apkg: Path, tmp: Path) -> list[EngineCard]:
         for cid in sorted(col.find_cards("")):
             card = col.get_card(cid)
             note = card.note()
+            if "Options" not in note:
+                continue
             options_html = note["Options"]
             items = re.findall(
                 r'<li class="db-option" data-letter="([A-Z])"([^>]*)>.*?'

@@ -20,6 +20,10 @@ settings.register_profile("ci", max_examples=200)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parent.parent
+# The default deck: one case, its questions (multiple-choice notes) and facts (cloze notes).
+DEFAULT_QUESTIONS = 4
+DEFAULT_FACTS = 5
+DEFAULT_NOTES = DEFAULT_QUESTIONS + DEFAULT_FACTS
 DEFAULT_CONTENT = REPO / "content"
 
 

@@ -13,8 +13,18 @@ import yaml
 from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
 from deckbuilder.build import build
 from tests.ankiengine import import_apkg, open_collection
-from tests.conftest import DEFAULT_CONTENT, REPO
+from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in
+
+FACTS = sorted(
+    [
+        "share-of-liposarcomas",
+        "dedifferentiation-by-site",
+        "recurrence-after-marginal-excision",
+        "markers",
+        "metastasis",
+    ]
+)
 
 CASE = "cases/alt-thigh.yaml"
 
@@ -157,7 +167,7 @@ def test_inspect(which: str, cli, content: Path, tmp_path: Path, engine_export: 
     deck = tmp_path / "v1" / "clinical-quiz.apkg" if which == "ours" else engine_export
     result = cli("inspect", str(deck))
     assert result.exit_code == 0, result.output
-    assert "4 notes in Clinical Quiz" in result.output
+    assert f"{DEFAULT_NOTES} notes in Clinical Quiz" in result.output
     assert "fields Question, Case, Options, Answer, Critique" in result.output
     assert re.search(
         r"alt-thigh\s+treatment\s+K/BhEeg#&m\s+What is the optimal treatment", result.output
@@ -165,6 +175,7 @@ def test_inspect(which: str, cli, content: Path, tmp_path: Path, engine_export: 
     data = json.loads(cli("inspect", str(deck), "--json").output)
     assert data["format"] == ("anki2" if which == "ours" else "anki21b")
     assert sorted(n["question"] for n in data["notes"]) == [
+        *(f"facts/{fact}" for fact in FACTS),
         "prognosis",
         "surveillance",
         "terminology",
@@ -213,7 +224,7 @@ def test_diff_predicts_what_the_engine_does(
     assert [c["question"] for c in predicted["new"]] == ["outcome"]
     assert [c["question"] for c in predicted["retired"]] == ["prognosis"]
     assert any("templates or style updated" in line for line in predicted["notetypes"])
-    assert "1 new, 1 updated, 2 unchanged, 1 retired" in result.output
+    assert "1 new, 1 updated, 7 unchanged, 1 retired" in result.output
 
     col = open_collection(tmp_path / "judge.anki2")  # the engine is the judge
     try:
@@ -275,8 +286,9 @@ def test_quiet_build_prints_nothing(cli, content: Path) -> None:
 
 def test_build_json_report_for_scripts(cli, content: Path) -> None:
     first = json.loads(cli("build", str(content), "--json").output)
-    assert first["notes"] == 4 and first["written"] is True
+    assert first["notes"] == DEFAULT_NOTES and first["written"] is True
     assert sorted(first["new"]) == [
+        *(f"alt-thigh/facts/{fact}" for fact in FACTS),
         "alt-thigh/prognosis",
         "alt-thigh/surveillance",
         "alt-thigh/terminology",

@@ -39,6 +39,7 @@ from tests.cardcheck import (
     tap_js,
     visits,
 )
+from tests.clozecheck import CLOZE_PROBE, check_cloze, engine_cloze_cards
 from tests.conftest import DEFAULT_CONTENT
 
 pytestmark = pytest.mark.browser
@@ -100,8 +101,8 @@ def _check_layout(page, where: str) -> None:
         assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= page.viewport_size["width"]
 
 
-def _check_contrast(page, where: str) -> None:
-    selectors = (
+def _check_contrast(page, where: str, selectors: str = "") -> None:
+    selectors = selectors or (
         ".db-question, .db-case-text p, .db-option-text, .db-critique p, .db-verdict, "
         ".db-explanation, .db-select-all, figcaption"
     )
@@ -143,6 +144,32 @@ def test_every_showing_on_a_phone_with_the_back_as_a_new_page(deck, browser, nig
     finally:
         context.close()
     check_visits(shown, f"phone {name} {mode}")
+
+
+@pytest.mark.parametrize("night", [False, True], ids=["light", "night"])
+def test_fact_cards_on_a_phone(browser, night: bool, tmp_path) -> None:
+    """The facts' cloze cards as AnkiDroid shows them: the deletion hidden on the front,
+    shown and marked on the back, readable, and no horizontal scrolling at 360 px."""
+    clozes = engine_cloze_cards(build_deck(DEFAULT_CONTENT, tmp_path), tmp_path)
+    assert clozes
+    mode = "night" if night else "light"
+    context, page, pages = _page(browser, VIEWPORTS["phone"], [])
+    try:
+        for n, card in enumerate(clozes):
+            shown = {}
+            for side, html in (("front", card.front), ("back", card.back)):
+                pages[f"/{n}/{side}"] = side_document(html, "", night=night)
+                page.goto(f"{ORIGIN}/{n}/{side}")
+                shown[side] = probe = page.evaluate(CLOZE_PROBE)
+                assert (luminance(parse_rgb(probe["background"])) < 0.1) == night
+                marked = parse_rgb(probe["clozeBackground"])
+                assert contrast(parse_rgb(probe["clozeColor"]), marked) >= 4.5, (card.ref, probe)
+                _check_contrast(page, f"phone {mode} {card.ref} {side}", ".db-fact, .db-extra p")
+                if n == 0:
+                    _shoot(page, f"phone-cloze-{mode}-{side}")
+            check_cloze(card, shown["front"], shown["back"], f"phone {mode}")
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("night", [False, True], ids=["light", "night"])

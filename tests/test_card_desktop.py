@@ -9,7 +9,8 @@ Two decks: the default deck (its options shuffled) and ``tests/fixtures/features
 (figures with the case and back-only figures, a shuffled question with a pinned "None of
 the above" and per-option explanations, a select-all question, a question in written
 order). Every card is shown and tapped (see ``tests/cardcheck.py`` for the scenario and
-what each side must show), then one card ten times. Screenshots of every front and back
+what each side must show), then one card ten times; every cloze card of the facts is
+shown front and back (``tests/clozecheck.py``). Screenshots of every front and back
 land in ``tests/screenshots/desktop-*.png`` (git-ignored).
 """
 
@@ -32,6 +33,7 @@ from tests.cardcheck import (
     tap_js,
     visits,
 )
+from tests.clozecheck import CLOZE_PROBE, ClozeCard, check_cloze, engine_cloze_cards
 from tests.conftest import DEFAULT_CONTENT
 from tests.desktop import (
     CardPlan,
@@ -55,7 +57,7 @@ OVERVIEW = """(() => ({
 }))()"""
 
 
-def plan(scenario: list[Visit]) -> list[CardPlan]:
+def plan(scenario: list[Visit], clozes: list[ClozeCard], name: str) -> list[CardPlan]:
     entries = []
     for visit in scenario:
         front = [ShowQuestion(), Eval(PROBE, "front"), Eval(tap_js(visit.taps))]
@@ -64,6 +66,17 @@ def plan(scenario: list[Visit]) -> list[CardPlan]:
             front.append(Screenshot(f"{visit.shot}-front"))
             back.append(Screenshot(f"{visit.shot}-back"))
         entries.append(CardPlan(visit.card.cid, front + back))
+    for i, card in enumerate(clozes):
+        steps = [
+            ShowQuestion(),
+            Eval(CLOZE_PROBE, "front"),
+            ShowAnswer(),
+            Eval(CLOZE_PROBE, "back"),
+        ]
+        if i == 0:
+            steps.insert(2, Screenshot(f"desktop-{name}-cloze-front"))
+            steps.append(Screenshot(f"desktop-{name}-cloze-back"))
+        entries.append(CardPlan(card.cid, steps))
     return entries
 
 
@@ -71,38 +84,45 @@ def plan(scenario: list[Visit]) -> list[CardPlan]:
 def deck(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp(f"desktop-{request.param}")
     apkg = build_deck(DECKS[request.param], tmp)
-    return request.param, apkg, engine_cards(apkg, tmp)
+    return request.param, apkg, engine_cards(apkg, tmp), engine_cloze_cards(apkg, tmp)
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["light", "night"])
 def desktop(request: pytest.FixtureRequest, deck, tmp_path_factory: pytest.TempPathFactory):
-    name, apkg, cards = deck
+    name, apkg, cards, clozes = deck
     night: bool = request.param
     mode = "night" if night else "light"
     scenario = visits(cards, night, f"desktop-{name}-{mode}")
     run = run_anki_desktop(
         apkg,
         tmp_path_factory.mktemp(f"anki-desktop-{name}-{mode}"),
-        plan(scenario),
+        plan(scenario, clozes, f"{name}-{mode}"),
         night=night,
         overview_js=OVERVIEW,
         screenshots=SCREENSHOTS,
         window=WINDOW,
     )
-    return scenario, run, night, cards
+    return scenario, run, night, cards, clozes
 
 
 def test_every_showing_front_and_back(desktop) -> None:
-    scenario, run, night, _ = desktop
-    assert [c.cid for c in run.cards] == [v.card.cid for v in scenario]
-    shown = [
-        (v, c.values["front"], c.values["back"]) for v, c in zip(scenario, run.cards, strict=True)
-    ]
+    scenario, run, night, _, _ = desktop
+    runs = run.cards[: len(scenario)]
+    assert [c.cid for c in runs] == [v.card.cid for v in scenario]
+    shown = [(v, c.values["front"], c.values["back"]) for v, c in zip(scenario, runs, strict=True)]
     check_visits(shown, f"desktop {'night' if night else 'light'}")
 
 
+def test_every_fact_card_hides_its_deletion_and_shows_it_on_the_back(desktop) -> None:
+    scenario, run, night, _, clozes = desktop
+    runs = run.cards[len(scenario) :]
+    assert [c.cid for c in runs] == [c.cid for c in clozes]
+    for card, shown in zip(clozes, runs, strict=True):
+        check_cloze(card, shown.values["front"], shown.values["back"], f"desktop night={night}")
+
+
 def test_the_theme_reaches_the_card(desktop) -> None:
-    _, run, night, _ = desktop
+    _, run, night, _, _ = desktop
     for visit in run.cards:
         for side in ("front", "back"):
             probe = visit.values[side]
@@ -111,14 +131,15 @@ def test_the_theme_reaches_the_card(desktop) -> None:
 
 
 def test_the_deck_imports_and_its_overview_shows_it(desktop) -> None:
-    _, run, _, cards = desktop
-    assert run.imported == {"new": len(cards), "updated": 0, "duplicate": 0, "conflicting": 0}
+    _, run, _, cards, clozes = desktop
+    notes = len(cards) + len({c.nid for c in clozes})
+    assert run.imported == {"new": notes, "updated": 0, "duplicate": 0, "conflicting": 0}
     assert run.overview["deck"] in ("Clinical Quiz", "Card features")
     assert run.overview["description"]
 
 
 def test_no_console_errors_and_no_sound(desktop) -> None:
-    _, run, _, _ = desktop
+    _, run, _, _, _ = desktop
     for visit in run.cards:
         assert visit.errors() == [], visit.cid
         # Anki would play these on its own: the cards carry no [sound:] or tts tags.
@@ -127,8 +148,8 @@ def test_no_console_errors_and_no_sound(desktop) -> None:
 
 
 def test_screenshots_of_every_front_and_back(desktop) -> None:
-    scenario, run, _, _ = desktop
-    for visit, card_run in zip(scenario, run.cards, strict=True):
+    scenario, run, _, _, _ = desktop
+    for visit, card_run in zip(scenario, run.cards[: len(scenario)], strict=True):
         if not visit.shot:
             continue
         sides = [card_run.screenshots[f"{visit.shot}-{side}"] for side in ("front", "back")]

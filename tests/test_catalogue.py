@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from deckbuilder.notes.state.lockfile import RESTORE
-from tests.conftest import REPO
+from tests.conftest import DEFAULT_NOTES, REPO
 from tests.helpers import generated_content, snapshot
 from tests.process import deckbuilder
 
@@ -145,7 +145,7 @@ def test_a_damaged_lock_is_refused_by_check_and_recovered_by_build(
     run = deckbuilder("build", "content", cwd=tmp_path, timeout=30)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[0] == (
-        "  the lock was damaged: recovered 4 notes from dist/clinical-quiz.apkg"
+        f"  the lock was damaged: recovered {DEFAULT_NOTES} notes from dist/clinical-quiz.apkg"
     )
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from deckbuilder import __version__
-from tests.conftest import REPO
+from tests.conftest import DEFAULT_NOTES, REPO
 from tests.helpers import output_files
 
 
@@ -37,7 +37,7 @@ def test_build_reports_what_it_built(cli, content: Path, tmp_path: Path) -> None
     assert result.exit_code == 0
     assert "new       alt-thigh/terminology" in result.output
     assert "dist/clinical-quiz.apkg" in result.output
-    assert "4 notes, 4 new, 0 updated, 0 unchanged" in result.output
+    assert f"{DEFAULT_NOTES} notes, {DEFAULT_NOTES} new, 0 updated, 0 unchanged" in result.output
     assert output_files(tmp_path / "dist") == ["clinical-quiz.apkg"]
 
 

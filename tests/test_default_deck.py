@@ -10,7 +10,7 @@ import pytest
 from deckbuilder.content.loader import load_content
 from deckbuilder.notes.notetype import FIELDS
 from tests.ankiengine import import_apkg, open_collection
-from tests.conftest import DEFAULT_CONTENT
+from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, DEFAULT_QUESTIONS
 from tests.helpers import markup_only, visible_text
 
 ANSWERS = {"terminology": "C", "treatment": "D", "prognosis": "B", "surveillance": "B"}
@@ -28,13 +28,19 @@ def imported(cli, content: Path, tmp_path: Path):
     col.close()
 
 
-def test_four_notes_one_card_each_in_the_named_deck(imported) -> None:
+def _questions(col) -> list:
+    """The multiple-choice notes (the facts' cloze notes have no Options)."""
+    return [col.get_note(nid) for nid in col.find_notes("") if "Options" in col.get_note(nid)]
+
+
+def test_four_questions_of_one_card_each_in_the_named_deck(imported) -> None:
     col, log = imported
-    assert (log.new, log.updated, log.duplicate, log.conflicting) == (4, 0, 0, 0)
-    nids = col.find_notes("")
-    assert len(nids) == 4
-    for nid in nids:
-        cards = col.get_note(nid).cards()
+    assert (log.new, log.updated, log.duplicate, log.conflicting) == (DEFAULT_NOTES, 0, 0, 0)
+    assert len(col.find_notes("")) == DEFAULT_NOTES
+    questions = _questions(col)
+    assert len(questions) == DEFAULT_QUESTIONS
+    for note in questions:
+        cards = note.cards()
         assert len(cards) == 1
         assert col.decks.name(cards[0].did) == "Clinical Quiz"
 
@@ -42,19 +48,19 @@ def test_four_notes_one_card_each_in_the_named_deck(imported) -> None:
 def test_case_context_identical_in_all_notes(imported) -> None:
     col, _ = imported
     notes = [col.get_note(nid) for nid in col.find_notes("")]
-    cases = {n["Case"] for n in notes}
+    cases = {n["Case"] for n in notes}  # questions and facts alike
     assert len(cases) == 1
     assert "A 69 year old male" in next(iter(cases))
-    assert {n["Answer"] for n in notes} == {"B", "C", "D"}
-    assert {n["Ref"].split("/")[1]: n["Answer"] for n in notes} == ANSWERS
+    questions = _questions(col)
+    assert {n["Answer"] for n in questions} == {"B", "C", "D"}
+    assert {n["Ref"].split("/")[1]: n["Answer"] for n in questions} == ANSWERS
 
 
 def test_rendered_front_and_back(imported) -> None:
     col, _ = imported
     case = load_content(DEFAULT_CONTENT).cases[0].case
     questions = {q.id: q for q in case.questions}
-    for nid in col.find_notes(""):
-        note = col.get_note(nid)
+    for note in _questions(col):
         q = questions[note["Ref"].split("/")[1]]
         card = note.cards()[0]
         front, back = markup_only(card.question()), markup_only(card.answer())
@@ -80,5 +86,5 @@ def test_rendered_front_and_back(imported) -> None:
 
 def test_note_type_has_the_contract_fields(imported) -> None:
     col, _ = imported
-    note = col.get_note(col.find_notes("")[0])
+    note = _questions(col)[0]
     assert list(note.keys()) == list(FIELDS)

@@ -52,7 +52,7 @@ document.body.appendChild(s);
 
 def _deck(folder: Path, edit: bool) -> tuple[Path, list[int], int]:
     """A build of the default deck (one question given formulas and a sound tag if
-    ``edit``), its card ids, and the id of the card of that question."""
+    ``edit``), its questions' card ids, and the id of the card of that question."""
     content = folder / "content"
     shutil.copytree(DEFAULT_CONTENT, content, ignore=shutil.ignore_patterns(LOCK_FILE))
     if edit:
@@ -63,7 +63,7 @@ def _deck(folder: Path, edit: bool) -> tuple[Path, list[int], int]:
     col = open_collection(folder / "c.anki2")
     try:
         import_apkg(col, apkg)
-        cids = sorted(col.find_cards(""))
+        cids = sorted(col.find_cards('"note:Clinical MCQ (Clinical Quiz)"'))
         edited = col.find_cards('"Ref:alt-thigh/surveillance"')[0]
     finally:
         col.close()

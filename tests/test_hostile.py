@@ -527,6 +527,16 @@ REFUSED_IN_LOCK = {  # the edit, the ref whose line is reported, the message
         GOOD_NOTE,
         "notes['good/q1'].mtime: '7258118400' is not a time between 2000 and 2100",
     ),
+    "cards-of-a-question": (
+        _set("cards", [1, 2]),
+        GOOD_NOTE,
+        "notes['good/q1'].cards: expected a fact's deletion numbers, in increasing order",
+    ),
+    "cards-huge": (
+        _set("cards", [10**9]),
+        GOOD_NOTE,
+        "notes['good/q1'].cards: expected a fact's deletion numbers, in increasing order",
+    ),
     "fingerprint": (
         _set("fingerprint", "<script>"),
         GOOD_NOTE,

@@ -35,6 +35,7 @@ def _engine_notes(content: Path, tmp: Path, name: str) -> list[dict[str, str]]:
     try:
         import_apkg(col, apkg)
         notes = [dict(col.get_note(n).items()) for n in col.find_notes("")]
+        notes = [n for n in notes if "Question" in n]  # the questions, not the facts
     finally:
         col.close()
     order = {

@@ -69,6 +69,7 @@ def test_build_lists_them_on_stderr_and_builds(tmp_path: Path) -> None:
     assert re.fullmatch(
         r"  new       first-case/q1\n"
         r"  new note type\n"
+        r"  no lock: every note is new\. If this deck was shared before, [^\n]+\n"
         r"Wrote dist/cardio\.apkg \(\d+ KiB\): 1 notes, 1 new, 0 updated, 0 unchanged "
         r"\(\d+\.\d\d s\)\.\n",
         run.stdout,
@@ -210,7 +211,7 @@ def test_the_default_content_has_nothing_left_to_fill_in(tmp_path: Path) -> None
     shutil.copytree(DEFAULT_CONTENT, tmp_path / "content")
     run = deckbuilder("check", "content", "--strict", cwd=tmp_path)
     assert (run.returncode, run.stderr) == (0, "")
-    assert run.stdout == "content: OK, 1 case, 4 questions.\n"
+    assert run.stdout == "content: OK, 1 case, 4 questions, 5 facts.\n"
 
 
 def test_at_most_a_hundred_are_listed_per_file(tmp_path: Path) -> None:
@@ -227,4 +228,4 @@ def test_at_most_a_hundred_are_listed_per_file(tmp_path: Path) -> None:
         "delete the comment"
     )
     assert lines[-1].startswith(f"warning: content/cases/c.yaml:{first + 99}:1: ")
-    assert run.stdout == "content: OK, 1 case, 4 questions, 100 warnings.\n"
+    assert run.stdout == "content: OK, 1 case, 4 questions, 5 facts, 100 warnings.\n"

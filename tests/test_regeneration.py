@@ -6,19 +6,23 @@ card reviewed, and imports the rebuilt deck through the official engine.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 import deckbuilder.build
 import deckbuilder.workers
 from deckbuilder.build import build
 from deckbuilder.content.folder import LOCK_FILE
+from deckbuilder.content.yamlfile import parse_yaml
 from deckbuilder.errors import ContractError
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
+from tests.conftest import DEFAULT_NOTES
 from tests.helpers import generated_content, markup_only, replace_in, visible_text
 
 CASE = "cases/alt-thigh.yaml"
@@ -56,7 +60,7 @@ def colleague(content: Path, tmp_path: Path) -> Colleague:
     path = tmp_path / "colleague.anki2"
     col = open_collection(path)
     try:
-        assert import_apkg(col, apkg).new == 4
+        assert import_apkg(col, apkg).new == DEFAULT_NOTES
         col.decks.select(col.decks.id_for_name("Clinical Quiz"))
         card = col.sched.getCard()
         assert card is not None and card.note()["Ref"] == REVIEWED
@@ -82,7 +86,7 @@ def test_edit_one_critique_updates_exactly_that_note(
     assert result.plan.refs("new") == []
 
     log = colleague.import_(result.deck_path)
-    assert log == ImportLog(new=0, updated=1, duplicate=3, conflicting=0)
+    assert log == ImportLog(new=0, updated=1, duplicate=DEFAULT_NOTES - 1, conflicting=0)
     after = colleague.state()
     assert set(after) == set(before)
     for ref in before:
@@ -103,7 +107,9 @@ def test_rebuild_without_change_is_byte_identical_and_changes_nothing(
     again = _rebuild(content, tmp_path)
     assert again.read_bytes() == first
     assert (content / LOCK_FILE).read_text(encoding="utf-8") == lock
-    assert colleague.import_(again) == ImportLog(new=0, updated=0, duplicate=4, conflicting=0)
+    assert colleague.import_(again) == ImportLog(
+        new=0, updated=0, duplicate=DEFAULT_NOTES, conflicting=0
+    )
     assert colleague.state() == before
 
 
@@ -125,7 +131,7 @@ def test_style_or_template_change_updates_the_note_type(
     )
     result = build(content, tmp_path / "dist2")
     assert result.plan.notetype_changed
-    assert colleague.import_(result.deck_path) == ImportLog(0, 0, 4, 0)
+    assert colleague.import_(result.deck_path) == ImportLog(0, 0, DEFAULT_NOTES, 0)
 
     col = open_collection(colleague.path)  # a fresh Collection: the model cache is per object
     try:
@@ -147,12 +153,12 @@ def test_reorder_questions_and_move_case_to_another_file(
 ) -> None:
     before = colleague.state()
     lock = (content / LOCK_FILE).read_text(encoding="utf-8")
-    text = (content / CASE).read_text(encoding="utf-8")
-    head, _, rest = text.partition("questions:\n")
-    blocks = ["  - id:" + b for b in rest.split("  - id:")[1:]]
+    data = json.loads(json.dumps(parse_yaml((content / CASE).read_text(encoding="utf-8")).data))
+    data["questions"].reverse()
+    data["facts"].reverse()
     moved = content / "more" / "thigh.yml"
     moved.parent.mkdir()
-    moved.write_text(head + "questions:\n" + "".join(reversed(blocks)), encoding="utf-8")
+    moved.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (content / CASE).unlink()
 
     result = build(content, tmp_path / "dist2")
@@ -161,9 +167,14 @@ def test_reorder_questions_and_move_case_to_another_file(
         "alt-thigh/prognosis",
         "alt-thigh/treatment",
         "alt-thigh/terminology",
+        "alt-thigh/facts/metastasis",
+        "alt-thigh/facts/markers",
+        "alt-thigh/facts/recurrence-after-marginal-excision",
+        "alt-thigh/facts/dedifferentiation-by-site",
+        "alt-thigh/facts/share-of-liposarcomas",
     ]
     assert (content / LOCK_FILE).read_text(encoding="utf-8") == lock
-    assert colleague.import_(result.deck_path) == ImportLog(0, 0, 4, 0)
+    assert colleague.import_(result.deck_path) == ImportLog(0, 0, DEFAULT_NOTES, 0)
     assert colleague.state() == before
 
 
@@ -182,10 +193,9 @@ def test_add_a_question_gives_one_new_note(
     colleague: Colleague, content: Path, tmp_path: Path
 ) -> None:
     before = colleague.state()
-    with (content / CASE).open("a", encoding="utf-8") as fh:
-        fh.write(NEW_QUESTION)
+    replace_in(content / CASE, "\n# Key facts", NEW_QUESTION + "\n# Key facts")
     log = colleague.import_(_rebuild(content, tmp_path))
-    assert log == ImportLog(new=1, updated=0, duplicate=4, conflicting=0)
+    assert log == ImportLog(new=1, updated=0, duplicate=DEFAULT_NOTES, conflicting=0)
     after = colleague.state()
     assert set(after) - set(before) == {"alt-thigh/imaging"}
     assert {k: after[k] for k in before} == before
@@ -203,7 +213,7 @@ def test_rename_a_question_id_gives_one_new_and_one_retired(
     assert "tag:retired" in result.output
 
     log = colleague.import_(tmp_path / "dist2" / "clinical-quiz.apkg")
-    assert log == ImportLog(new=1, updated=1, duplicate=3, conflicting=0)
+    assert log == ImportLog(new=1, updated=1, duplicate=DEFAULT_NOTES - 1, conflicting=0)
     after = colleague.state()
     # It keeps the tags it had, and says what happened and nothing else.
     assert set(after["alt-thigh/prognosis"][2]) == {"clinical-quiz", "liposarcoma", "retired"}
@@ -232,11 +242,11 @@ def test_rename_a_question_id_gives_one_new_and_one_retired(
     # Carried on unchanged by later builds, until dropped for good.
     again = build(content, tmp_path / "dist3")
     assert again.plan.refs("still_retired") == ["alt-thigh/prognosis"]
-    assert colleague.import_(again.deck_path) == ImportLog(0, 0, 5, 0)
+    assert colleague.import_(again.deck_path) == ImportLog(0, 0, DEFAULT_NOTES + 1, 0)
     dropped = build(content, tmp_path / "dist4", drop_retired=True)
     assert dropped.plan.dropped == ("alt-thigh/prognosis",)
     assert "alt-thigh/prognosis" not in (content / LOCK_FILE).read_text(encoding="utf-8")
-    assert colleague.import_(dropped.deck_path) == ImportLog(0, 0, 4, 0)
+    assert colleague.import_(dropped.deck_path) == ImportLog(0, 0, DEFAULT_NOTES, 0)
 
 
 def test_changed_deck_id_is_refused_unless_forced(content: Path, tmp_path: Path, cli) -> None:

@@ -4,6 +4,7 @@ Anki's own exports — each checked through the official engine and a real proce
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from deckbuilder.commands.output import schema
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
-from tests.conftest import DEFAULT_CONTENT
+from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES
 from tests.helpers import replace_in
 from tests.process import deckbuilder
 
@@ -66,7 +67,7 @@ def test_a_renamed_deck_is_reported_with_what_it_does_in_anki(work: Path) -> Non
         import_apkg(col, work / DECK)
         names = {d.name for d in col.decks.all_names_and_ids()}
         assert "Clinical Quiz" in names
-        assert len(col.find_cards('"deck:Clinical Quiz"')) == 4
+        assert len(col.find_notes('"deck:Clinical Quiz"')) == DEFAULT_NOTES
     finally:
         col.close()
 
@@ -79,8 +80,11 @@ def test_a_lost_lock_is_recovered_from_the_deck_in_the_output_folder(work: Path)
     (work / LOCK).unlink()
     run = deckbuilder("build", "content", cwd=work)
     assert run.returncode == 0, run.stderr
-    assert "the lock was missing: recovered 4 notes from dist/clinical-quiz.apkg" in run.stdout
-    assert "0 new, 0 updated, 4 unchanged" in run.stdout
+    recovered = (
+        f"the lock was missing: recovered {DEFAULT_NOTES} notes from dist/clinical-quiz.apkg"
+    )
+    assert recovered in run.stdout
+    assert f"0 new, 0 updated, {DEFAULT_NOTES} unchanged" in run.stdout
     assert (work / DECK).read_bytes() == previous  # the same GUIDs, times and bytes
     assert (work / LOCK).is_file()
 
@@ -89,16 +93,17 @@ def test_a_lost_lock_is_recovered_from_the_published_deck_with_since(work: Path)
     published = work / "published.apkg"
     shutil.copy(work / DECK, published)
     col_path = work / "colleague.anki2"
-    assert import_into(col_path, published).new == 4
+    assert import_into(col_path, published).new == DEFAULT_NOTES
     (work / LOCK).unlink()
     shutil.rmtree(work / "dist")
     replace_in(work / CASE, "C: RT alone", "C: RT only")
     run = deckbuilder("build", "content", "--since", "published.apkg", "--json", cwd=work)
     data = _json(run)
     assert data["lock"]["origin"] == "recovered"
-    assert data["updated"] == ["alt-thigh/treatment"] and len(data["unchanged"]) == 3
+    assert data["updated"] == ["alt-thigh/treatment"]
+    assert len(data["unchanged"]) == DEFAULT_NOTES - 1
     # Importing it over the published deck changes exactly the note that changed.
-    assert import_into(col_path, work / DECK) == ImportLog(0, 1, 3, 0)
+    assert import_into(col_path, work / DECK) == ImportLog(0, 1, DEFAULT_NOTES - 1, 0)
 
 
 def test_without_a_lock_or_a_deck_the_build_warns_that_every_note_is_new(tmp_path: Path) -> None:
@@ -147,14 +152,14 @@ def test_two_branches_that_built_merge_and_build_to_the_expected_updates(work: P
     data = _json(run)
     assert data["lock"]["origin"] == "merged"
     assert data["lock"]["detail"].startswith("resolved 1 merge conflict in ")
-    assert data["updated"] == [] and len(data["unchanged"]) == 4
+    assert data["updated"] == [] and len(data["unchanged"]) == DEFAULT_NOTES
     assert "<<<<<<<" not in (work / LOCK).read_text(encoding="utf-8")
     merged = work / "dist-merged" / "clinical-quiz.apkg"
     for branch, edited in (("a", "alt-thigh/prognosis"), ("b", "alt-thigh/treatment")):
         col = work / f"colleague-{branch}.anki2"
-        assert import_into(col, work / f"dist-{branch}" / "clinical-quiz.apkg").new == 4
+        assert import_into(col, work / f"dist-{branch}" / "clinical-quiz.apkg").new == DEFAULT_NOTES
         log = import_into(col, merged)
-        assert log == ImportLog(0, 1, 3, 0), (branch, log)  # the other branch's edit
+        assert log == ImportLog(0, 1, DEFAULT_NOTES - 1, 0), (branch, log)  # the other's edit
         collection = open_collection(col)
         try:
             (nid,) = collection.find_notes(f'"Ref:{edited}"')
@@ -203,7 +208,7 @@ def test_diff_against_the_engines_export_of_the_same_deck_reports_no_change(
     for old, new in ((str(exported), DECK), (DECK, str(exported))):
         data = _json(deckbuilder("diff", old, new, "--json", cwd=work))
         assert data["notetypes"] == [], data["notetypes"]
-        assert len(data["unchanged"]) == 4 and data["renamed"] is None
+        assert len(data["unchanged"]) == DEFAULT_NOTES and data["renamed"] is None
         assert not any(data[k] for k in ("new", "updated", "retired", "conflicting"))
 
 
@@ -213,13 +218,17 @@ def test_diff_against_the_engines_export_of_the_same_deck_reports_no_change(
 def test_a_first_build_of_a_big_deck_lists_at_most_thirty_notes(tmp_path: Path) -> None:
     from tests.helpers import generated_content
 
-    generated_content(tmp_path / "big", 20)  # 100 notes
+    generated_content(tmp_path / "big", 20)  # 5 questions and 2 facts each: 140 notes
     run = deckbuilder("build", "big", cwd=tmp_path)
     lines = run.stdout.splitlines()
-    details = [line for line in lines if line.startswith("  new ")]
-    assert len(details) == 30
-    assert "  … and 70 more in 14 cases (--verbose lists every note)" in lines
-    verbose = deckbuilder("build", "big", "--verbose", "--dry-run", "--force", cwd=tmp_path)
+    details = [line for line in lines if re.fullmatch(r"  new +case-\d+/\S+", line)]
+    assert len(details) == 28  # whole cases, while they fit in thirty lines
+    assert "  … and 112 more in 16 cases (--verbose lists every note)" in lines
+    (tmp_path / "big" / "deckbuilder.lock.json").unlink()  # and no deck in elsewhere/
+    verbose = deckbuilder(
+        "build", "big", "--verbose", "--dry-run", "--output", "elsewhere", cwd=tmp_path
+    )
     assert verbose.returncode == 0
+    assert len(re.findall(r"^  new +case-", verbose.stdout, re.M)) == 140
     everything = _json(deckbuilder("build", "big", "--json", "--dry-run", "--force", cwd=tmp_path))
-    assert len(everything["unchanged"]) == 100
+    assert len(everything["unchanged"]) == 140

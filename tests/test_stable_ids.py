@@ -12,6 +12,7 @@ import yaml
 from deckbuilder.build import build
 from deckbuilder.notes import ids
 from tests.ankiengine import import_apkg, open_collection
+from tests.conftest import DEFAULT_NOTES
 
 
 def _engine_ids(apkg: Path, col_path: Path) -> dict[str, object]:
@@ -55,7 +56,7 @@ def test_ids_survive_rebuilds_edits_and_reordering(content: Path, tmp_path: Path
     second = build(content, tmp_path / "d2").deck_path
     before = _engine_ids(first, tmp_path / "a.anki2")
     assert _engine_ids(second, tmp_path / "b.anki2") == before
-    assert len(before["notes"]) == 4
+    assert len(before["notes"]) == DEFAULT_NOTES
 
     def edit(data: dict) -> None:
         data["questions"][0]["critique"] += "\nAn added sentence."

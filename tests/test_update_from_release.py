@@ -14,8 +14,9 @@ from pathlib import Path
 
 from deckbuilder.build import build
 from deckbuilder.content.folder import LOCK_FILE
+from deckbuilder.notes import ids
 from tests.ankiengine import ImportLog, import_apkg, open_collection
-from tests.conftest import DEFAULT_CONTENT, REPO
+from tests.conftest import DEFAULT_CONTENT, DEFAULT_FACTS, DEFAULT_NOTES, REPO
 
 RELEASE = REPO / "tests" / "fixtures" / "release-0.1.0"
 
@@ -43,16 +44,21 @@ def test_the_first_release_updates_in_place_and_keeps_reviews(tmp_path: Path) ->
 
     col = open_collection(tmp_path / "colleague.anki2")
     try:
-        assert import_apkg(col, apkg) == ImportLog(new=0, updated=4, duplicate=0, conflicting=0)
+        cloze_id = ids.cloze_notetype_id("clinical-quiz")
+        log = import_apkg(col, apkg)
+        assert log == ImportLog(new=DEFAULT_FACTS, updated=4, duplicate=0, conflicting=0)
         types = [t for t in col.models.all_names_and_ids() if t.id not in stock]
-        assert [(t.id, t.name) for t in types] == [(old_type.id, old_type.name)]  # no "+" copy
+        assert sorted((t.id, t.name) for t in types) == sorted(  # no "+" copy
+            [(old_type.id, old_type.name), (cloze_id, "Clinical Cloze (Clinical Quiz)")]
+        )
         template = col.models.get(old_type.id)["tmpls"][0]
         assert template["qfmt"] != old_front and "db-options-wrap" in template["qfmt"]
         assert 'data-answer="{{text:Answer}}"' in template["afmt"]
         card = col.get_card(reviewed.id)
         assert (card.type, card.queue, card.due, card.ivl, card.reps) == before
         assert col.db.scalar("SELECT count() FROM revlog WHERE cid = ?", card.id) == 1
-        notes = [col.get_note(nid) for nid in col.find_notes("")]
+        assert len(col.find_notes("")) == DEFAULT_NOTES  # the facts arrive beside them
+        notes = [col.get_note(nid) for nid in col.find_notes(f"mid:{old_type.id}")]
         assert len(notes) == 4
         assert all('data-shuffle="1"' in n["Options"] for n in notes)  # the new content arrived
         assert all("db-case-figures" in n["Case"] for n in notes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from tests.ankiengine import import_apkg, open_collection
+from tests.conftest import DEFAULT_CONTENT
 from tests.process import deckbuilder
 
 BIN = Path(sys.executable).parent  # the venv's scripts: deckbuilder, actionlint, shellcheck
@@ -67,6 +69,18 @@ def _run_step(step: dict, repo: Path, env: dict[str, str]) -> subprocess.Complet
         timeout=120,
         check=False,
     )
+
+
+def _write_the_content(folder: Path) -> None:
+    """Do what an author does after init: describe the deck, write a real case."""
+    deck = folder / "deck.yaml"
+    text = deck.read_text(encoding="utf-8")
+    deck.write_text(
+        text.replace("What this deck covers, and for whom.", "Cases for the residents."),
+        encoding="utf-8",
+    )
+    (folder / "cases" / "first-case.yaml").unlink()
+    shutil.copy(DEFAULT_CONTENT / "cases" / "alt-thigh.yaml", folder / "cases")
 
 
 LAYOUTS = {
@@ -132,6 +146,9 @@ def test_init_writes_a_workflow_that_actionlint_and_the_shell_accept(
     refused = _run_step(steps["Install deckbuilder"], repo, env)
     assert refused.returncode == 1
     assert refused.stdout.startswith("::error::Set DECKBUILDER at the top of this workflow")
+    untouched = _run_step(steps["Check the content"], repo, env)  # placeholders fail it
+    assert untouched.returncode == 1 and "--strict fails on warnings" in untouched.stderr
+    _write_the_content(repo / in_repo)
     for name in ("Check the content", "Build the deck"):
         done = _run_step(steps[name], repo, env)
         assert done.returncode == 0, (name, done.stdout, done.stderr)

@@ -15,6 +15,7 @@ from deckbuilder.apkg import zipwriter
 from deckbuilder.apkg.zipwriter import ZipWriter
 from deckbuilder.build import build
 from tests.ankiengine import import_into
+from tests.conftest import DEFAULT_NOTES
 
 # Text-like data: a few words repeated, so blocks refer back across their boundaries.
 _data = st.lists(
@@ -77,4 +78,4 @@ def test_zip64_records_are_read_by_python_and_by_the_anki_engine(
         assert {i.filename: zf.read(i) for i in zf.infolist()} == entries
         assert all(len(i.extra) > 0 for i in zf.infolist())
     log = import_into(tmp_path / "c.anki2", deck)
-    assert log.new == 4
+    assert log.new == DEFAULT_NOTES

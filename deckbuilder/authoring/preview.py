@@ -3,9 +3,10 @@
 A colleague without Anki reviews the deck in a browser. Cards are rendered through the
 same templates, CSS and script as in Anki, with a small renderer for the part of Anki's
 template language the templates use (``{{Field}}``, ``{{text:Field}}``,
-``{{#Field}}…{{/Field}}``, ``{{^Field}}…{{/Field}}``); a test checks that it renders every
-card exactly as the official engine does. Each card sits in its own frame, as Anki shows
-one card at a time; the page's look and script are files in ``authoring/page/``.
+``{{cloze:Field}}``, ``{{#Field}}…{{/Field}}``, ``{{^Field}}…{{/Field}}``); a test checks
+that it renders every card, questions' and facts', exactly as the official engine does.
+Each card sits in its own frame, as Anki shows one card at a time; the page's look and
+script are files in ``authoring/page/``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from deckbuilder.content.cloze import deletions
 from deckbuilder.content.media import Media
-from deckbuilder.notes.notetype import FIELDS, card_look
+from deckbuilder.notes.notetype import CONTRACTS, card_look
 from deckbuilder.notes.spec import NoteSpec
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
@@ -33,21 +35,57 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAGS.sub("", text))
 
 
-def render_template(template: str, fields: Mapping[str, str]) -> str:
-    """Render one side of a card with Anki's template rules (the subset our cards use)."""
+def render_template(
+    template: str, fields: Mapping[str, str], cloze: tuple[int, bool] | None = None
+) -> str:
+    """Render one side of a card with Anki's template rules (the subset our cards use);
+    ``cloze``: the card's deletion number and whether this is the back."""
 
     def section(match: re.Match[str]) -> str:
         kind, name, body = match.groups()
         present = bool(strip_html(fields.get(name.strip(), "")).strip())
-        return render_template(body, fields) if present == (kind == "#") else ""
+        return render_template(body, fields, cloze) if present == (kind == "#") else ""
 
     def field(match: re.Match[str]) -> str:
         name = match.group(1).strip()
         if name.startswith("text:"):
             return strip_html(fields.get(name[5:], ""))
+        if name.startswith("cloze:") and cloze is not None:
+            return render_cloze(fields.get(name[6:], ""), *cloze)
         return fields.get(name, "")
 
     return _FIELD.sub(field, _SECTION.sub(section, template))
+
+
+def render_cloze(text: str, number: int, back: bool) -> str:
+    """Anki's ``{{cloze:…}}`` filter for the card of deletion ``number``: that deletion
+    hidden on the front (its hint, or "..." in brackets), shown on the back; the others
+    shown as they are."""
+    out, at = [], 0
+    for d in deletions(text):
+        out.append(text[at : d.start])
+        if d.number != number:
+            out.append(f'<span class="cloze-inactive" data-ordinal="{d.number}">{d.answer}</span>')
+        elif back:
+            out.append(f'<span class="cloze" data-ordinal="{d.number}">{d.answer}</span>')
+        else:
+            out.append(
+                f'<span class="cloze" data-cloze="{_attribute(d.answer)}" '
+                f'data-ordinal="{d.number}">[{d.hint if d.hint is not None else "..."}]</span>'
+            )
+        at = d.end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as Anki escapes ``data-cloze``: letters and digits of
+    ASCII and characters beyond U+00FF as they are, the rest as character references."""
+    named = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+    return "".join(
+        c if (c.isascii() and c.isalnum()) or ord(c) > 0xFF else named.get(c, f"&#x{ord(c):X};")
+        for c in value
+    )
 
 
 @dataclass(frozen=True)
@@ -59,13 +97,22 @@ class Side:
 
 def card_sides(notes: Sequence[NoteSpec]) -> list[Side]:
     """Front and back HTML of every card, as Anki renders them (without the CSS)."""
-    look = card_look()
     sides = []
     for note in notes:
-        fields = dict(zip(FIELDS, note.fields, strict=True))
-        sides.append(
-            Side(note.ref, render_template(look.front, fields), render_template(look.back, fields))
-        )
+        contract = CONTRACTS[note.kind]
+        look = contract.look()
+        fields = dict(zip(contract.fields, note.fields, strict=True))
+        for _, ordinal in note.cards:
+            cloze = (ordinal + 1, False) if contract.cloze else None
+            revealed = (ordinal + 1, True) if contract.cloze else None
+            ref = f"{note.ref} c{ordinal + 1}" if contract.cloze else note.ref
+            sides.append(
+                Side(
+                    ref,
+                    render_template(look.front, fields, cloze),
+                    render_template(look.back, fields, revealed),
+                )
+            )
     return sides
 
 
@@ -114,7 +161,7 @@ def write_preview(
         )
     page = Template(_page_file("preview.html")).substitute(
         title=html.escape(deck_name),
-        count=len(notes),
+        count=len(cards),
         style=_page_file("preview.css"),
         script=_page_file("preview.js"),
         cards="\n".join(cards),

@@ -90,8 +90,6 @@ def build(
     if as_json:
         typer.echo(json_text(build_report.as_json(result, seconds)))
         return
-    for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
     if not quiet:
         typer.echo(build_report.text(result, seconds, verbose=verbose))
 

@@ -58,11 +58,11 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
     from deckbuilder.commands.output import problem_json
 
     plan = result.plan
-    notetype = "unchanged"
-    if plan is not None and plan.notetype_new:
-        notetype = "new"
-    elif plan is not None and plan.notetype_changed:
-        notetype = "changed"
+    notetype = cloze = "unchanged"
+    if plan is not None:
+        notetype = "new" if plan.notetype_new else "changed" if plan.notetype_changed else notetype
+        cloze = "new" if plan.cloze_new else "changed" if plan.cloze_changed else cloze
+        cloze = cloze if plan.cloze_mtime is not None else None
     renamed = plan.renamed if plan is not None else None
     return {
         "command": "build",
@@ -75,6 +75,7 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         **_refs(result),
         "notetype": notetype,
+        "cloze_notetype": cloze,
         "deck_changed": bool(plan and plan.deck_changed),
         "renamed": {"from": renamed[0], "to": renamed[1]} if renamed else None,
         "lock": {"origin": result.lock_origin, "detail": result.lock_detail},

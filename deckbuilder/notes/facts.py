@@ -33,8 +33,9 @@ def fact_notes(
     if unnamed:
         renderer.warn(
             ("facts",),
-            f"{len(unnamed)} fact{'s' if len(unnamed) != 1 else ''} without an id take "
-            f"{'their names' if len(unnamed) != 1 else 'its name'} from the first deletion "
+            f"{len(unnamed)} fact{'s' if len(unnamed) != 1 else ''} without an id "
+            f"{'take their names' if len(unnamed) != 1 else 'takes its name'} from the first "
+            "deletion "
             f"({', '.join(repr(k) for k in unnamed[:3])}{'…' if len(unnamed) > 3 else ''}): "
             "rewording that deletion makes a new note whose cards start over; give a fact "
             "an 'id' to keep its history",

@@ -5,12 +5,13 @@ every colleague's collection. The build carries it on under the same GUID, tagge
 ``retired`` (beside the tags it had) and saying so on its card, until the author drops
 it for good (``build --drop-retired``). Its text is replaced by the notice: the build
 state keeps fingerprints, not copies of the content. A retired fact keeps a deletion
-(a cloze note with none would have no card), so its cards stay where they are.
+for each card it had (the lock remembers their numbers): a cloze card whose deletion
+is gone would show Anki's "empty card" message instead of the notice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from deckbuilder.notes import ids
 from deckbuilder.notes.notetype import CLOZE, MCQ
@@ -33,18 +34,23 @@ def note_key(ref: str) -> tuple[str, str]:
     return case, rest
 
 
-def retired_note(deck_key: str, ref: str, tags: Iterable[str] = ()) -> NoteSpec:
-    """The stand-in for the note ``ref``, no longer in the content."""
+def retired_note(
+    deck_key: str, ref: str, tags: Iterable[str] = (), cards: Sequence[int] = ()
+) -> NoteSpec:
+    """The stand-in for the note ``ref``, no longer in the content; ``cards``: a fact's
+    deletion numbers (c1 alone if none are given)."""
     case_key, key = note_key(ref)
     kept = tuple(dict.fromkeys([t for t in tags if t != RETIRED_TAG] + [RETIRED_TAG]))
     if is_fact_ref(ref):
+        numbers = list(cards) or [1]
+        hidden = " ".join(f"{{{{c{n}::Retired fact.}}}}" for n in numbers)
         text = (
-            "{{c1::Retired fact.}} The deck's author removed this fact "
-            f"(<code>{plain(ref)}</code>). {_DELETE}"
+            f"{hidden} The deck's author removed this fact (<code>{plain(ref)}</code>). {_DELETE}"
         )
         values = {name: "" for name in CLOZE.fields}
         values.update(Text=text, Ref=plain(ref))
-        fields, kind, cards = CLOZE.fields, "cloze", ((ids.card_id(deck_key, case_key, key, 0), 0),)
+        fields, kind = CLOZE.fields, "cloze"
+        ordinals = [(ids.card_id(deck_key, case_key, key, n - 1), n - 1) for n in numbers]
     else:
         notice = (
             "<p><strong>Retired question.</strong> The deck's author removed this question "
@@ -52,12 +58,13 @@ def retired_note(deck_key: str, ref: str, tags: Iterable[str] = ()) -> NoteSpec:
         )
         values = {name: "" for name in MCQ.fields}
         values.update(Question=notice, Ref=plain(ref))
-        fields, kind, cards = MCQ.fields, "mcq", ((ids.card_id(deck_key, case_key, key, 0), 0),)
+        fields, kind = MCQ.fields, "mcq"
+        ordinals = [(ids.card_id(deck_key, case_key, key, 0), 0)]
     return NoteSpec(
         ref=ref,
         guid=ids.note_guid(deck_key, case_key, key),
         note_id=ids.note_id(deck_key, case_key, key),
-        cards=cards,
+        cards=tuple(ordinals),
         fields=tuple(values[name] for name in fields),
         tags=kept,
         media=(),

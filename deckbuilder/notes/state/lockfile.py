@@ -31,7 +31,8 @@ MAX_PROBLEMS = 100
 MTIME_RANGE = (946_684_800, 4_102_444_800)
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _HEX16 = re.compile(r"[0-9a-f]{16}")
-_NOTE_KEYS = {"fingerprint", "guid", "mtime", "retired", "tags"}
+_NOTE_KEYS = {"cards", "fingerprint", "guid", "mtime", "retired", "tags"}
+MAX_CLOZE = 10_000  # the highest deletion number a lock may name
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class NoteState:
     retired: bool = False
     tags: tuple[str, ...] = ()
     content: str | None = None
+    # a fact's deletion numbers, when not c1 alone: a retired fact keeps every card
+    cards: tuple[int, ...] = ()
 
 
 @dataclass
@@ -117,6 +120,8 @@ def _note_line(ref: str, st: NoteState) -> str:
         entry["retired"] = True
     if st.tags:
         entry["tags"] = list(st.tags)
+    if st.cards:
+        entry["cards"] = list(st.cards)
     return f"    {_ENCODE(ref)}: {_ENCODE(entry)}"
 
 
@@ -279,7 +284,7 @@ class LockReader:
             return None
         if not isinstance(entry, dict) or set(entry) - _NOTE_KEYS:
             self.problem(
-                where, key, "expected an object of fingerprint, guid, mtime, retired, tags"
+                where, key, "expected an object of fingerprint, guid, mtime, retired, tags, cards"
             )
             return None
         fingerprint = self.hex(entry, where, "fingerprint", _HEX32, key)
@@ -299,6 +304,17 @@ class LockReader:
         if not isinstance(tags, list) or not all(isinstance(x, str) and is_tag(x) for x in tags):
             self.problem(where, f"{key}.tags", "expected a list of Anki tags")
             tags = None
-        if None in (fingerprint, guid, mtime, tags) or type(retired) is not bool:
+        cards = entry.get("cards", [])
+        if not (
+            isinstance(cards, list)
+            and (not cards or fact is not None)
+            and all(type(n) is int and 1 <= n <= MAX_CLOZE for n in cards)
+            and cards == sorted(set(cards))
+        ):
+            self.problem(
+                where, f"{key}.cards", "expected a fact's deletion numbers, in increasing order"
+            )
+            cards = None
+        if None in (fingerprint, guid, mtime, tags, cards) or type(retired) is not bool:
             return None
-        return NoteState(guid, fingerprint, mtime, retired, tuple(tags))
+        return NoteState(guid, fingerprint, mtime, retired, tuple(tags), cards=tuple(cards))

@@ -130,8 +130,13 @@ class Planner:
         else:
             mtime, status = max(self.at, prev.mtime + 1), "updated"
         self.planned.append(PlannedNote(spec.ref, mtime, status))  # type: ignore[arg-type]
+        numbers = tuple(ordinal + 1 for _, ordinal in spec.cards)
         self.new_lock.notes[spec.ref] = NoteState(
-            spec.guid, spec.fingerprint, mtime, tags=spec.tags
+            spec.guid,
+            spec.fingerprint,
+            mtime,
+            tags=spec.tags,
+            cards=numbers if spec.kind == "cloze" and numbers != (1,) else (),
         )
         return mtime
 
@@ -143,7 +148,7 @@ class Planner:
             if drop_retired:
                 self.dropped.append(ref)
                 continue
-            spec = retired_note(self.deck_key, ref, prev.tags)
+            spec = retired_note(self.deck_key, ref, prev.tags, prev.cards)
             if _same(prev, spec):
                 mtime, changed = prev.mtime, False
             else:
@@ -151,7 +156,7 @@ class Planner:
             status: Status = "retired" if not prev.retired or changed else "still_retired"
             self.planned.append(PlannedNote(ref, mtime, status))
             self.new_lock.notes[ref] = NoteState(
-                spec.guid, spec.fingerprint, mtime, retired=True, tags=prev.tags
+                spec.guid, spec.fingerprint, mtime, retired=True, tags=prev.tags, cards=prev.cards
             )
             out.append((spec, mtime))
         return out

@@ -14,15 +14,16 @@ and tags as Anki stores them instead, and the build compares that.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from deckbuilder.content.model import is_stable_key
 from deckbuilder.notes import ids
 from deckbuilder.notes.description import deck_fingerprint
-from deckbuilder.notes.notetype import FIELDS, contract_fingerprint
+from deckbuilder.notes.notetype import CLOZE, MCQ
 from deckbuilder.notes.retired import RETIRED_TAG
 from deckbuilder.notes.spec import note_content
-from deckbuilder.notes.state.lockfile import Lock, NoteState, Stamp
+from deckbuilder.notes.state.lockfile import MAX_CLOZE, Lock, NoteState, Stamp
 
 
 def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
@@ -32,33 +33,49 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
     from deckbuilder.apkg.reader import read_package
 
     package = read_package(package_path)
-    notetype = package.notetypes.get(ids.notetype_id(deck_key))
     lock = Lock(deck_key=deck_key, deck_id=ids.deck_id(deck_key))
-    if notetype is None or notetype.fields != FIELDS:
-        return lock, 0
-    lock.notetype_id = notetype.id
-    lock.contract = contract_fingerprint()
-    lock.notetype = Stamp(notetype.fingerprint, notetype.mtime)
+    mcq = package.notetypes.get(ids.notetype_id(deck_key))
+    cloze = package.notetypes.get(ids.cloze_notetype_id(deck_key))
+    ours = {}
+    if mcq is not None and mcq.fields == MCQ.fields:
+        ours[mcq.id] = mcq
+        lock.notetype_id, lock.contract = mcq.id, MCQ.contract_fingerprint()
+        lock.notetype = Stamp(mcq.fingerprint, mcq.mtime)
+    if cloze is not None and cloze.fields == CLOZE.fields:
+        ours[cloze.id] = cloze
+        lock.cloze_id, lock.cloze_contract = cloze.id, CLOZE.contract_fingerprint()
+        lock.cloze = Stamp(cloze.fingerprint, cloze.mtime)
     record = package.deck_records.get(lock.deck_id)
     if record is not None:
         lock.deck_name = record.name
         if record.description is not None:
             lock.deck = Stamp(deck_fingerprint(record.name, record.description), record.mtime)
     for note in package.notes:
-        ref = note.field(notetype, "Ref") if note.notetype_id == notetype.id else None
-        case, _, question = (ref or "").partition("/")
-        if not (is_stable_key(case) and is_stable_key(question)):
+        notetype = ours.get(note.notetype_id)
+        ref = note.field(notetype, "Ref") if notetype is not None else None
+        case, _, key = (ref or "").partition("/")
+        name = key.removeprefix("facts/") if notetype is cloze else key
+        if notetype is cloze and not key.startswith("facts/"):
             continue
-        if note.guid != ids.note_guid(deck_key, case, question):
+        if not (is_stable_key(case) and is_stable_key(name)):
             continue
-        lock.notes[f"{case}/{question}"] = NoteState(
+        if note.guid != ids.note_guid(deck_key, case, key):
+            continue
+        retired = RETIRED_TAG in note.tags
+        lock.notes[f"{case}/{key}"] = NoteState(
             guid=note.guid,
             fingerprint=None,
             mtime=note.mtime,
-            retired=RETIRED_TAG in note.tags,
-            tags=tuple(t for t in note.tags if t != RETIRED_TAG)
-            if RETIRED_TAG in note.tags
-            else note.tags,
+            retired=retired,
+            tags=tuple(t for t in note.tags if t != RETIRED_TAG),
             content=note_content(note.fields, note.tags),
+            cards=_deletion_numbers(note.field(notetype, "Text")) if notetype is cloze else (),
         )
     return lock, len(lock.notes)
+
+
+def _deletion_numbers(text: str | None) -> tuple[int, ...]:
+    """A recovered fact's deletion numbers, as the lock records them (none for c1 alone)."""
+    found = sorted({int(n) for n in re.findall(r"\{\{c(\d+)::", text or "")})
+    numbers = tuple(n for n in found if 1 <= n <= MAX_CLOZE)
+    return () if numbers in ((), (1,)) else numbers
