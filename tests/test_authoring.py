@@ -112,6 +112,8 @@ def test_every_readme_example_validates_against_the_shipped_schema() -> None:
     assert len(examples) >= 2
     for text in examples:
         data = _as_an_editor_reads(text)
+        if data is None:  # comments only: import-text's commented-out proposals
+            continue
         kind = "case" if "questions" in data else "deck"
         errors = list(_validator(kind).iter_errors(data))
         assert not errors, (text[:60], [e.message for e in errors])

@@ -55,7 +55,7 @@ def test_seed_imports_to_the_same_deck_as_the_hand_written_one(cli, tmp_path: Pa
     shutil.copy(DEFAULT_CONTENT / "deck.yaml", content / "deck.yaml")
     result = cli("import-text", str(SEED), "--output", str(content / "cases" / "seed.yaml"))
     assert result.exit_code == 0, result.output
-    assert "4 questions, 2 figure captions" in result.output
+    assert "4 questions, 2 figure captions, 7 facts proposed" in result.output
     assert cli("check", str(content)).exit_code == 0
 
     hand = _engine_notes(DEFAULT_CONTENT, tmp_path, "hand")
@@ -64,6 +64,47 @@ def test_seed_imports_to_the_same_deck_as_the_hand_written_one(cli, tmp_path: Pa
     for mine, theirs in zip(imported, hand, strict=True):
         for name in ("Question", "Options", "Answer", "Critique", "Case"):
             assert visible_text(mine[name]) == visible_text(theirs[name]), name
+
+
+def test_seed_proposes_its_key_facts_commented_out_and_they_make_cloze_cards(
+    cli, tmp_path: Path
+) -> None:
+    content = tmp_path / "imported"
+    (content / "cases").mkdir(parents=True)
+    shutil.copy(DEFAULT_CONTENT / "deck.yaml", content / "deck.yaml")
+    case = content / "cases" / "seed.yaml"
+    result = cli("import-text", str(SEED), "--output", str(case))
+    assert "7 facts proposed (commented out" in result.output
+    text = case.read_text(encoding="utf-8")
+    assert "\nfacts:" not in text and "\n# facts:\n" in text  # nothing is a card yet
+    assert yaml.safe_load(text).get("facts") is None
+
+    # The author uncomments them, as an editor's "toggle comment" does.
+    head, _, proposed = text.partition("\n# facts:\n")
+    case.write_text(
+        head + "\nfacts:\n" + "".join(line[2:] + "\n" for line in proposed.splitlines()),
+        encoding="utf-8",
+    )
+    run = cli("check", str(content), "--strict")
+    assert run.exit_code == 0, run.output
+    assert "4 questions, 7 facts" in run.output
+    col = open_collection(tmp_path / "facts.anki2")
+    try:
+        import_apkg(col, build(content, tmp_path / "dist").deck_path)
+        texts = {col.get_note(n)["Ref"]: col.get_note(n)["Text"] for n in col.find_notes("Text:_*")}
+        cards = {ref: len(col.find_cards(f'"Ref:{ref}"')) for ref in texts}
+    finally:
+        col.close()
+    site = "dedifferentiation-atypical-lipomatous-tumor-thigh/facts/fact-1"
+    assert cards[site] == 3 and "{{c2::17%}}" in texts[site]
+    markers = "dedifferentiation-atypical-lipomatous-tumor-thigh/facts/fact-mdm2"
+    assert cards[markers] == 3 and "{{c1::MDM2}}, {{c2::HMGA2}} and {{c3::CDK4}}" in texts[markers]
+    assert (
+        "{{c1::40% to 45%}}"
+        in texts["dedifferentiation-atypical-lipomatous-tumor-thigh/facts/fact-40-to-45"]
+    )
+    hidden = [d for t in texts.values() for d in re.findall(r"\{\{c\d+::(.*?)\}\}", t)]
+    assert hidden and not any("sup>" in d for d in hidden)  # never a citation number
 
 
 @pytest.mark.parametrize(
@@ -465,6 +506,7 @@ def test_citation_numbers_of_articles(cli, tmp_path: Path, name: str) -> None:
     result = cli("import-text", article, "-o", "x.yaml")
     assert result.exit_code == 0, result.output
     written = (tmp_path / "x.yaml").read_text(encoding="utf-8")
+    written = "\n".join(line for line in written.splitlines() if not line.startswith("#"))
     assert re.findall(r"[^\s(]*<sup>[^<]*</sup>", written) == truth["superscripts"]
     assert f"; {len(truth['superscripts'])} citation numbers set as superscripts." in (
         result.output
@@ -486,6 +528,7 @@ def test_seed_citations_are_the_hand_written_superscripts_and_markers_stay(
     assert "13 citation numbers set as superscripts" in result.output
     assert "Numbers glued to words" not in result.stderr
     written = (tmp_path / "x.yaml").read_text(encoding="utf-8")
+    written = "\n".join(line for line in written.splitlines() if not line.startswith("#"))
     hand = (DEFAULT_CONTENT / "cases" / "alt-thigh.yaml").read_text(encoding="utf-8")
     sups = re.compile(r"[^\s(]*<sup>[^<]*</sup>")
     assert sups.findall(written) == sups.findall(hand)

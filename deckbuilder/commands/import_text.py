@@ -33,7 +33,8 @@ def import_text(
     report = result.quiz.report
     typer.echo(
         f"Wrote {result.path}: {len(result.quiz.questions)} questions, "
-        f"{len(result.quiz.figures)} figure captions. Run 'deckbuilder check' next."
+        f"{len(result.quiz.figures)} figure captions, {result.facts} facts proposed "
+        "(commented out: uncomment the good ones). Run 'deckbuilder check' next."
     )
     typer.echo(
         f"{len(report.structure)} lines were read as structure (headings, question numbers, "

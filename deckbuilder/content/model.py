@@ -326,7 +326,10 @@ class Fact(_Model):
         description="Stable key, unique among the case's facts. Without one, the fact is "
         "named after its first deletion (rewording that deletion makes it a new note).",
     )
-    text: ClozeText = Field(description="The sentence, with {{c1::…}} deletions (Markdown).")
+    text: ClozeText = Field(
+        description="The sentence (Markdown) with Anki's deletions: {{c1::words to recall}} "
+        "or {{c1::words::hint}}; each number c1, c2, … is one card."
+    )
     extra: Text | None = Field(
         default=None, description="Shown on the back with the answer (Markdown)."
     )
@@ -337,22 +340,40 @@ def _fact_shape(value: object) -> object:
     return {"text": value} if isinstance(value, str) else value
 
 
+_FACT_DOCS = {name: field.description or "" for name, field in Fact.model_fields.items()}
 FactEntry = Annotated[
     Fact,
     BeforeValidator(_fact_shape),
     WithJsonSchema(
         {
             "oneOf": [
-                {"type": "string", "pattern": r"\{\{c[1-9][0-9]*::"},
+                {
+                    "type": "string",
+                    "pattern": r"\{\{c[1-9][0-9]*::",
+                    "description": "The fact's text alone: " + _FACT_DOCS["text"],
+                },
                 {
                     "type": "object",
                     "title": "Fact",
+                    "description": Fact.__doc__,
                     "required": ["text"],
                     "additionalProperties": False,
                     "properties": {
-                        "id": {"type": "string", "pattern": STABLE_KEY_PATTERN},
-                        "text": {"type": "string", "pattern": r"\{\{c[1-9][0-9]*::"},
-                        "extra": {"type": "string", "pattern": r"\S"},
+                        "id": {
+                            "type": "string",
+                            "pattern": STABLE_KEY_PATTERN,
+                            "description": _FACT_DOCS["id"],
+                        },
+                        "text": {
+                            "type": "string",
+                            "pattern": r"\{\{c[1-9][0-9]*::",
+                            "description": _FACT_DOCS["text"],
+                        },
+                        "extra": {
+                            "type": "string",
+                            "pattern": r"\S",
+                            "description": _FACT_DOCS["extra"],
+                        },
                     },
                 },
             ]

@@ -9,7 +9,7 @@ from deckbuilder.authoring.importtext.article import ArticleError, ParsedQuiz
 from deckbuilder.authoring.importtext.parser import parse_article
 from deckbuilder.authoring.importtext.rendercheck import check_rendering
 from deckbuilder.authoring.importtext.selfcheck import self_check
-from deckbuilder.authoring.importtext.writer import slug, to_yaml
+from deckbuilder.authoring.importtext.writer import fact_candidates, slug, to_yaml
 
 MAX_ARTICLE_BYTES = 1024 * 1024  # a quiz article is a few pages: 1 MiB is far more
 
@@ -19,6 +19,7 @@ class ImportResult:
     path: Path
     quiz: ParsedQuiz
     text: str
+    facts: int  # fact candidates proposed, commented out
 
 
 def content_root(case_file: Path) -> Path:
@@ -70,7 +71,8 @@ def import_article(
     text = _read_article(article)
     quiz = parse_article(text)
     path = output or Path("content") / "cases" / f"{slug(quiz.title or 'imported')}.yaml"
-    content = to_yaml(quiz, Path(article).name, modeline("case", path, content_root(path)))
+    facts = fact_candidates(quiz)
+    content = to_yaml(quiz, Path(article).name, modeline("case", path, content_root(path)), facts)
     size = len(content.encode("utf-8"))
     if size > MAX_FILE_BYTES:
         raise ArticleError(
@@ -81,4 +83,4 @@ def import_article(
     if path.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to overwrite it")
     write_file(path, content.encode("utf-8"))
-    return ImportResult(path, quiz, content)
+    return ImportResult(path, quiz, content, len(facts))

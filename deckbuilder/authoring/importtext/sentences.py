@@ -24,6 +24,17 @@ _ABBREVIATION = re.compile(
 )
 
 
+def split_sentences(text: str) -> list[str]:
+    """``text`` cut into sentences (a citation glued to a full stop stays with its
+    sentence; "e.g." and "Fig." end none)."""
+    starts = [0]
+    for m in _BOUNDARY.finditer(text):
+        if not _ABBREVIATION.search(text[max(0, m.start() - 20) : m.start() + 1]):
+            starts.append(m.end())
+    ends = [*starts[1:], len(text)]
+    return [text[a:b].strip() for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
+
+
 class Extent:
     """The lines a caption may cover, as one flat text cut into sentences, and back."""
 

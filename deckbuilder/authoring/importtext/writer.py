@@ -12,6 +12,7 @@ from typing import Any
 
 from deckbuilder.authoring.importtext.article import CONTROL, LINE_BREAK, ParsedQuiz
 from deckbuilder.authoring.importtext.cues import shows_histology
+from deckbuilder.authoring.importtext.facts import FactCandidate, propose_facts
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_<])")
 _MARKDOWN_LINE_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|-{2,}|`{3,}|~{3,})(?:\s|$)")
@@ -73,15 +74,19 @@ def _scalar(text: str) -> str:
     return yaml.safe_dump(text, allow_unicode=True, width=10_000).strip().removesuffix("\n...")
 
 
+def article_markdown(quiz: ParsedQuiz, text: str) -> str:
+    """Article text as the case file's Markdown: escaped, citation numbers superscript."""
+    markdown = _markdown(text)
+    return quiz.citations.superscript(markdown) if quiz.citations else markdown
+
+
 def written_values(quiz: ParsedQuiz) -> dict[str, Any]:
     """Every value of the case file as it is written (texts as Markdown, citation
     numbers as superscripts), keyed as in the file: what :func:`to_yaml` writes and what
     the file must read back as."""
-    citations = quiz.citations
 
     def md(text: str) -> str:
-        markdown = _markdown(text)
-        return citations.superscript(markdown) if citations else markdown
+        return article_markdown(quiz, text)
 
     title = quiz.title or "TODO: title"
     data: dict[str, Any] = {
@@ -112,8 +117,14 @@ def written_values(quiz: ParsedQuiz) -> dict[str, Any]:
     return data
 
 
-def to_yaml(quiz: ParsedQuiz, source_name: str, modeline: str | None = None) -> str:
-    """The content file for a parsed quiz (a case file of the content format)."""
+def to_yaml(
+    quiz: ParsedQuiz,
+    source_name: str,
+    modeline: str | None = None,
+    facts: list[FactCandidate] | None = None,
+) -> str:
+    """The content file for a parsed quiz (a case file of the content format); ``facts``:
+    the fact candidates to propose (by default :func:`fact_candidates`)."""
     data = written_values(quiz)
     lines = [modeline] if modeline else []
     lines += [
@@ -150,7 +161,32 @@ def to_yaml(quiz: ParsedQuiz, source_name: str, modeline: str | None = None) -> 
             lines += _block("critique", q["critique"], 4)
         else:
             lines.append("    # TODO: no critique found; add  critique: <text>")
+    lines += _fact_lines(fact_candidates(quiz) if facts is None else facts)
     return "\n".join(lines) + "\n"
+
+
+def fact_candidates(quiz: ParsedQuiz) -> list[FactCandidate]:
+    """The discussion's sentences proposed as facts (see :mod:`.facts`)."""
+    return propose_facts(quiz.discussion, lambda text: article_markdown(quiz, text))
+
+
+def _fact_lines(candidates: list[FactCandidate]) -> list[str]:
+    """The candidates as a commented-out ``facts:`` list: uncommenting a fact (and the
+    ``facts:`` line) makes it a card."""
+    if not candidates:
+        return []
+    lines = [
+        "",
+        "# Facts to recall (cloze cards beside the questions), proposed from the discussion:",
+        "# sentences with a percentage, a measure or a marker, the likely words to recall",
+        "# marked {{c1::like this}}. Uncomment the ones worth a card and the 'facts:' line;",
+        "# trim each to what matters and move a deletion that hides the wrong words.",
+        "# facts:",
+    ]
+    for fact in candidates:
+        lines.append(f"#   - id: {fact.key}")
+        lines += ["#" + line[1:] for line in _block("text", fact.text, 6)]
+    return lines
 
 
 def _one_line(text: str) -> str:
