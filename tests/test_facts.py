@@ -12,6 +12,7 @@ import pytest
 
 from deckbuilder.authoring.preview import card_sides
 from deckbuilder.build import build, render_content
+from deckbuilder.content.cloze import ClozeMistake, deletions
 from deckbuilder.content.folder import LOCK_FILE
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
 from tests.conftest import DEFAULT_FACTS, DEFAULT_NOTES
@@ -221,7 +222,10 @@ def test_cloze_mistakes_name_file_line_and_key(content: Path, mistake: str) -> N
     run = deckbuilder("check", "content", cwd=content.parent)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     first = run.stderr.splitlines()[0]
-    assert first.startswith(f"content/cases/alt-thigh.yaml:{line}:"), first
+    with pytest.raises(ClozeMistake) as mistake_at:
+        deletions(text)
+    column = len("    text: ") + 1 + 1 + mistake_at.value.offset  # after the opening quote
+    assert first.startswith(f"content/cases/alt-thigh.yaml:{line}:{column}: "), first
     assert ": facts[4].text: " in first and message in first, first
     built = deckbuilder("build", "content", cwd=content.parent)
     assert built.returncode == 1 and not (content.parent / "dist").exists()

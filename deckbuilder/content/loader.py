@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from deckbuilder.content.folder import DECK_FILE, Listing, list_content
 from deckbuilder.content.model import Case, Deck, Figure, Question, text_problem
 from deckbuilder.content.placeholders import leftovers
-from deckbuilder.content.yamlfile import Mark, locate, locate_key, parse_yaml
+from deckbuilder.content.yamlfile import Mark, locate, locate_in_text, locate_key, parse_yaml
 from deckbuilder.errors import (
     ContentError,
     ContentProblem,
@@ -354,6 +354,8 @@ def _explain(
         return locate_key(data, loc), loc, f"unknown key {key!r}; {hint}"
     if kind == "missing":
         return locate(data, loc[:-1]), loc[:-1], f"missing required key {loc[-1]!r}"
+    if kind == "cloze":  # points at the mistake inside the sentence where it can
+        return locate_in_text(data, loc, err["ctx"]["offset"]), loc, err["msg"]
     mark = locate(data, loc)
     got = err.get("input")
     shape = _SHAPES.get((kind, loc[-1])) if loc else None

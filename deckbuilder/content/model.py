@@ -299,7 +299,7 @@ def _cloze(value: str) -> str:
     try:
         deletions(value)
     except ClozeMistake as exc:
-        raise PydanticCustomError("cloze", str(exc)) from None
+        raise PydanticCustomError("cloze", str(exc), {"offset": exc.offset}) from None
     return value
 
 

@@ -372,6 +372,31 @@ def locate(data: Any, path: tuple[str | int, ...]) -> Mark | None:
     return best
 
 
+def locate_in_text(data: Any, path: tuple[str | int, ...], offset: int) -> Mark | None:
+    """The position of character ``offset`` of the text at ``path``, when the file
+    writes it on one line as it reads (a plain scalar, or a quoted one without escapes);
+    else the position of the text itself."""
+    node: Any = data
+    scalar = None
+    for part in path:
+        if isinstance(node, MarkedMap) and isinstance(part, str) and part in node:
+            pair = node._pair(part)
+            scalar, node = (pair[1] if pair else None), node[part]
+        elif isinstance(node, MarkedList) and isinstance(part, int) and 0 <= part < len(node):
+            scalar, node = node.node.value[part], node[part]
+        elif not (part == "text" and isinstance(node, str)):  # a fact written as text alone
+            scalar = None
+            break
+    if isinstance(scalar, yaml.ScalarNode) and scalar.start_mark.line == scalar.end_mark.line:
+        style, value = scalar.style or None, scalar.value  # plain: "" or None
+        as_written = style is None or (style == "'" and "'" not in value)
+        as_written = as_written or (style == '"' and "\\" not in value and '"' not in value)
+        if as_written and 0 <= offset <= len(value):
+            start = _mark(scalar)
+            return Mark(start.line, start.column + offset + (style is not None))
+    return locate(data, path)
+
+
 def locate_key(data: Any, path: tuple[str | int, ...]) -> Mark | None:
     """Like :func:`locate` but points at the key itself (for unknown or duplicate keys)."""
     if path and isinstance(path[-1], str):
