@@ -194,5 +194,6 @@ def test_schema_help_gives_its_default_once(tmp_path: Path) -> None:
         "  folder <path>  Where to write them.  [default: content/.schema]\n"
         "\n"
         "Options:\n"
+        "  --json      Print one JSON object on stdout, for scripts (errors too).\n"
         "  -h, --help  Show this message and exit.\n"
     )

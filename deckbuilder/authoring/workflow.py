@@ -54,8 +54,9 @@ def yaml_string(text: str) -> str:
     return dumped.rstrip("\n")
 
 
-def write_workflow(folder: Path, deck_id: str) -> str:
-    """Write the workflow of deck ``deck_id``, kept in ``folder``; what to tell the author.
+def write_workflow(folder: Path, deck_id: str) -> tuple[Path | None, str]:
+    """Write the workflow of deck ``deck_id``, kept in ``folder``; return the file written
+    (None if none was) and what to tell the author.
 
     An existing workflow file is never replaced (its author may have edited it), and a
     folder that no repository root holds gets none: there is nowhere GitHub would read it.
@@ -68,16 +69,16 @@ def write_workflow(folder: Path, deck_id: str) -> str:
     try:
         in_repository = folder.resolve().relative_to(root).as_posix()
     except ValueError:
-        return (
+        return None, (
             f"No workflow written: {folder} is neither in a git repository nor in the "
             "current folder, so there is no repository root for .github/workflows/."
         )
     if "${{" in in_repository:
-        return f"No workflow written: GitHub would read '${{{{' in {folder} as an expression."
+        return None, f"No workflow written: GitHub would read '${{{{' in {folder} as an expression."
     path = root / WORKFLOWS / f"deckbuilder-{deck_id}.yml"
     shown = _shown(path)
     if path.exists() or path.is_symlink():
-        return f"{shown} already exists; left it as it is (no workflow written)."
+        return None, f"{shown} already exists; left it as it is (no workflow written)."
     install = install_line(root)
     text = fill(
         "github-workflow.yml",
@@ -93,7 +94,7 @@ def write_workflow(folder: Path, deck_id: str) -> str:
     )
     if not install:
         message += "\nSet DECKBUILDER in it to where CI installs deckbuilder from."
-    return message
+    return path, message
 
 
 def _shown(path: Path) -> str:

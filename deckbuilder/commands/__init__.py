@@ -41,7 +41,7 @@ def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
     """
     if func is None:
         return functools.partial(reports_errors, writes=writes)
-    command = func.__name__.replace("_", "-").removeprefix("new-")
+    command = func.__name__.replace("_", "-").replace("new-", "new ")
     tail = "; nothing was written." if writes else "."
 
     @functools.wraps(func)

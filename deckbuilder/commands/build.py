@@ -10,7 +10,7 @@ import typer
 
 from deckbuilder.commands import build_report, reports_errors
 from deckbuilder.commands.check import ContentArg
-from deckbuilder.commands.output import json_text
+from deckbuilder.commands.output import JsonOpt, json_text
 
 
 @reports_errors
@@ -30,9 +30,7 @@ def build(
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the report as JSON, for scripts.")
-    ] = False,
+    as_json: JsonOpt = False,
     force: Annotated[
         bool,
         typer.Option(

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from deckbuilder.commands import reports_errors
+from deckbuilder.commands.output import JsonOpt
 
 ContentArg = Annotated[
     Path,
@@ -24,6 +25,7 @@ def check(
             "--strict", help="Fail (exit 1) on warnings too, such as text left to fill in."
         ),
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Validate the content folder: every problem, with file, line and key.
 
@@ -34,6 +36,27 @@ def check(
 
     require_content_folder(content, "check")
     result = run_check(content)
+    n = len(result.warnings)
+    if as_json:
+        from deckbuilder.commands.output import json_text, problem_json
+
+        typer.echo(
+            json_text(
+                {
+                    "command": "check",
+                    "outcome": "failed_strict" if strict and n else "ok",
+                    "content": str(content),
+                    "cases": result.cases,
+                    "questions": result.notes,
+                    "facts": result.facts,
+                    "warnings": [problem_json(w) for w in result.warnings],
+                    "notices": [problem_json(w) for w in result.notices],
+                }
+            )
+        )
+        if strict and n:
+            raise typer.Exit(1)
+        return
     for notice in result.notices:
         typer.echo(f"note: {notice}", err=True)
     for warning in result.warnings:
@@ -43,7 +66,6 @@ def check(
         f"{result.notes} question{'s' if result.notes != 1 else ''}"
         + (f", {result.facts} fact{'s' if result.facts != 1 else ''}" if result.facts else "")
     )
-    n = len(result.warnings)
     if n:
         summary += f", {n} warning{'s' if n != 1 else ''}"
     if strict and n:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from deckbuilder.commands import reports_errors
+from deckbuilder.commands.output import JsonOpt
 
 
 @reports_errors
@@ -20,6 +21,7 @@ def import_text(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Turn a quiz article (case, numbered questions, options, critiques) into a case file.
 
@@ -31,6 +33,35 @@ def import_text(
 
     result = import_article(article, output, force=force)
     report = result.quiz.report
+    if as_json:
+        from deckbuilder.commands.output import json_text
+
+        where = f"{article}:{{}}: {{}}".format
+        typer.echo(
+            json_text(
+                {
+                    "command": "import-text",
+                    "outcome": "written",
+                    "path": str(result.path),
+                    "questions": len(result.quiz.questions),
+                    "figures": len(result.quiz.figures),
+                    "facts_proposed": result.facts,
+                    "superscripts": report.superscripts,
+                    "warnings": [
+                        *report.warnings,
+                        *(where(n, what) for n, what in report.line_warnings),
+                    ],
+                    "left_out": [
+                        {"line": n, "text": text, "why": why} for n, text, why in report.left_out
+                    ],
+                    "moved": [where(n, what) for n, what in report.moved],
+                    "uncertain_citations": [
+                        where(n, f"'{token}': {why}") for n, token, why in report.citations
+                    ],
+                }
+            )
+        )
+        return
     typer.echo(
         f"Wrote {result.path}: {len(result.quiz.questions)} questions, "
         f"{len(result.quiz.figures)} figure captions, {result.facts} facts proposed "

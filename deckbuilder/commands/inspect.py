@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from deckbuilder.commands import reports_errors
-from deckbuilder.commands.output import json_text, terminal_safe
+from deckbuilder.commands.output import JsonOpt, json_text, terminal_safe
 
 DeckArg = Annotated[Path, typer.Argument(help="An .apkg file (any, not only ours).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:

@@ -9,6 +9,7 @@ import typer
 
 from deckbuilder.authoring.scaffold import fill
 from deckbuilder.commands import reports_errors
+from deckbuilder.commands.output import JsonOpt
 
 new_app = typer.Typer(
     help="Create a new content file from a commented template.\n\n"
@@ -44,6 +45,7 @@ def new_case(
     content: Annotated[Path, typer.Option("--content", "-c", help="The content folder.")] = Path(
         "content"
     ),
+    as_json: JsonOpt = False,
 ) -> None:
     """Write content/cases/ID.yaml: a commented case with one example question.
 
@@ -56,6 +58,11 @@ def new_case(
     require_deck_file(content, f"deckbuilder new case {case_id} --content {{}}")
     path = content / "cases" / f"{case_id}.yaml"
     write_new(path, fill("case.yaml", id=case_id, modeline=modeline("case", path, content)))
+    if as_json:
+        from deckbuilder.commands.output import written_json
+
+        typer.echo(written_json("new case", [str(path)]))
+        return
     typer.echo(f"Wrote {path}. Edit it, then run: deckbuilder check {content}")
 
 
@@ -74,6 +81,7 @@ def init(
             "it for each v* tag, in .github/workflows/ of the repository.",
         ),
     ] = True,
+    as_json: JsonOpt = False,
 ) -> None:
     """Start a new content folder that builds at once: deck file, one case, editor schemas,
     and a GitHub Actions workflow that publishes the deck.
@@ -110,12 +118,23 @@ def init(
         case_file,
         fill("case.yaml", id="first-case", modeline=modeline("case", case_file, folder)),
     )
-    write_schemas(folder / SCHEMA_FOLDER)
+    schemas = write_schemas(folder / SCHEMA_FOLDER)
+    written, message = None, ""
+    if workflow:
+        from deckbuilder.authoring.workflow import write_workflow
+
+        written, message = write_workflow(folder, key or "deck")
+    if as_json:
+        from deckbuilder.commands.output import written_json
+        from deckbuilder.errors import display_path
+
+        files = [deck_file, case_file, *schemas, *([written] if written else [])]
+        skipped = [message] if workflow and written is None else []
+        typer.echo(written_json("init", [display_path(f) for f in files], skipped=skipped))
+        return
     typer.echo(
         f"Started {folder}: {deck_file}, {case_file}.\n"
         f"Build it: deckbuilder build {shlex.quote(str(folder))}"
     )
-    if workflow:
-        from deckbuilder.authoring.workflow import write_workflow
-
-        typer.echo(write_workflow(folder, key or "deck"))
+    if message:
+        typer.echo(message)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 if TYPE_CHECKING:
     from deckbuilder.errors import ContentProblem
@@ -34,6 +36,18 @@ def json_text(data: Any) -> str:
     would act on written as a JSON escape (still the same JSON value)."""
     text = json.dumps(data, indent=2, ensure_ascii=False)  # escapes C0 controls itself
     return _JSON_LEAVES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: The ``--json`` switch every reporting command takes.
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON object on stdout, for scripts (errors too)."),
+]
+
+
+def written_json(command: str, files: list[str], **extra: Any) -> str:
+    """The JSON of a command that wrote files (init, new case, schema, preview)."""
+    return json_text({"command": command, "outcome": "written", "files": files, **extra})
 
 
 def problem_json(problem: ContentProblem) -> dict[str, Any]:

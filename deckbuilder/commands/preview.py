@@ -9,6 +9,7 @@ import typer
 
 from deckbuilder.commands import reports_errors
 from deckbuilder.commands.check import ContentArg
+from deckbuilder.commands.output import JsonOpt
 
 
 @reports_errors
@@ -20,6 +21,7 @@ def preview(
             "--output", "-o", help="Folder for the page [default: dist/<deck id>-preview]."
         ),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write every card, front and back, as a static HTML page a browser can open.
 
@@ -33,4 +35,10 @@ def preview(
     rendered = render_content(content)
     folder = output or Path("dist") / f"{rendered.deck.id}-preview"
     page = write_preview(rendered.notes, rendered.media, rendered.deck.name, folder)
-    typer.echo(f"Wrote {page} ({len(rendered.notes)} cards).")
+    cards = sum(len(note.cards) for note in rendered.notes)
+    if as_json:
+        from deckbuilder.commands.output import written_json
+
+        typer.echo(written_json("preview", [str(page)], cards=cards))
+        return
+    typer.echo(f"Wrote {page} ({cards} cards).")
