@@ -85,9 +85,9 @@ def fresh(content: Path, dist: Path) -> None:
 
 def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
     """The notes as deckbuilder renders them, for the genanki baseline to write."""
-    from deckbuilder.build import render_content
     from deckbuilder.notes import ids
     from deckbuilder.notes.notetype import CONTRACTS
+    from deckbuilder.pipeline import render_content
 
     rendered = render_content(content)
     notetype_ids = {

@@ -33,9 +33,9 @@ def main() -> None:
 
         deckbuilder.workers.PARALLEL_FROM = 1 << 62
     elif part == "no-gc-pause":
-        import deckbuilder.build
+        import deckbuilder.pipeline
 
-        deckbuilder.build._without_cycle_collection = contextlib.nullcontext  # type: ignore[assignment]
+        deckbuilder.pipeline._without_cycle_collection = contextlib.nullcontext  # type: ignore[assignment]
     elif part == "no-stamp":
         import deckbuilder.inputs
 

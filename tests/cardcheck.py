@@ -323,7 +323,7 @@ def build_deck(content: Path, tmp: Path) -> Path:
     """Build a copy of ``content`` (the build writes a lock; never into the repository)."""
     import shutil
 
-    from deckbuilder.build import build
+    from deckbuilder.pipeline import build
 
     copy = tmp / content.name
     shutil.copytree(content, copy)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
-from deckbuilder.build import build
+from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in

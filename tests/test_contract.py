@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deckbuilder.build import build
 from deckbuilder.notes import notetype
 from deckbuilder.notes.notetype import contract_fingerprint
+from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 
 PINNED_FIELDS = [

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.build import build
 from deckbuilder.content.folder import LOCK_FILE
+from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT
 from tests.desktop import (

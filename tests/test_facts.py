@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from deckbuilder.authoring.preview import card_sides
-from deckbuilder.build import build, render_content
 from deckbuilder.content.cloze import ClozeMistake, deletions
 from deckbuilder.content.folder import LOCK_FILE
+from deckbuilder.pipeline import build, render_content
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
 from tests.conftest import DEFAULT_FACTS, DEFAULT_NOTES
 from tests.helpers import replace_in, visible_text

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.build import build
+from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import REPO
 from tests.desktop import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deckbuilder.build import build
+from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, REPO
 from tests.helpers import visible_text

@@ -20,7 +20,7 @@ from tests.helpers import generated_content, output_files
 CHILD = textwrap.dedent(
     """
     import sys, time
-    import deckbuilder.build, deckbuilder.notes.state, deckbuilder.notes.builder
+    import deckbuilder.pipeline, deckbuilder.notes.state, deckbuilder.notes.builder
     import deckbuilder.apkg.writer, deckbuilder.files
 
     point = sys.argv[1]
@@ -132,7 +132,7 @@ PARALLEL_CHILD = textwrap.dedent(
     """
     import multiprocessing, sys, time
     from pathlib import Path
-    from deckbuilder.build import build
+    from deckbuilder.pipeline import build
 
     def progress(stage, done, total):
         if stage == "building" and done == 0:
@@ -194,7 +194,7 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
     import multiprocessing
 
     import deckbuilder.workers
-    from deckbuilder.build import build
+    from deckbuilder.pipeline import build
 
     content = generated_content(tmp_path / "big", 600)
     rendered = tmp_path / "rendered.txt"

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-import deckbuilder.build
+import deckbuilder.pipeline
 import deckbuilder.workers
-from deckbuilder.build import build
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.content.yamlfile import parse_yaml
 from deckbuilder.errors import ContractError
+from deckbuilder.pipeline import build
 from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
 from tests.conftest import DEFAULT_NOTES
 from tests.helpers import generated_content, markup_only, replace_in, visible_text

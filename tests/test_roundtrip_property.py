@@ -22,9 +22,9 @@ from hypothesis.database import (
     ReadOnlyDatabase,
 )
 
-from deckbuilder.build import build, render_content
 from deckbuilder.content.loader import load_content
 from deckbuilder.notes.render import UnsafeText, markdown
+from deckbuilder.pipeline import build, render_content
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import REPO
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from deckbuilder.build import build
 from deckbuilder.notes import ids
+from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_NOTES
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from deckbuilder.build import build
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.notes import ids
+from deckbuilder.pipeline import build
 from tests.ankiengine import ImportLog, import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_FACTS, DEFAULT_NOTES, REPO
 

@@ -65,7 +65,7 @@ def build(
     """
     import time
 
-    from deckbuilder.build import build as run_build
+    from deckbuilder.api import build as run_build
     from deckbuilder.commands.hints import require_content_folder
 
     require_content_folder(content, "build")

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from deckbuilder.build import BuildResult
+    from deckbuilder.pipeline import BuildResult
 
 DETAIL_LINES = 30
 STATUSES = ("new", "updated", "unchanged", "retired", "still_retired")

@@ -31,7 +31,7 @@ def check(
 
     Example: deckbuilder check content --strict
     """
-    from deckbuilder.build import check as run_check
+    from deckbuilder.api import check as run_check
     from deckbuilder.commands.hints import require_content_folder
 
     require_content_folder(content, "check")

@@ -27,8 +27,8 @@ def preview(
 
     Example: deckbuilder preview content -o dist/preview
     """
+    from deckbuilder.api import render_content
     from deckbuilder.authoring.preview import write_preview
-    from deckbuilder.build import render_content
     from deckbuilder.commands.hints import require_content_folder
 
     require_content_folder(content, "preview")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,38 @@ def read_case_file(
         return None, report
     source = Source(display_path(path), path)
     return LoadedCase(case, source, tuple(found), _leftovers(path, data, raw)), report
+
+
+def validate_object(
+    data: Any, model: type[BaseModel], label: str, problems: list[ContentProblem]
+) -> Any:
+    """``data`` (Python objects) validated as ``model``, or None with its problems added,
+    placed by ``label`` and key path."""
+    return _validate(data, model, Path(label), problems)
+
+
+def case_from_object(
+    given: Case | Mapping[str, Any], label: str, images: Callable[[str], Path | str]
+) -> tuple[LoadedCase | None, list[ContentProblem]]:
+    """A case given as Python objects (a :class:`Case`, or a mapping as the YAML reads),
+    validated as a file's would be; problems are placed by ``label`` ("cases[2]") and
+    key path. ``images`` resolves a figure's image path."""
+    problems: list[ContentProblem] = []
+    where = Path(label)
+    case = given if isinstance(given, Case) else _validate(given, Case, where, problems)
+    if case is None:
+        return None, problems
+    _check_question_ids(case, None, where, problems)
+    found: list[Path | None] = []
+    for n, figure in enumerate(case.figures):
+        image = figure.image and images(figure.image)
+        if isinstance(image, str):
+            problems.append(_problem(where, None, ("figures", n, "image"), image))
+            image = None
+        found.append(image or None)
+    if problems:
+        return None, problems
+    return LoadedCase(case, Source(label), tuple(found)), problems
 
 
 def _capped(problems: list[ContentProblem]) -> tuple[ContentProblem, ...]:
@@ -307,7 +339,7 @@ def _parse(path: Path, raw: bytes, problems: list[ContentProblem]) -> Any:
 
 def load_content(root: Path) -> Content:
     """Read and validate a whole content folder; raise :class:`ContentError` listing every
-    problem. For tools and tests: a build streams instead (see :mod:`deckbuilder.build`)."""
+    problem. For tools and tests: a build streams instead (see :mod:`deckbuilder.pipeline`)."""
     from deckbuilder.content.media import MediaFiles
 
     reader = ContentReader(root)

@@ -62,7 +62,13 @@ def load_lock(
     output folder, or ``--since``), for the deck ``deck_key``. A lock whose values are
     wrong is never replaced: someone must look at it.
     """
-    path = Path(content_root) / LOCK_FILE
+    return load_lock_file(Path(content_root) / LOCK_FILE, previous, deck_key)
+
+
+def load_lock_file(
+    path: Path, previous: Path | None = None, deck_key: str | None = None
+) -> LoadedLock:
+    """Like :func:`load_lock`, for a lock file anywhere (the library's ``write_deck``)."""
     try:
         text = _read_text(path)
     except FileNotFoundError:
@@ -132,6 +138,7 @@ __all__ = [
     "Stamp",
     "Status",
     "load_lock",
+    "load_lock_file",
     "now",
     "read_lock",
 ]

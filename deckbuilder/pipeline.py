@@ -3,7 +3,7 @@
 ``build`` and ``check`` read content the same way (:class:`ContentStream`); a build
 then plans every note against the lock and writes the deck and the lock together, or
 neither. :mod:`deckbuilder.api` builds from Python objects through the same
-:func:`assemble`.
+:func:`assemble` and :func:`write_deck_and_lock`.
 """
 
 from __future__ import annotations
@@ -314,7 +314,7 @@ def _build(
                 package(sink)
                 size = sink.tell()
         else:
-            _write_deck_and_lock(deck_path, package, lock_path, lock_text)
+            write_deck_and_lock(deck_path, package, lock_path, lock_text)
             size = deck_path.stat().st_size
     notes = len(assembled.plan.notes)
     return BuildResult(
@@ -351,18 +351,24 @@ def _with_version(deck: Deck, version: str) -> Deck:
         ) from exc
 
 
-def _write_deck_and_lock(
-    deck_path: Path, package: Callable[[BinaryIO], None], lock_path: Path, lock_text: bytes
+def write_deck_and_lock(
+    deck_path: Path,
+    package: Callable[[BinaryIO], None],
+    lock_path: Path | None,
+    lock_text: bytes = b"",
 ) -> None:
+    """Write the deck (``package`` writes it into a file) and the lock together, or
+    neither; a lock whose text is unchanged is left alone. Raises :class:`OutputError`."""
     from deckbuilder.files import MiB, WriteFailed, read_regular, write_files
 
     files: list[tuple[Path, Any]] = [(deck_path, package)]
-    try:
-        unchanged = read_regular(lock_path, 256 * MiB) == lock_text
-    except OSError:
-        unchanged = False
-    if not unchanged:
-        files.append((lock_path, lock_text))
+    if lock_path is not None:
+        try:
+            unchanged = read_regular(lock_path, 256 * MiB) == lock_text
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            files.append((lock_path, lock_text))
     try:
         write_files(files)
     except WriteFailed as exc:
@@ -467,4 +473,5 @@ __all__ = [
     "build",
     "check",
     "render_content",
+    "write_deck_and_lock",
 ]
