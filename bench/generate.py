@@ -98,6 +98,9 @@ def _paragraph(rng: random.Random, sentences: int) -> str:
     return " ".join(_sentence(rng, rng.randint(8, 18)) for _ in range(sentences))
 
 
+NOTES_PER_CASE = 5 + 2  # generate()'s default questions and facts
+
+
 def generate(
     root: Path, cases: int, questions: int = 5, facts: int = 2, images: int = 4, seed: int = 1
 ) -> Path:

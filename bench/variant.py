@@ -6,14 +6,12 @@ PART is one of:
 
 * ``stdlib-zip``: Python's ``zipfile`` (one core) instead of ``apkg/zipwriter.py``;
 * ``no-workers``: every case file read and rendered in the main process, no process pool;
-* ``no-gc-pause``: the cycle collector left running during the build;
 * ``no-stamp``: no input stamp, so a rebuild with nothing changed builds everything;
 * ``none``: nothing replaced (the same process start-up as the variants).
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
@@ -32,10 +30,6 @@ def main() -> None:
         import deckbuilder.workers
 
         deckbuilder.workers.PARALLEL_FROM = 1 << 62
-    elif part == "no-gc-pause":
-        import deckbuilder.pipeline
-
-        deckbuilder.pipeline._without_cycle_collection = contextlib.nullcontext  # type: ignore[assignment]
     elif part == "no-stamp":
         import deckbuilder.inputs
 

@@ -75,13 +75,13 @@ def write_deck(
     is the folder figure and Markdown image paths are relative to (they must stay inside
     it). ``drop_retired`` and ``force`` are those of ``deckbuilder build``.
     """
+    from deckbuilder.assemble import assemble, write_deck_and_lock
     from deckbuilder.content.loader import Source, case_from_object, validate_object
     from deckbuilder.content.media import MediaFiles
     from deckbuilder.content.model import Deck as DeckModel
     from deckbuilder.notes.builder import NoteBuilder
     from deckbuilder.notes.description import DeckTexts
     from deckbuilder.notes.state import Lock, load_lock_file
-    from deckbuilder.pipeline import assemble, write_deck_and_lock
 
     problems: list[ContentProblem] = []
     model = (

@@ -240,3 +240,29 @@ def _running(pid: int) -> bool:
     except (PermissionError, OSError):
         return True
     return True
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold an advisory lock on the content folder for the whole build.
+
+    Two builds started at once (an editor's build-on-save and a terminal, say) then run
+    one after the other: the second sees the first one's lock file and both end with
+    the same valid deck. Locks the folder itself, so no lock file is left behind.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks on folders
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield  # a missing folder (or a file) is reported by the loader
+        return
+    try:
+        with contextlib.suppress(OSError):  # e.g. no locks on a network file system
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -6,6 +6,10 @@ import hashlib
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deckbuilder.content.model import Case
 
 
 def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -74,3 +78,11 @@ questions:
     answer: A
     critique: Because.
 """
+
+
+def read_case(path: Path) -> Case:
+    """A case file as the loader validates it (its YAML reader, then the model)."""
+    from deckbuilder.content.model import Case
+    from deckbuilder.content.yamlfile import parse_yaml
+
+    return Case.model_validate(parse_yaml(path.read_text(encoding="utf-8")).data)

@@ -25,7 +25,7 @@ CONTENT_FIGURES = (
     "engine_export_mb",
     "size_ratio",
 )
-PARTS = ("zip writer", "process pool", "cycle collector paused", "input stamp")
+PARTS = ("zip writer", "process pool", "input stamp")
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +50,10 @@ def test_benchmark_reports_every_figure_for_both_kinds_of_content() -> None:
     for kind in ("varied", "repetitive"):
         content = figures[kind]
         assert set(content) == set(CONTENT_FIGURES), kind
-        assert content["notes"] == 30
+    assert figures["varied"]["notes"] == 6 * (5 + 2)  # five questions and two facts a case
+    assert figures["repetitive"]["notes"] == 6 * (5 + 5)  # the seed's five facts
+    for kind in ("varied", "repetitive"):
+        content = figures[kind]
         for key in CONTENT_FIGURES:
             assert _sound(content[key]), (kind, key, content[key])
         assert content["deck_mb"] < content["genanki_deck_mb"]  # deflated vs stored
@@ -81,7 +84,7 @@ def test_benchmark_prints_a_table() -> None:
         "hand-written parts",
         "zip writer",
         "input stamp",
-        "20 notes",
-        "x the 10-note build",
+        "28 notes",
+        "x the 14-note build",
     ):
         assert label in done.stdout, label

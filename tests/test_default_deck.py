@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.content.loader import load_content
 from deckbuilder.notes.notetype import FIELDS
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, DEFAULT_QUESTIONS
-from tests.helpers import markup_only, visible_text
+from tests.helpers import markup_only, read_case, visible_text
 
 ANSWERS = {"terminology": "C", "treatment": "D", "prognosis": "B", "surveillance": "B"}
 
@@ -58,7 +57,7 @@ def test_case_context_identical_in_all_notes(imported) -> None:
 
 def test_rendered_front_and_back(imported) -> None:
     col, _ = imported
-    case = load_content(DEFAULT_CONTENT).cases[0].case
+    case = read_case(DEFAULT_CONTENT / "cases" / "alt-thigh.yaml")
     questions = {q.id: q for q in case.questions}
     for note in _questions(col):
         q = questions[note["Ref"].split("/")[1]]

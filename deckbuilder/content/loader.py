@@ -9,11 +9,13 @@ in one :class:`~deckbuilder.errors.ContentError`, so an author fixes a file in o
 Content files are only ever read, and only regular files of at most
 :data:`MAX_FILE_BYTES`: a named pipe or a device where a case file should be is reported,
 never waited on.
+
+Slightly over 300 lines: the folder reader, the case-file reader and their shared limits
+and problem capping; the validation messages live in :mod:`.validation`.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
@@ -21,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from deckbuilder.content.folder import DECK_FILE, Listing, list_content
-from deckbuilder.content.model import Case, Deck, Figure, Question, text_problem
+from deckbuilder.content.model import Case, Deck
 from deckbuilder.content.placeholders import leftovers
-from deckbuilder.content.yamlfile import Mark, locate, locate_in_text, locate_key, parse_yaml
+from deckbuilder.content.validation import check_ids, problem_at, validate
+from deckbuilder.content.yamlfile import Mark, locate, parse_yaml
 from deckbuilder.errors import (
     ContentError,
     ContentProblem,
@@ -38,10 +41,6 @@ from deckbuilder.files import MiB, read_regular
 
 MAX_FILE_BYTES = MiB
 MAX_PROBLEMS_PER_FILE = 100
-
-_NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
-    Case: {"questions": Question, "figures": Figure},
-}
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class Source:
             data = parse_yaml(read_regular(path, MAX_FILE_BYTES).decode("utf-8")).data
         except (OSError, UnicodeDecodeError):
             data = None
-        return lambda key, message: _problem(path, locate(data, key), key, message)
+        return lambda key, message: problem_at(path, locate(data, key), key, message)
 
 
 @dataclass(frozen=True)
@@ -112,16 +111,16 @@ def read_case_file(
     raw = _read_bytes(path, problems)
     digest = hashlib.sha256(raw).digest() if raw is not None else None
     data = _parse(path, raw, problems) if raw is not None else None
-    case = _validate(data, Case, path, problems) if data is not None else None
+    case = validate(data, Case, path, problems) if data is not None else None
     if case is None:
         return None, ReadReport(path, None, None, _capped(problems), digest)
-    _check_question_ids(case, data, path, problems)
+    check_ids(case, data, path, problems)
     found = []
     for n, figure in enumerate(case.figures):
         image = figure.image and images(path.parent, figure.image)
         if isinstance(image, str):
             key = ("figures", n, "image")
-            problems.append(_problem(path, locate(data, key), key, image))
+            problems.append(problem_at(path, locate(data, key), key, image))
             image = None
         found.append(image or None)
     report = ReadReport(path, case.id, locate(data, ("id",)), _capped(problems), digest)
@@ -136,7 +135,7 @@ def validate_object(
 ) -> Any:
     """``data`` (Python objects) validated as ``model``, or None with its problems added,
     placed by ``label`` and key path."""
-    return _validate(data, model, Path(label), problems)
+    return validate(data, model, Path(label), problems)
 
 
 def case_from_object(
@@ -147,15 +146,15 @@ def case_from_object(
     key path. ``images`` resolves a figure's image path."""
     problems: list[ContentProblem] = []
     where = Path(label)
-    case = given if isinstance(given, Case) else _validate(given, Case, where, problems)
+    case = given if isinstance(given, Case) else validate(given, Case, where, problems)
     if case is None:
         return None, problems
-    _check_question_ids(case, None, where, problems)
+    check_ids(case, None, where, problems)
     found: list[Path | None] = []
     for n, figure in enumerate(case.figures):
         image = figure.image and images(figure.image)
         if isinstance(image, str):
-            problems.append(_problem(where, None, ("figures", n, "image"), image))
+            problems.append(problem_at(where, None, ("figures", n, "image"), image))
             image = None
         found.append(image or None)
     if problems:
@@ -184,7 +183,7 @@ class ContentReader:
     """Reads a content folder one case file at a time, collecting every problem.
 
     A build renders each case as soon as it is read, so the whole folder never has to
-    sit in memory; :func:`load_content` reads it all for callers that want a list.
+    sit in memory.
     Call :meth:`finish` after the cases to raise the problems found.
     """
 
@@ -207,7 +206,7 @@ class ContentReader:
             self.deck_digest = hashlib.sha256(raw).digest()
             data = _parse(deck_path, raw, self.problems)
             if data is not None:
-                self.deck = _validate(data, Deck, deck_path, self.problems)
+                self.deck = validate(data, Deck, deck_path, self.problems)
             if self.deck is not None:
                 self.deck_warnings = _leftovers(deck_path, data, raw)
 
@@ -235,7 +234,7 @@ class ContentReader:
             other, other_mark = self._seen[report.case_id]
             at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
             self.problems.append(
-                _problem(
+                problem_at(
                     report.path,
                     report.id_mark,
                     ("id",),
@@ -268,7 +267,7 @@ def _leftovers(path: Path, data: Any, raw: bytes) -> tuple[ContentProblem, ...]:
     found = sorted(
         leftovers(data, text), key=lambda f: (f.mark.line, f.mark.column) if f.mark else (0, 0)
     )
-    return tuple(_problem(path, f.mark, f.key, f.message) for f in found[:MAX_PROBLEMS_PER_FILE])
+    return tuple(problem_at(path, f.mark, f.key, f.message) for f in found[:MAX_PROBLEMS_PER_FILE])
 
 
 def _missing_deck_file(path: Path) -> ContentProblem:
@@ -329,152 +328,9 @@ def _parse(path: Path, raw: bytes, problems: list[ContentProblem]) -> Any:
         return None
     doc = parse_yaml(text)
     for p in doc.problems:
-        problems.append(_problem(path, p.mark, p.key_path, p.message))
+        problems.append(problem_at(path, p.mark, p.key_path, p.message))
     if doc.problems:
         return None
     if doc.data is None:
         problems.append(ContentProblem(display_path(path), message="is empty"))
     return doc.data
-
-
-def load_content(root: Path) -> Content:
-    """Read and validate a whole content folder; raise :class:`ContentError` listing every
-    problem. For tools and tests: a build streams instead (see :mod:`deckbuilder.pipeline`)."""
-    from deckbuilder.content.media import MediaFiles
-
-    reader = ContentReader(root)
-    media = MediaFiles(reader.root)
-    cases = []
-    for path in reader.files():
-        loaded, report = read_case_file(reader.root, path, media.resolve)
-        if reader.accept(report) and loaded is not None:
-            cases.append(loaded)
-    reader.finish()
-    assert reader.deck is not None
-    return Content(reader.root, reader.deck, tuple(cases))
-
-
-@dataclass(frozen=True)
-class Content:
-    """A whole validated content folder."""
-
-    root: Path
-    deck: Deck
-    cases: tuple[LoadedCase, ...]
-
-
-def _validate(data: Any, model: type[BaseModel], file: Path, problems: list[ContentProblem]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            problems.append(_problem(file, *_explain(data, model, loc, err)))
-        return None
-
-
-def _explain(
-    data: Any, model: type[BaseModel], loc: KeyPath, err: Any
-) -> tuple[Mark | None, KeyPath, str]:
-    """Turn one pydantic error into a location and a sentence a clinician can act on."""
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        known = list(_model_at(model, loc[:-1]).model_fields)
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-        return locate_key(data, loc), loc, f"unknown key {key!r}; {hint}"
-    if kind == "missing":
-        return locate(data, loc[:-1]), loc[:-1], f"missing required key {loc[-1]!r}"
-    if kind == "cloze":  # points at the mistake inside the sentence where it can
-        return locate_in_text(data, loc, err["ctx"]["offset"]), loc, err["msg"]
-    mark = locate(data, loc)
-    got = err.get("input")
-    shape = _SHAPES.get((kind, loc[-1])) if loc else None
-    if shape is not None:
-        return mark, loc, f"expected {shape}, got {_describe(got)}"
-    if kind in {"string_type", "dict_type", "list_type", "model_type", "model_attributes_type"}:
-        want = {
-            "string_type": "text",
-            "dict_type": "a mapping of key: value",
-            "list_type": "a list (lines starting with '- ')",
-        }.get(kind, "a mapping of key: value")
-        return mark, loc, f"expected {want}, got {_describe(got)}"
-    if kind == "string_pattern_mismatch":  # the text patterns of model.py
-        return mark, loc, text_problem(str(got), err["ctx"]["pattern"])
-    if kind == "too_short" and loc and loc[-1] == "questions":
-        return mark, loc, "a case needs at least one question"
-    msg = err["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    return mark, loc, msg
-
-
-# Keys whose shape is easy to get wrong (options as a list, as in the article; figures
-# as one mapping), and the shape in words with an example: "a mapping of key: value"
-# does not tell a clinician what to type.
-_SHAPES: dict[tuple[str, str | int], str] = {
-    ("dict_type", "options"): (
-        'the options as letters and texts, one line per option such as "A: First option"'
-    ),
-    ("dict_type", "explanations"): (
-        'the explanations as letters and texts, one line per option such as "A: Why A is not it."'
-    ),
-    ("list_type", "figures"): 'a list of figures, each starting with "- caption: " on a new line',
-    ("list_type", "questions"): 'a list of questions, each starting with "- id: " on a new line',
-}
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value == "":
-        return "nothing"
-    if isinstance(value, str):
-        return f"the text {value[:60]!r}" + ("…" if len(value) > 60 else "")
-    return f"{type(value).__name__} {value!r}"
-
-
-def _model_at(model: type[BaseModel], loc: KeyPath) -> type[BaseModel]:
-    current = model
-    for part in loc:
-        if isinstance(part, str):
-            current = _NESTED.get(current, {}).get(part, current)
-    return current
-
-
-def _problem(file: Path, mark: Mark | None, key: KeyPath, message: str) -> ContentProblem:
-    return ContentProblem(
-        display_path(file),
-        mark.line if mark else None,
-        mark.column if mark else None,
-        format_key_path(key),
-        message,
-    )
-
-
-def _check_question_ids(case: Case, data: Any, file: Path, problems: list[ContentProblem]) -> None:
-    """Question ids, and fact ids, are unique within their case."""
-    for what, ids_ in (
-        ("questions", [q.id for q in case.questions]),
-        ("facts", [f.id for f in case.facts]),
-    ):
-        first: dict[str, int] = {}
-        for i, given in enumerate(ids_):
-            if given is None:
-                continue
-            if given in first:
-                key = (what, i, "id")
-                problems.append(
-                    _problem(
-                        file,
-                        locate(data, key),
-                        key,
-                        f"{what[:-1]} id {given!r} is already used by "
-                        f"{what}[{first[given]}] of this case",
-                    )
-                )
-            else:
-                first[given] = i

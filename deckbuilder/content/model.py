@@ -8,6 +8,9 @@ rely on them. Add optional keys freely; never rename these.
 The models are pydantic models so that one definition both validates the files (with
 error locations the loader turns into ``file:line:col`` messages) and can be exported as a
 JSON Schema for editors.
+
+Longer than most modules on purpose: the whole content format — every key, its type,
+its rule and its message — is in one place, the one the schema generator reads.
 """
 
 from __future__ import annotations

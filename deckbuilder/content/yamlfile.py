@@ -14,6 +14,9 @@ Why not ``yaml.safe_load``:
 The C parser is used when PyYAML was built with libyaml (it almost always is). Every step
 costs time linear in the file: libyaml stops at 1,000 levels of nesting, the builder at
 :data:`MAX_DEPTH`, and key positions are looked up in a table made once per mapping.
+
+Longer than most modules: the composer, its checks (duplicate keys, aliases, tags, depth)
+and the position lookups share the node types and are never used apart.
 """
 
 from __future__ import annotations

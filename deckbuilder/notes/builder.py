@@ -6,6 +6,9 @@ build state compares with the last build to decide whether the note changed. Tex
 by the questions of a case (vignette, discussion, figures, source) is rendered once per
 case. Every text reaches a field through :mod:`deckbuilder.notes.render`; values shown
 as they are (refs, letters) are escaped.
+
+Over 300 lines: one renderer per case, whose question, figure and option rendering share
+its media and problem state; facts are rendered in :mod:`.facts`.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class NoteBuilder:
     def case_notes(self, loaded: LoadedCase) -> CaseNotes | None:
         """The notes of one case, in question order; None if it has problems (kept in
         :attr:`problems`)."""
-        renderer = _CaseRenderer(self.media, loaded)
+        renderer = CaseRenderer(self.media, loaded)
         shared = renderer.shared()
         tags = _tags(self.deck.tags, loaded.case.tags)
         notes = []
@@ -100,7 +103,7 @@ _SRC = re.compile(r'(\bsrc=")([^"]*)(")')
 
 
 @dataclass
-class _CaseRenderer:
+class CaseRenderer:
     """Renders the Markdown of one case, packing the local images it names as media."""
 
     files: MediaFiles

@@ -20,11 +20,11 @@ from deckbuilder.notes.render import plain, unwrap_paragraph
 from deckbuilder.notes.spec import NoteSpec
 
 if TYPE_CHECKING:
-    from deckbuilder.notes.builder import _CaseRenderer
+    from deckbuilder.notes.builder import CaseRenderer
 
 
 def fact_notes(
-    renderer: _CaseRenderer, deck_key: str, shared: dict[str, str], tags: list[str]
+    renderer: CaseRenderer, deck_key: str, shared: dict[str, str], tags: list[str]
 ) -> list[NoteSpec]:
     """The cloze notes of the case ``renderer`` renders, in fact order."""
     case = renderer.loaded.case
