@@ -39,10 +39,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,9 +53,7 @@ PLAN_ENV = "DECKBUILDER_ANKI_PLAN"  # read by the add-on
 ADDON = Path(__file__).resolve().parent / "addon"
 ADDON_NAME = "deckbuilder_harness"
 LAUNCH = Path(__file__).resolve().parent / "launch.py"
-REAPER = Path(reaper.__file__).resolve()
 SCREEN = "-screen 0 1920x1200x24"
-TAIL = 4000  # characters of Anki's stderr/stdout quoted in an error
 
 
 @dataclass(frozen=True)
@@ -220,37 +216,23 @@ def run_anki_desktop(
         "TMPDIR": str(base / "tmp"),  # xvfb-run's and Qt's temporary files stay in work
     }
     anki = ["xvfb-run", "-a", "-s", SCREEN, sys.executable, str(LAUNCH), str(base)]
-    command = [sys.executable, str(REAPER), *anki]
+    code, seconds = reaper.run_reaped(anki, env, base, timeout, DesktopError, "Anki desktop")
     out_path, err_path = base / "stdout.txt", base / "stderr.txt"
-    began = time.monotonic()
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen(
-            command, env=env, cwd=base, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            code = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            raise DesktopError(
-                f"Anki desktop did not finish within {timeout} s (base folder {base})"
-                + _tails(out_path, err_path)
-            ) from None
-        finally:
-            _stop(process)  # also after an interrupt; a no-op once the run has ended
-    seconds = time.monotonic() - began
     if not result_path.exists():
         raise DesktopError(
-            f"Anki desktop exited with code {code} without results (base folder {base})"
-            + _tails(out_path, err_path)
+            f"Anki desktop exited with code {code} without results (run folder {base})"
+            + reaper.tails(out_path, err_path)
         )
     result = json.loads(result_path.read_text(encoding="utf-8"))
     if result["error"]:
         raise DesktopError(
-            f"the plan failed inside Anki desktop:\n{result['error']}" + _tails(out_path, err_path)
+            f"the plan failed inside Anki desktop:\n{result['error']}"
+            + reaper.tails(out_path, err_path)
         )
     if code != 0:
-        raise DesktopError(f"Anki desktop exited with code {code}" + _tails(out_path, err_path))
+        raise DesktopError(
+            f"Anki desktop exited with code {code}" + reaper.tails(out_path, err_path)
+        )
     return DesktopRun(
         anki_version=result["anki_version"],
         cards=[_card_run(c) for c in result["cards"]],
@@ -287,17 +269,3 @@ def _card_run(data: dict[str, Any]) -> CardRun:
         question_av_tags=data["question_av_tags"],
         answer_av_tags=data["answer_av_tags"],
     )
-
-
-def _tails(*paths: Path) -> str:
-    parts = []
-    for path in paths:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        parts.append(f"\n--- {path.name} (last {TAIL} characters) ---\n{text[-TAIL:]}")
-    return "".join(parts)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the run (see ``reaper.stop_run``): nothing of it may be alive afterwards."""
-    if left := reaper.stop_run(process):
-        raise DesktopError(f"processes of the Anki run survived SIGKILL: {left}")

@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
@@ -79,6 +80,56 @@ def stop_run(process: subprocess.Popen[bytes]) -> list[int]:
         send(left, signal.SIGKILL)
         time.sleep(0.05)  # processes that are not our children cannot be waited for
     return left
+
+
+TAIL = 4000  # characters of a run's stdout/stderr quoted in an error
+
+
+def tails(*paths: Path) -> str:
+    """The end of each output file, for an error message."""
+    parts = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        parts.append(f"\n--- {path.name} (last {TAIL} characters) ---\n{text[-TAIL:]}")
+    return "".join(parts)
+
+
+def run_reaped(
+    command: list[str],
+    env: dict[str, str],
+    folder: Path,
+    timeout: float,
+    fail: Callable[[str], Exception],
+    what: str,
+) -> tuple[int, float]:
+    """Run ``command`` under this reaper in a new session, its output in ``folder``'s
+    stdout.txt and stderr.txt; return its exit code and how long it took. Raises
+    ``fail(message)`` when it runs past ``timeout`` or leaves a process alive."""
+    out_path, err_path = folder / "stdout.txt", folder / "stderr.txt"
+    began = time.monotonic()
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, __file__, *command], env=env, cwd=folder,
+            stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True,
+        )  # fmt: skip
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop_or_fail(process, fail, what)
+            raise fail(
+                f"{what} did not finish within {timeout} s (run folder {folder})"
+                + tails(out_path, err_path)
+            ) from None
+        finally:
+            _stop_or_fail(process, fail, what)  # also after an interrupt; a no-op once ended
+    return code, time.monotonic() - began
+
+
+def _stop_or_fail(
+    process: subprocess.Popen[bytes], fail: Callable[[str], Exception], what: str
+) -> None:
+    if left := stop_run(process):
+        raise fail(f"processes of the {what} run survived SIGKILL: {left}")
 
 
 def main(command: list[str]) -> int:

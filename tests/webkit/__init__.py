@@ -74,9 +74,7 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,8 +88,6 @@ PYTHON_ENV = "DECKBUILDER_WEBKIT_PYTHON"
 RUN_ENV = "DECKBUILDER_WEBKIT_RUN"
 DEFAULT_PYTHON = "/usr/bin/python3"  # Debian's interpreter: the one with WebKitGTK's gi
 RUNNER = Path(__file__).resolve().parent / "runner.py"
-REAPER = Path(reaper.__file__).resolve()
-TAIL = 4000  # characters of the runner's stderr/stdout quoted in an error
 PROBE = (
     "import gi; gi.require_version('Gtk', '4.0'); gi.require_version('WebKit', '6.0'); "
     "from gi.repository import WebKit"
@@ -281,44 +277,27 @@ def run_webkit(
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     screen = f"-screen 0 {max(size[0], 640)}x{max(size[1], 480)}x24"
-    command = [
-        sys.executable, str(REAPER),
-        "xvfb-run", "-a", "-s", screen, python(), str(RUNNER), str(plan_path),
-    ]  # fmt: skip
+    command = ["xvfb-run", "-a", "-s", screen, python(), str(RUNNER), str(plan_path)]
+    try:
+        code, seconds = reaper.run_reaped(command, env, folder, timeout, WebKitError, "WebKit")
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
     out_path, err_path = folder / "stdout.txt", folder / "stderr.txt"
-    began = time.monotonic()
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen(
-            command, env=env, cwd=folder, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            code = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            raise WebKitError(
-                f"WebKit did not finish within {timeout} s (run folder {folder})"
-                + _tails(err_path, out_path)
-            ) from None
-        finally:
-            _stop(process)  # also after an interrupt; a no-op once the run has ended
-            shutil.rmtree(runtime, ignore_errors=True)
-    seconds = time.monotonic() - began
     if not result_path.exists():
         raise WebKitError(
             f"the WebKit runner exited with code {code} without results (run folder {folder})"
-            + _tails(err_path, out_path)
+            + reaper.tails(err_path, out_path)
         )
     result = json.loads(result_path.read_text(encoding="utf-8"))
     if result["error"]:
         raise WebKitError(
             f"the plan failed in WebKit (run folder {folder}): {result['error']}"
-            + _tails(err_path, out_path)
+            + reaper.tails(err_path, out_path)
         )
     if code != 0:
         raise WebKitError(
             f"the WebKit runner exited with code {code} (run folder {folder})"
-            + _tails(err_path, out_path)
+            + reaper.tails(err_path, out_path)
         )
     runs = [_page_run(p) for p in result["pages"]]
     for page in runs:
@@ -363,17 +342,3 @@ def _page_run(data: dict[str, Any]) -> PageRun:
         load_ms=data["load_ms"],
         ms=data["ms"],
     )
-
-
-def _tails(*paths: Path) -> str:
-    parts = []
-    for path in paths:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        parts.append(f"\n--- {path.name} (last {TAIL} characters) ---\n{text[-TAIL:]}")
-    return "".join(parts)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the run (see ``reaper.stop_run``): nothing of it may be alive afterwards."""
-    if left := reaper.stop_run(process):
-        raise WebKitError(f"processes of the WebKit run survived SIGKILL: {left}")
