@@ -123,8 +123,10 @@ def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
     return notes, media
 
 
-def engine_export_size(deck: Path, work: Path) -> int:
-    """Size of the same notes exported by the official engine (Anki desktop's default)."""
+def engine_export_size(deck: Path, work: Path, legacy: bool = False) -> int:
+    """Size of the same notes exported by the official engine: in its current format
+    (Anki desktop's default: zstd over the whole collection), or with ``legacy`` in the
+    format every client reads, ours (deflate, as "Support older Anki versions" does)."""
     from anki.collection import (
         Collection,
         DeckIdLimit,
@@ -145,7 +147,7 @@ def engine_export_size(deck: Path, work: Path) -> int:
         col.export_anki_package(
             out_path=str(out),
             options=ExportAnkiPackageOptions(
-                with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
+                with_scheduling=False, with_deck_configs=False, with_media=True, legacy=legacy
             ),
             limit=DeckIdLimit(did),
         )
@@ -176,6 +178,7 @@ def bench_content(kind: str, cases: int, runs: int, work: Path) -> dict[str, flo
     deck = dist / "bench-deck.apkg"
     ours = deck.stat().st_size
     engine = engine_export_size(deck, work)
+    legacy = engine_export_size(deck, work, legacy=True)
     return {
         "notes": len(json.loads(notes_json.read_text(encoding="utf-8"))["notes"]),
         "build_s": statistics.median(ours[0] for ours, _ in pairs),
@@ -188,6 +191,8 @@ def bench_content(kind: str, cases: int, runs: int, work: Path) -> dict[str, flo
         "genanki_deck_mb": baseline_out.stat().st_size / 1e6,
         "engine_export_mb": engine / 1e6,
         "size_ratio": ours / engine,
+        "engine_legacy_mb": legacy / 1e6,
+        "legacy_size_ratio": ours / legacy,
     }
 
 
@@ -273,6 +278,12 @@ def report(r: dict) -> str:
                 f"{c['deck_mb']:.2f} MB",
                 f"{c['size_ratio']:.2f}x the anki engine's export ({c['engine_export_mb']:.2f} "
                 f"MB); genanki: {c['genanki_deck_mb']:.2f} MB",
+            ),
+            (
+                "",
+                "",
+                f"{c['legacy_size_ratio']:.2f}x its export in our format, the legacy one "
+                f"({c['engine_legacy_mb']:.2f} MB)",
             ),
         ]
     rows.append(

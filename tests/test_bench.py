@@ -24,6 +24,8 @@ CONTENT_FIGURES = (
     "genanki_deck_mb",
     "engine_export_mb",
     "size_ratio",
+    "engine_legacy_mb",
+    "legacy_size_ratio",
 )
 PARTS = ("zip writer", "process pool", "input stamp")
 
