@@ -192,6 +192,7 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import multiprocessing
+    import os
 
     import deckbuilder.workers
     from deckbuilder.pipeline import build
@@ -216,4 +217,8 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
     with pytest.raises(Stop):
         build(content, tmp_path / "dist", progress=fail)
     assert multiprocessing.active_children() == []
-    assert len(rendered.read_text(encoding="utf-8").splitlines()) < 600
+    # At most what was already handed out: a chunk of 16 files in each worker, the pool's
+    # call queue (workers + 1 chunks) and the chunk whose result stopped the build.
+    done = len(rendered.read_text(encoding="utf-8").splitlines())
+    cores = os.cpu_count() or 1
+    assert done <= 16 * (2 * cores + 2) < 600, done
