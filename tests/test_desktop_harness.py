@@ -26,6 +26,7 @@ from tests.desktop import (
     run_anki_desktop,
     skip_or_fail_if_unavailable,
 )
+from tests.desktop.reaper import live_processes
 from tests.helpers import replace_in
 
 skip_or_fail_if_unavailable()
@@ -93,16 +94,16 @@ def _processes_mentioning(path: Path) -> list[str]:
     """Processes whose command line or environment names ``path`` (Anki, Xvfb's auth
     file, Qt WebEngine's helpers through the plan variable)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+    for entry, _ in live_processes():
+        if int(entry.name) == os.getpid():
             continue
         try:
-            text = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = (entry / "cmdline").read_bytes()
+            text = cmdline + (entry / "environ").read_bytes()
         except OSError:
             continue
-        if str(path).encode() in text and state != "Z":
-            found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        if str(path).encode() in text:
+            found.append(cmdline.replace(b"\0", b" ").decode())
     return found
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.desktop.reaper import live_processes
 from tests.webkit import (
     ORIGIN,
     RUN_ENV,
@@ -175,14 +176,11 @@ def processes_of_run(folder: str) -> list[int]:
     """Live processes whose environment marks them as part of the run in ``folder``."""
     marker = f"{RUN_ENV}={folder}".encode()
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for entry, _ in live_processes():
         try:
             environ = (entry / "environ").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if marker in environ.split(b"\0") and state != "Z":
+        if marker in environ.split(b"\0"):
             found.append(int(entry.name))
     return found

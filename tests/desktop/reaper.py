@@ -22,16 +22,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 GRACE = 5  # seconds between SIGTERM and SIGKILL, and for stragglers after the command
 
 
-def session_members(sid: int) -> list[int]:
-    """Live processes of session ``sid``, read from /proc (zombies are dead: skipped)."""
-    members = []
+def live_processes() -> Iterator[tuple[Path, list[str]]]:
+    """Each live process's /proc folder and the fields of its ``stat`` after
+    "pid (comm)" (state, ppid, pgrp, session, ...); zombies are dead: skipped."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -39,10 +39,14 @@ def session_members(sid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z":
+            yield entry, fields
+
+
+def session_members(sid: int) -> list[int]:
+    """Live processes of session ``sid``."""
+    return [int(entry.name) for entry, fields in live_processes() if int(fields[3]) == sid]
 
 
 def send(pids: list[int], sig: signal.Signals) -> None:
