@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
-from deckbuilder.cli import app
 from deckbuilder.content.folder import LOCK_FILE
 
 # Property tests: a few dozen examples per run while developing, 200 in CI (CI=true).
@@ -40,12 +40,45 @@ def dist(tmp_path: Path) -> Path:
     return tmp_path / "dist"
 
 
-Invoke = Callable[..., Result]
+@dataclass(frozen=True)
+class CliResult:
+    """A command's exit code and output, named as Click's test runner names them."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """Everything the terminal shows: stdout, then stderr."""
+        return self.stdout + self.stderr
+
+
+Invoke = Callable[..., CliResult | Result]
 
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
-    """Run ``deckbuilder ARGS`` in-process, in ``tmp_path``, exactly as the console script."""
+    """Run ``deckbuilder ARGS`` in ``tmp_path`` as the user does: a real process
+    (``tests/process.py``), so what libraries print and what the process leaves behind
+    count too."""
+    from tests.process import deckbuilder
+
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str) -> CliResult:
+        run = deckbuilder(*args, cwd=tmp_path)
+        return CliResult(run.returncode, run.stdout, run.stderr)
+
+    return invoke
+
+
+@pytest.fixture
+def cli_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
+    """Run ``deckbuilder ARGS`` in this process, for the few tests that must replace a
+    part of deckbuilder to provoke a failure no input can (a bug, a broken self-check)."""
+    from deckbuilder.cli import app
+
     monkeypatch.chdir(tmp_path)
 
     def invoke(*args: str) -> Result:

@@ -186,10 +186,10 @@ def test_output_folder_that_cannot_be_written(cli, built: Path, tmp_path: Path) 
 
 def test_debug_shows_the_traceback(cli, built: Path) -> None:
     shutil.copy(CATALOGUE / "answer-not-option.yaml", built / "cases" / "bad.yaml")
-    from deckbuilder.errors import ContentError
-
-    with pytest.raises(ContentError):
-        cli("--debug", "build", "content")
+    result = cli("--debug", "build", "content")
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "deckbuilder.errors.ContentError" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -291,7 +291,7 @@ def test_control_characters_are_removed_and_reported(cli, tmp_path: Path) -> Non
 
 
 def test_an_article_over_1_mib_is_refused_before_parsing(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_in_process, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from deckbuilder.authoring.importtext import importer
 
@@ -301,7 +301,7 @@ def test_an_article_over_1_mib_is_refused_before_parsing(
     monkeypatch.setattr(importer, "parse_article", no_parsing)
     article = _quiz(range(1, 3))
     (tmp_path / "a.txt").write_text(article + "x" * (2**20 - len(article) + 1), encoding="utf-8")
-    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    result = cli_in_process("import-text", "a.txt", "-o", "x.yaml")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: a.txt: is larger than 1,048,576 bytes (1 MiB)")
     assert "Traceback" not in result.output
@@ -344,7 +344,7 @@ def test_a_1_mib_article_is_read_in_linear_time(cli, tmp_path: Path, shape: str)
 
 
 def test_a_file_that_does_not_read_back_is_an_internal_error(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_in_process, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from deckbuilder.authoring.importtext import importer
 
@@ -353,7 +353,7 @@ def test_a_file_that_does_not_read_back_is_an_internal_error(
         importer, "to_yaml", lambda *a, **k: real(*a, **k).replace("B: Second", "B: Third", 1)
     )
     (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
-    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    result = cli_in_process("import-text", "a.txt", "-o", "x.yaml")
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "error: internal error in import-text: questions[0].options.B reads back differently; "
@@ -566,7 +566,7 @@ def test_a_lone_glued_number_is_a_citation_only_with_a_reference_list(cli, tmp_p
 
 
 def test_options_that_read_back_in_another_order_are_an_internal_error(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_in_process, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from deckbuilder.authoring.importtext import importer
 
@@ -578,7 +578,7 @@ def test_options_that_read_back_in_another_order_are_an_internal_error(
         lambda *a, **k: real(*a, **k).replace("      A: First\n      B: Second\n", swapped, 1),
     )
     (tmp_path / "a.txt").write_text(_quiz(range(1, 3)), encoding="utf-8")
-    result = cli("import-text", "a.txt", "-o", "x.yaml")
+    result = cli_in_process("import-text", "a.txt", "-o", "x.yaml")
     assert result.exit_code == 1
     assert "internal error in import-text: the order of keys reads back differently" in (
         result.stderr
