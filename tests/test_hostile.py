@@ -43,7 +43,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 @dataclass(frozen=True)
 class Payload:
     name: str
-    field: str  # a case key, "question", "option", "critique", "caption"
+    field: str  # a case key, "question", "option", "critique", "caption", "fact"
     text: str
 
 
@@ -99,6 +99,11 @@ NEUTRALISED = [
     Payload("rtl-override", "title", "T \u202egnp.exe"),
     Payload("data-image", "critique", '<img src="data:image/png;base64,iVBORw0KGgo=">'),
     Payload("remote-link", "source", "[DOI](https://doi.org/10.1000/xyz)"),
+    Payload("caption-alt-sound", "caption", "[sound:alt.mp3] A scan."),
+    Payload("fact-sound", "fact", "Hear [sound:evil.mp3] and {{c1::this}} [anki:tts]x[/anki:tts]."),
+    Payload("fact-hint-handler", "fact", "A {{c1::x::<b onmouseover=alert(1)>hint</b>}} b."),
+    Payload("fact-answer-script", "fact", "A {{c1::<script>alert(1)</script>x}} b."),
+    Payload("fact-extra-link", "fact-extra", '<a href="javascript:alert(1)">x</a> [sound:e.mp3]'),
 ]
 
 
@@ -124,6 +129,10 @@ def _case_yaml(case_id: str, payload: Payload) -> str:
         question["options"]["B"] = payload.text
     elif payload.field == "caption":
         values["figures"] = [{"caption": payload.text, "image": "red.png"}]
+    elif payload.field == "fact":
+        values["facts"] = [payload.text]
+    elif payload.field == "fact-extra":
+        values["facts"] = [{"text": "A {{c1::fact}} here.", "extra": payload.text}]
     else:
         values[payload.field] = payload.text
     # JSON is YAML: every payload reaches the loader exactly as written above.
@@ -273,7 +282,8 @@ def desktop_audit(hostile_deck: HostileDeck, tmp_path_factory: pytest.TempPathFa
 def test_no_card_can_run_script_load_anything_or_play_sound_in_anki_desktop(
     hostile_deck: HostileDeck, desktop_audit
 ) -> None:
-    assert len(desktop_audit.cards) == len(NEUTRALISED)
+    assert len(desktop_audit.cards) == len(hostile_deck.cards)  # every card, facts' too
+    assert set(hostile_deck.cards.values()) == {p.name for p in NEUTRALISED}
     for run in desktop_audit.cards:
         name = hostile_deck.cards[run.cid]
         for side in ("front", "back"):
@@ -385,6 +395,12 @@ REFUSED_IN_CASES = {
         "images are not allowed here (the deck description shows this text); put figures "
         "in the case's 'figures'",
     ),
+    "image-in-title": (
+        "title",
+        "![x](red.png) A case",
+        "images are not allowed here (the deck description shows this text); put figures "
+        "in the case's 'figures'",
+    ),
     "image-in-source": (
         "source",
         "![x](https://evil.test/pixel.png)",
@@ -425,6 +441,54 @@ def test_refused_in_a_case(name: str, good: Path) -> None:
     text, where = _in_case(key, value)
     (good / "content" / "cases" / "bad.yaml").write_text(text, encoding="utf-8")
     _refused(good, f"content/cases/bad.yaml:{where}: {message}", ("build", "check"))
+
+
+# A fact's deletions are read by Anki's cloze filter on the card itself: a hint it puts in
+# brackets, a deletion it would not mark inside math or inside a tag.
+REFUSED_IN_FACTS = {  # text, column of the problem in the line "  - <text>", message start
+    "hint-sound": (
+        "A {{c1::x::sound:evil.mp3}} b.",
+        8,
+        "the hint of c1 would read as Anki's sound, speech or LaTeX markup",
+    ),
+    "hint-tts": (
+        "A {{c1::x::anki:tts lang=en_US]hi[/anki:tts}} b.",
+        8,
+        "the hint of c1 would read as Anki's sound, speech or LaTeX markup",
+    ),
+    "hint-latex": (
+        "A {{c1::x::latex]\\alpha[/latex}} b.",
+        5,  # written with an escape ("\\\\"): placed at the start of the text
+        "the hint of c1 would read as Anki's sound, speech or LaTeX markup",
+    ),
+    "in-math": (
+        "Size \\\\(x{{c1::\\\\}}href{javascript:alert(1)}{x}\\\\) here.",
+        5,
+        "a deletion inside math",
+    ),
+    "in-attribute": (
+        '<a title="{{c1::MDM2::<img src=x onerror=alert(1)>}}">see</a> it.',
+        5,
+        "a deletion inside a link or other markup",
+    ),
+    "in-link-address": ("Lost [link]({{c1::a}}) here.", 5, "a fact needs a deletion"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_IN_FACTS))
+def test_refused_in_facts(name: str, good: Path) -> None:
+    text, column, message = REFUSED_IN_FACTS[name]
+    case = BASE_CASE.rstrip("\n") + "\nfacts:\n  - " + json.dumps(text) + "\n"
+    (good / "content" / "cases" / "bad.yaml").write_text(case, encoding="utf-8")
+    row = case.count("\n")
+    before = snapshot(good / "content", good / "dist")
+    for command in ("build", "check"):
+        run = deckbuilder(command, "content", cwd=good, timeout=30)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+        first = run.stderr.splitlines()[0]
+        assert first.startswith(f"content/cases/bad.yaml:{row}:{column}: facts[0].text: "), first
+        assert message in first, first
+    assert snapshot(good / "content", good / "dist") == before
 
 
 REFUSED_IN_DECK_FILE = {

@@ -153,7 +153,9 @@ def test_two_branches_that_built_merge_and_build_to_the_expected_updates(work: P
     assert data["lock"]["origin"] == "merged"
     assert data["lock"]["detail"].startswith("resolved 1 merge conflict in ")
     assert data["updated"] == [] and len(data["unchanged"]) == DEFAULT_NOTES
+    assert (data["notetype"], data["cloze_notetype"]) == ("unchanged", "unchanged")
     assert "<<<<<<<" not in (work / LOCK).read_text(encoding="utf-8")
+    assert json.loads((work / LOCK).read_text(encoding="utf-8"))["cloze"]["mtime"] < _epoch(1)
     merged = work / "dist-merged" / "clinical-quiz.apkg"
     for branch, edited in (("a", "alt-thigh/prognosis"), ("b", "alt-thigh/treatment")):
         col = work / f"colleague-{branch}.anki2"
@@ -169,9 +171,13 @@ def test_two_branches_that_built_merge_and_build_to_the_expected_updates(work: P
             collection.close()
 
 
+def _epoch(step: int) -> int:
+    return 1_795_800_000 + 100 * step
+
+
 def _at(step: int) -> dict[str, str]:
     """Builds on different branches at different times, as in life."""
-    return {"SOURCE_DATE_EPOCH": str(1_795_800_000 + 100 * step)}
+    return {"SOURCE_DATE_EPOCH": str(_epoch(step))}
 
 
 def test_a_lock_whose_conflict_cannot_be_read_is_an_error_naming_it(work: Path) -> None:

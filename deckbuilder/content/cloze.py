@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 
 _OPEN = re.compile(r"\{\{c(\d+)::")
+# Anki shows a hint as "[hint]": a hint that starts like its audio, speech or LaTeX markup
+# ("sound:x.mp3", "anki:tts …", "latex]…", "$…") would become that markup on the card.
+_MARKUP_HINT = re.compile(r"(?:sound:|/?anki:|/?latex\]|/?\$)", re.IGNORECASE)
 _ANY_OPEN = re.compile(r"\{\{")
 _WORD = re.compile(r"\w+")
 
@@ -58,6 +61,12 @@ def deletions(text: str) -> list[Deletion]:
         answer, _, hint = inner.partition("::")
         if not answer.strip():
             raise ClozeMistake(f"c{number} hides nothing: write the words to recall", start)
+        if _MARKUP_HINT.match(hint):
+            raise ClozeMistake(
+                f"the hint of c{number} would read as Anki's sound, speech or LaTeX markup "
+                f"once Anki puts it in brackets ([{hint[:20]}…]); reword it",
+                start,
+            )
         found.append(Deletion(number, answer, hint or None, start, close + 2))
         at = close + 2
     closes = {d.end - 2 for d in found}

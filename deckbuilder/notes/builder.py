@@ -70,12 +70,7 @@ class NoteBuilder:
             before = len(renderer.used)
             shuffle = self.deck.shuffle if q.shuffle is None else q.shuffle
             values = renderer.question(i, q, shuffle)
-            names = tuple(
-                dict.fromkeys(
-                    [m.name for m in renderer.used[: renderer.shared_media]]
-                    + [m.name for m in renderer.used[before:]]
-                )
-            )
+            names = renderer.note_media(before)
             notes.append(_note(self.deck.id, loaded.case.id, q, {**shared, **values}, tags, names))
         if loaded.case.facts:
             from deckbuilder.notes.facts import fact_notes
@@ -120,7 +115,7 @@ class CaseRenderer:
     def source(self) -> Source:
         return self.loaded.source
 
-    def _problem(self, key: KeyPath, message: str) -> None:
+    def problem(self, key: KeyPath, message: str) -> None:
         self.found += 1
         if len(self.problems) < MAX_PROBLEMS_PER_CASE:
             if self._locate is None:
@@ -148,7 +143,7 @@ class CaseRenderer:
     def _pack(self, path: Path, given: str, key: KeyPath) -> str | None:
         packed = self.files.pack(path, given)
         if isinstance(packed, str):
-            self._problem(key, packed)
+            self.problem(key, packed)
             return None
         self.used.append(packed)
         return packed.name
@@ -159,12 +154,12 @@ class CaseRenderer:
         try:
             out = markdown_inline(text) if inline else markdown(text)
         except UnsafeText as exc:
-            self._problem(key, str(exc))
+            self.problem(key, str(exc))
             return ""
         if "<img" not in out:
             return out
         if not images:
-            self._problem(
+            self.problem(
                 key,
                 "images are not allowed here (the deck description shows this text); "
                 "put figures in the case's 'figures'",
@@ -187,7 +182,7 @@ class CaseRenderer:
             )
             name = None if isinstance(found, str) else self._pack(found, given, key)
             if isinstance(found, str):
-                self._problem(key, found)
+                self.problem(key, found)
             if name is None:
                 return ""
             return img.group()[: src.start(2)] + name + img.group()[src.end(2) :]
@@ -212,10 +207,16 @@ class CaseRenderer:
             else "",
             "Figures": "\n".join(sides["back"]),
             "Source": self.markdown(case.source, ("source",), images=False) if case.source else "",
-            "Title": self.markdown(case.title, ("title",), inline=True),
+            "Title": self.markdown(case.title, ("title",), inline=True, images=False),
         }
         self.shared_media = len(self.used)
         return values
+
+    def note_media(self, before: int) -> tuple[str, ...]:
+        """The media of one note: the case's shared ones, then those rendered for the
+        note since ``before`` (``len(self.used)`` when its rendering began)."""
+        used = [*self.used[: self.shared_media], *self.used[before:]]
+        return tuple(dict.fromkeys(m.name for m in used))
 
     def figure(self, index: int, caption_text: str, given: str | None, image: Path | None) -> str:
         """A figure: its image (a button that shows it full screen) and its caption."""
@@ -223,7 +224,7 @@ class CaseRenderer:
         img = ""
         if image is not None:
             name = self._pack(image, given or "", ("figures", index, "image"))
-            alt = html.escape(_plain(caption_text)[:200], quote=True)
+            alt = plain(_plain(caption_text)[:200])
             if name:
                 img = (
                     '<button type="button" class="db-zoom tappable" aria-label="Enlarge">'

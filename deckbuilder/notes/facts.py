@@ -11,10 +11,12 @@ no fact shares an id with a question.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from deckbuilder.content.cloze import numbers
+from deckbuilder.content.cloze import ClozeMistake, deletions, numbers
 from deckbuilder.notes import ids
+from deckbuilder.notes.mathcheck import math_regions
 from deckbuilder.notes.notetype import CLOZE
 from deckbuilder.notes.render import plain, unwrap_paragraph
 from deckbuilder.notes.spec import NoteSpec
@@ -55,12 +57,10 @@ def fact_notes(
             "Title": shared["Title"],
             "Ref": plain(ref),
         }
-        media = tuple(
-            dict.fromkeys(
-                [m.name for m in renderer.used[: renderer.shared_media]]
-                + [m.name for m in renderer.used[before:]]
-            )
-        )
+        if text and (mistake := _as_anki_reads_it(text)):
+            renderer.problem(("facts", i, "text"), mistake)
+            continue
+        media = renderer.note_media(before)
         fact_key = f"facts/{key}"
         notes.append(
             NoteSpec(
@@ -68,8 +68,7 @@ def fact_notes(
                 guid=ids.note_guid(deck_key, case.id, fact_key),
                 note_id=ids.note_id(deck_key, case.id, fact_key),
                 cards=tuple(
-                    (ids.card_id(deck_key, case.id, fact_key, n - 1), n - 1)
-                    for n in numbers(fact.text)
+                    (ids.card_id(deck_key, case.id, fact_key, n - 1), n - 1) for n in numbers(text)
                 ),
                 fields=tuple(values[name] for name in CLOZE.fields),
                 tags=tuple(tags),
@@ -78,3 +77,25 @@ def fact_notes(
             )
         )
     return notes
+
+
+_MARKER = re.compile(r"\{\{c\d+::|\}\}")
+
+
+def _as_anki_reads_it(text: str) -> str | None:
+    """What is wrong with the rendered sentence as Anki's cloze filter reads it, if
+    anything. The source was checked already; Markdown can still make or unmake a
+    deletion (escaped braces, a deletion in a link's address), and Anki leaves a deletion
+    inside math or inside a tag unmarked, so its words would join the formula or the
+    tag: the math allow-list and the sanitiser would not have seen them."""
+    try:
+        deletions(text)
+    except ClozeMistake as exc:
+        return f"{exc} (as the card will read it)"
+    for tag in re.finditer(r"<[^>]*>", text):
+        if _MARKER.search(tag.group()):
+            return "a deletion inside a link or other markup: hide all of the link or none"
+    sentinel = _MARKER.sub("\ue000", text)
+    if any("\ue000" in region for region in math_regions(sentinel)):
+        return "a deletion inside math: hide the whole formula, or the words around it"
+    return None

@@ -125,6 +125,11 @@ def check_math(fragment: str) -> None:
             _check_region(region)
 
 
+def math_regions(fragment: str) -> list[str]:
+    """Every piece of the HTML fragment MathJax would read as math."""
+    return [region for run in text_runs(fragment) for region in _math_regions(run)]
+
+
 def _math_regions(run: str) -> list[str]:
     regions = []
     at = 0

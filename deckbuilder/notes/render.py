@@ -85,7 +85,7 @@ MAX_DEPTH = 32
 # fenced code, entities or math, so its HTML holds only allow-listed tags without
 # attributes and needs none of the checks below (a property test checks exactly that).
 _MAY_NEED_CHECKS = re.compile(r"[<>\[\]|`~&\\]")
-_ANKI_MARKUP = re.compile(r"\[(?=sound:|anki:|latex\]|/latex\]|\$|/\$)", re.IGNORECASE)
+_ANKI_MARKUP = re.compile(r"\[(?=sound:|/?anki:|/?latex\]|/?\$)", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 

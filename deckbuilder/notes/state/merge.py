@@ -74,7 +74,8 @@ def resolve(path: Path, text: str) -> tuple[Lock, Resolution]:
         ours, theirs = parse_lock(path, ours_text), parse_lock(path, theirs_text)
     except ContentError as exc:
         raise _unresolvable(path, None, f"a side of its conflicts does not read ({exc})") from exc
-    if (ours.deck_key, ours.contract) != (theirs.deck_key, theirs.contract):
+    clozes = {ours.cloze_contract, theirs.cloze_contract} - {None}
+    if (ours.deck_key, ours.contract) != (theirs.deck_key, theirs.contract) or len(clozes) > 1:
         raise _unresolvable(path, None, "its two sides are of different decks or note types")
     taken: dict[str, str] = {}
     merged = Lock(
@@ -88,6 +89,11 @@ def resolve(path: Path, text: str) -> tuple[Lock, Resolution]:
     _note_side(taken, "deck", side, ours_label, theirs_label)
     merged.notetype, side = _later(ours.notetype, theirs.notetype)
     _note_side(taken, "notetype", side, ours_label, theirs_label)
+    # the cloze note type: on a side whose deck has facts, perhaps on both
+    merged.cloze, side = _later(ours.cloze, theirs.cloze)
+    source = theirs if side == "theirs" or ours.cloze is None else ours
+    merged.cloze_id, merged.cloze_contract = source.cloze_id, source.cloze_contract
+    _note_side(taken, "cloze note type", side, ours_label, theirs_label)
     for ref in sorted(ours.notes.keys() | theirs.notes.keys()):
         mine, other = ours.notes.get(ref), theirs.notes.get(ref)
         merged.notes[ref], side = _later_note(mine, other)
