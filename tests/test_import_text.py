@@ -13,6 +13,7 @@ from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, REPO
 from tests.helpers import visible_text
+from tests.process import deckbuilder
 
 ARTICLES = REPO / "tests" / "fixtures" / "articles"
 SEED = ARTICLES / "seed.txt"  # the seed article (shared/seed/000_560293bd2f877d1c.txt)
@@ -630,3 +631,27 @@ def test_harmless_math_is_imported_and_reaches_the_note(cli, tmp_path: Path) -> 
     assert len(notes) == 2
     for note in notes:  # as MathJax reads it: a line break inside is a space
         assert formula in " ".join(note["Case"].split()), note["Case"]
+
+
+def test_braces_in_the_discussion_make_no_fact_proposal_and_no_crash(tmp_path: Path) -> None:
+    """A figure in braces next to where a deletion would go would read as cloze markup."""
+    article = SEED.read_text(encoding="utf-8").replace(
+        "around 1% in extremity", "around {1%} in extremity"
+    )
+    assert "{1%}" in article
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    run = deckbuilder("import-text", "a.txt", "-o", "x.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "6 facts proposed" in run.stdout
+    assert "{{{" not in (tmp_path / "x.yaml").read_text(encoding="utf-8")
+
+
+def test_article_text_reaches_the_terminal_escaped(tmp_path: Path) -> None:
+    """Text from someone else's article never drives the terminal: controls and
+    bidirectional overrides in what the report quotes are shown as escapes."""
+    article = SEED.read_text(encoding="utf-8") + "\nReferences\n1. Evil \u202eredro entry\n"
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    run = deckbuilder("import-text", "a.txt", "-o", "x.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "\u202e" not in run.stderr
+    assert "Evil \\u202eredro entry" in run.stderr

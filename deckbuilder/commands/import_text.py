@@ -30,6 +30,7 @@ def import_text(
     Example: deckbuilder import-text article.txt -o content/cases/alt.yaml
     """
     from deckbuilder.authoring.importtext import import_article
+    from deckbuilder.commands.output import terminal_safe
 
     result = import_article(article, output, force=force)
     report = result.quiz.report
@@ -73,18 +74,18 @@ def import_text(
         "citation numbers set as superscripts."
     )
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(terminal_safe(f"warning: {warning}"), err=True)
     for number, what in report.line_warnings:
-        typer.echo(f"warning: {article}:{number}: {what}", err=True)
+        typer.echo(terminal_safe(f"warning: {article}:{number}: {what}"), err=True)
     if report.moved:
         typer.echo("Moved between a caption and the text, against the layout:", err=True)
         for number, what in report.moved:
-            typer.echo(f"  {article}:{number}: {what}", err=True)
+            typer.echo(terminal_safe(f"  {article}:{number}: {what}"), err=True)
     if report.citations:
         typer.echo("Numbers glued to words, left as written (citations?):", err=True)
         for number, token, why in report.citations:
-            typer.echo(f"  {article}:{number}: '{token}': {why}", err=True)
+            typer.echo(terminal_safe(f"  {article}:{number}: '{token}': {why}"), err=True)
     if report.left_out:
         typer.echo("Left out of the content file:", err=True)
         for number, text, why in report.left_out:
-            typer.echo(f"  {article}:{number}: {why}: {text[:70]}", err=True)
+            typer.echo(terminal_safe(f"  {article}:{number}: {why}: {text[:70]}"), err=True)

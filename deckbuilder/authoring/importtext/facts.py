@@ -76,7 +76,7 @@ def propose_facts(discussion: str, markdown: Callable[[str], str]) -> list[FactC
         for sentence in split_sentences(paragraph):
             if not MIN_WORDS <= len(sentence.split()) <= MAX_WORDS:
                 continue
-            if "{{" in sentence or "}}" in sentence:  # would read as cloze markup
+            if "{" in sentence or "}" in sentence:  # next to a deletion's braces: cloze markup
                 continue
             text = markdown(sentence)
             spans = _spans(text)[:MAX_DELETIONS]

@@ -24,13 +24,19 @@ _ABBREVIATION = re.compile(
 )
 
 
-def split_sentences(text: str) -> list[str]:
-    """``text`` cut into sentences (a citation glued to a full stop stays with its
-    sentence; "e.g." and "Fig." end none)."""
-    starts = [0]
-    for m in _BOUNDARY.finditer(text):
-        if not _ABBREVIATION.search(text[max(0, m.start() - 20) : m.start() + 1]):
+def _starts(text: str, begin: int) -> list[int]:
+    """Where each sentence of ``text`` from ``begin`` on starts (a citation glued to a
+    full stop stays with its sentence; "e.g." and "Fig." end none)."""
+    starts = [begin]
+    for m in _BOUNDARY.finditer(text, begin):
+        if not _ABBREVIATION.search(text[max(begin, m.start() - 20) : m.start() + 1]):
             starts.append(m.end())
+    return starts
+
+
+def split_sentences(text: str) -> list[str]:
+    """``text`` cut into sentences."""
+    starts = _starts(text, 0)
     ends = [*starts[1:], len(text)]
     return [text[a:b].strip() for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
 
@@ -56,12 +62,7 @@ class Extent:
     def _sentence_starts(self, begin: int) -> list[int]:
         while begin < len(self.flat) and self.flat[begin].isspace():
             begin += 1
-        starts = [begin]
-        for m in _BOUNDARY.finditer(self.flat, begin):
-            before = self.flat[max(begin, m.start() - 20) : m.start() + 1]
-            if not _ABBREVIATION.search(before):
-                starts.append(m.end())
-        return starts
+        return _starts(self.flat, begin)
 
     def sentence_end(self, k: int) -> int:
         """Where sentence ``k`` ends: the next one's start, or past the end of the text."""

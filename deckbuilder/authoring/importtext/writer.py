@@ -13,6 +13,7 @@ from typing import Any
 from deckbuilder.authoring.importtext.article import CONTROL, LINE_BREAK, ParsedQuiz
 from deckbuilder.authoring.importtext.cues import shows_histology
 from deckbuilder.authoring.importtext.facts import FactCandidate, propose_facts
+from deckbuilder.content.yamlfile import scalar
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_<])")
 _MARKDOWN_LINE_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|-{2,}|`{3,}|~{3,})(?:\s|$)")
@@ -53,25 +54,13 @@ def _block(key: str, text: str, indent: int, one_line: bool = False) -> list[str
     pad = " " * indent
     paragraphs = text.split("\n\n")
     if len(paragraphs) == 1 and (one_line or len(paragraphs[0]) + len(key) + indent < 88):
-        return [f"{pad}{key}: {_scalar(paragraphs[0])}"]
+        return [f"{pad}{key}: {scalar(paragraphs[0])}"]
     out = [f"{pad}{key}: |"]
     for i, p in enumerate(paragraphs):
         if i:
             out.append("")
         out.extend(f"{pad}  {line}" for line in _wrap(p, 88 - indent - 2))
     return out
-
-
-def _scalar(text: str) -> str:
-    """One line of text as a YAML scalar, quoted only when YAML needs it."""
-    import yaml
-
-    from deckbuilder.content.yamlfile import parse_yaml
-
-    plain = parse_yaml(f"k: {text}\n")
-    if not plain.problems and plain.data == {"k": text} and not text.startswith(("'", '"')):
-        return text
-    return yaml.safe_dump(text, allow_unicode=True, width=10_000).strip().removesuffix("\n...")
 
 
 def article_markdown(quiz: ParsedQuiz, text: str) -> str:
