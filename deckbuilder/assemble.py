@@ -113,12 +113,13 @@ def write_deck_and_lock(
 ) -> None:
     """Write the deck (``package`` writes it into a file) and the lock together, or
     neither; a lock whose text is unchanged is left alone. Raises :class:`OutputError`."""
-    from deckbuilder.files import MiB, WriteFailed, read_regular, write_files
+    from deckbuilder.content.folder import MAX_LOCK_BYTES
+    from deckbuilder.files import WriteFailed, read_regular, write_files
 
     files: list[tuple[Path, Any]] = [(deck_path, package)]
     if lock_path is not None:
         try:
-            unchanged = read_regular(lock_path, 256 * MiB) == lock_text
+            unchanged = read_regular(lock_path, MAX_LOCK_BYTES) == lock_text
         except OSError:
             unchanged = False
         if not unchanged:

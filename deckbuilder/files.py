@@ -34,6 +34,15 @@ class FileRefused(OSError):
     worded to follow "cannot be read: "."""
 
 
+class FileTooLarge(FileRefused):
+    """A file over the size limit: ``size`` (at least; a growing file is read no further
+    than the limit) and ``limit``, for callers that word their own message."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(0, f"it is {size:,} bytes; at most {limit:,} are read", str(path))
+        self.size, self.limit = size, limit
+
+
 class WriteFailed(OSError):
     """An output file could not be written; ``filename`` names it. Nothing was replaced."""
 
@@ -53,10 +62,6 @@ def not_regular(mode: int) -> str | None:
         if test(mode):
             return why
     return None if stat.S_ISREG(mode) else "it is not a regular file"
-
-
-def _too_large(size: int, limit: int) -> str:
-    return f"it is {size:,} bytes; at most {limit:,} are read"
 
 
 @contextlib.contextmanager
@@ -95,7 +100,7 @@ def read_regular(path: Path, limit: int) -> bytes:
         if len(data) > size:
             data += fh.read(limit + 1 - len(data))
     if len(data) > limit:
-        raise FileRefused(0, _too_large(len(data), limit), str(path))
+        raise FileTooLarge(path, len(data), limit)
     return data
 
 
@@ -106,10 +111,10 @@ def check_regular(path: Path, limit: int) -> None:
 
 def _refuse(path: Path, info: os.stat_result, limit: int) -> None:
     why = not_regular(info.st_mode)
-    if why is None and info.st_size > limit:
-        why = _too_large(info.st_size, limit)
     if why is not None:
         raise FileRefused(0, why, str(path))
+    if info.st_size > limit:
+        raise FileTooLarge(path, info.st_size, limit)
 
 
 # --- writing ---------------------------------------------------------------------------

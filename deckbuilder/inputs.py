@@ -22,15 +22,19 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from deckbuilder.content.folder import DECK_FILE, LOCK_FILE, list_content
+from deckbuilder.content.folder import (
+    DECK_FILE,
+    LOCK_FILE,
+    MAX_FILE_BYTES,
+    MAX_LOCK_BYTES,
+    list_content,
+)
+from deckbuilder.content.media import MAX_IMAGE_BYTES
 from deckbuilder.files import MiB, open_regular, read_regular
 
 _PREFIX = b"deckbuilder inputs "
 _COMMENT_LIMIT = 65_535  # a zip comment's size field has 16 bits
 _MAX_DECK = 16 * 1024 * MiB  # only the comment at its end is read
-_MAX_CASE = MiB
-_MAX_LOCK = 256 * MiB
-_MAX_IMAGE = 20 * MiB
 
 
 @cache
@@ -85,8 +89,9 @@ def image_name(root: Path, source: Path) -> str:
 
 def up_to_date(
     content_dir: Path, out: Path, options: dict[str, str] | None = None
-) -> tuple[Path, int] | None:
-    """The deck and its number of notes if a build would change nothing, else None.
+) -> tuple[Path, int, bytes] | None:
+    """The deck, its number of notes and the lock it was built with, if a build would
+    change nothing; else None.
 
     Any doubt (a file that cannot be read, a stamp of another version) means "build".
     """
@@ -113,15 +118,15 @@ def up_to_date(
         if listing.unreadable:
             return None
         for rel, path in listing.cases:
-            inputs.files[rel] = hashlib.sha256(read_regular(path, _MAX_CASE)).digest()
+            inputs.files[rel] = hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).digest()
         for name in images:
-            data = read_regular(content_dir / name, _MAX_IMAGE)
+            data = read_regular(content_dir / name, MAX_IMAGE_BYTES)
             inputs.images[name] = hashlib.sha256(data).digest()
-        lock = read_regular(content_dir / LOCK_FILE, _MAX_LOCK)
+        lock = read_regular(content_dir / LOCK_FILE, MAX_LOCK_BYTES)
         notes = int(head.rsplit(" ", 1)[1])
         if inputs.stamp(lock, notes).split(b"\n", 1)[0] != head.encode("utf-8"):
             return None
-        return deck_path, notes
+        return deck_path, notes, lock
     except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, IndexError):
         return None
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from deckbuilder.notes import notetype
-from deckbuilder.notes.notetype import contract_fingerprint
 from deckbuilder.pipeline import build
 from tests.ankiengine import import_apkg, open_collection
 
@@ -45,7 +44,7 @@ PINNED_TEMPLATE_IDS = {"MCQ": 3918515330565814189}
 def test_field_and_template_names_are_pinned() -> None:
     assert list(notetype.FIELDS) == PINNED_FIELDS
     assert list(notetype.TEMPLATES) == PINNED_TEMPLATES
-    assert contract_fingerprint() == "fe9fdb6925f0efdc"
+    assert notetype.MCQ.contract_fingerprint() == "fe9fdb6925f0efdc"
 
 
 def test_field_and_template_ids_are_pinned() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from deckbuilder.apkg.reader import Note, Package
+from deckbuilder.notes.retired import RETIRED_TAG
 
 
 @dataclass
@@ -91,7 +92,7 @@ def diff_packages(old: Package, new: Package) -> Diff:
                 note.tags
             )
             if note.mtime > before.mtime:
-                retiring = "retired" in note.tags and "retired" not in before.tags
+                retiring = RETIRED_TAG in note.tags and RETIRED_TAG not in before.tags
                 (result.retired if retiring else result.updated).append(change)
             elif change.fields_changed:
                 result.not_arriving.append(change)

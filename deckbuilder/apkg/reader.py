@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import json
 import os
 import re
@@ -122,8 +123,7 @@ class Package:
         text = note.field(self.notetypes.get(note.notetype_id), "Question") or (
             note.fields[0] if note.fields else ""
         )
-        plain = " ".join(re.sub(r"<[^>]+>", " ", text).split())
-        plain = plain.replace("&nbsp;", " ").replace("&amp;", "&")
+        plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
         cut = plain.split(" ")
         return " ".join(cut[:words]) + (" …" if len(cut) > words else "")
 

@@ -22,7 +22,7 @@ from string import Template
 
 from deckbuilder.content.cloze import deletions
 from deckbuilder.content.media import Media
-from deckbuilder.notes.notetype import CONTRACTS, card_look
+from deckbuilder.notes.notetype import CONTRACTS, MCQ
 from deckbuilder.notes.spec import NoteSpec
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
@@ -97,10 +97,10 @@ class Side:
 
 def card_sides(notes: Sequence[NoteSpec]) -> list[Side]:
     """Front and back HTML of every card, as Anki renders them (without the CSS)."""
+    looks = {kind: contract.look() for kind, contract in CONTRACTS.items()}
     sides = []
     for note in notes:
-        contract = CONTRACTS[note.kind]
-        look = contract.look()
+        contract, look = CONTRACTS[note.kind], looks[note.kind]
         fields = dict(zip(contract.fields, note.fields, strict=True))
         for _, ordinal in note.cards:
             cloze = (ordinal + 1, False) if contract.cloze else None
@@ -141,7 +141,7 @@ def write_preview(
     replaces the front by the back in the same frame and runs its script again, as Anki
     desktop does. A switch shows the cards 360 px wide (a phone) or wide.
     """
-    look = card_look()
+    look = MCQ.look()
     folder.mkdir(parents=True, exist_ok=True)
     for m in media:
         shutil.copyfile(m.source, folder / m.name)

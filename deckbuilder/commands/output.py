@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -76,5 +75,7 @@ def error_json(command: str, kind: str, message: str, problems: list[dict] | Non
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of every command's ``--json`` output."""
+    from importlib import resources
+
     text = resources.files("deckbuilder.commands").joinpath("output.schema.json").read_text()
     return json.loads(text)

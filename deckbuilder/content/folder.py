@@ -13,6 +13,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deckbuilder.files import MiB
+
+#: The largest content file read (a case is a few kilobytes; a file of every case of a
+#: big deck would be the mistake this catches).
+MAX_FILE_BYTES = MiB
+#: The largest lock read: a line per note, far beyond any deck.
+MAX_LOCK_BYTES = 256 * MiB
+
 DECK_FILE = "deck.yaml"
 LOCK_FILE = "deckbuilder.lock.json"
 

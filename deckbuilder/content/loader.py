@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deckbuilder.content.folder import DECK_FILE, Listing, list_content
+from deckbuilder.content.folder import DECK_FILE, MAX_FILE_BYTES, Listing, list_content
 from deckbuilder.content.model import Case, Deck
 from deckbuilder.content.placeholders import leftovers
 from deckbuilder.content.validation import check_ids, problem_at, validate
@@ -37,9 +37,8 @@ from deckbuilder.errors import (
     display_path,
     format_key_path,
 )
-from deckbuilder.files import MiB, read_regular
+from deckbuilder.files import FileTooLarge, read_regular
 
-MAX_FILE_BYTES = MiB
 MAX_PROBLEMS_PER_FILE = 100
 
 
@@ -195,7 +194,6 @@ class ContentReader:
                 [ContentProblem(display_path(self.root), message=f"content folder {what}")]
             )
         self.problems: list[ContentProblem] = []
-        self.count = 0
         self._seen: dict[str, tuple[Path, Mark | None]] = {}
         deck_path = self.root / DECK_FILE
         self.deck: Deck | None = None
@@ -243,12 +241,11 @@ class ContentReader:
             )
             return False
         self._seen[report.case_id] = (report.path, report.id_mark)
-        self.count += 1
         return True
 
     def finish(self) -> None:
         """Raise :class:`ContentError` with every problem found, if any."""
-        if self.deck is not None and not self.count and not self.problems:
+        if self.deck is not None and not self._seen and not self.problems:
             self.problems.append(
                 ContentProblem(
                     display_path(self.root), message="no case files found next to deck.yaml"
@@ -286,17 +283,16 @@ def _read_bytes(
         return read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError as exc:
         problems.append(missing(path) if missing else ContentProblem.unreadable(path, exc))
-    except OSError as exc:
-        if "bytes; at most" in (exc.strerror or ""):
-            problems.append(
-                ContentProblem(
-                    display_path(path),
-                    message=f"is {path.stat().st_size:,} bytes; a content file may hold at "
-                    f"most {MAX_FILE_BYTES:,} (split the cases into one file each)",
-                )
+    except FileTooLarge as exc:
+        problems.append(
+            ContentProblem(
+                display_path(path),
+                message=f"is {exc.size:,} bytes; a content file may hold at most "
+                f"{exc.limit:,} (split the cases into one file each)",
             )
-        else:
-            problems.append(ContentProblem.unreadable(path, exc))
+        )
+    except OSError as exc:
+        problems.append(ContentProblem.unreadable(path, exc))
     return None
 
 

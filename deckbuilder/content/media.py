@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from deckbuilder.files import FileRefused, MiB, check_regular, read_regular
+from deckbuilder.files import FileRefused, FileTooLarge, MiB, check_regular, read_regular
 
 MAX_IMAGE_BYTES = 20 * MiB
 IMAGE_TYPES = (".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp")
@@ -152,7 +152,7 @@ class MediaFiles:
         except FileNotFoundError:
             return f"image file {given!r} does not exist"
         except FileRefused as exc:
-            return f"image file {given!r} cannot be used: {_limit_words(exc.strerror)}"
+            return _refused(given, exc)
         except OSError as exc:
             return f"image file {given!r} cannot be read: {exc.strerror}"
         return resolved
@@ -163,9 +163,7 @@ class MediaFiles:
             try:
                 data = read_regular(path, MAX_IMAGE_BYTES)
             except FileRefused as exc:
-                self._packed[path] = f"image file {given!r} cannot be used: " + _limit_words(
-                    exc.strerror
-                )
+                self._packed[path] = _refused(given, exc)
             except OSError as exc:
                 self._packed[path] = f"image file {given!r} cannot be read: {exc.strerror}"
             else:
@@ -176,6 +174,12 @@ class MediaFiles:
         return self._packed[path]
 
 
-def _limit_words(why: str | None) -> str:
-    """A refusal worded for images (the limit is per image)."""
-    return (why or "").replace("are read", f"are allowed per image ({MAX_IMAGE_BYTES // MiB} MiB)")
+def _refused(given: str, exc: FileRefused) -> str:
+    """Why an image file is not used, its size limit worded per image."""
+    why = exc.strerror
+    if isinstance(exc, FileTooLarge):
+        why = (
+            f"it is {exc.size:,} bytes; at most {exc.limit:,} are allowed per image "
+            f"({exc.limit // MiB} MiB)"
+        )
+    return f"image file {given!r} cannot be used: {why}"

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from deckbuilder.content.model import Case, Fact, Figure, Question, text_problem
+from deckbuilder.content.model import Case, Fact, Figure, Question, shown, text_problem
 from deckbuilder.content.yamlfile import Mark, locate, locate_in_text, locate_key
 from deckbuilder.errors import ContentProblem, KeyPath, display_path, format_key_path
 
@@ -93,7 +93,7 @@ def _describe(value: Any) -> str:
     if value == "":
         return "nothing"
     if isinstance(value, str):
-        return f"the text {value[:60]!r}" + ("…" if len(value) > 60 else "")
+        return f"the text {shown(value)}"
     return f"{type(value).__name__} {value!r}"
 
 

@@ -54,8 +54,6 @@ FIELD_IDS: dict[str, int] = {
 }
 TEMPLATE_IDS: dict[str, int] = {"MCQ": 3918515330565814189}
 
-SORT_FIELD = FIELDS.index("Question")
-
 
 def derived_id(kind: str, name: str) -> int:
     """How the ids above were derived (the test checks they still match)."""
@@ -175,16 +173,6 @@ CLOZE = Contract(
 CONTRACTS = {c.kind: c for c in (MCQ, CLOZE)}
 
 
-def card_look() -> CardLook:
-    """The multiple-choice card's templates and CSS."""
-    return MCQ.look()
-
-
-def notetype_name(deck_name: str) -> str:
-    """Shown in Anki's note type list. Not part of the contract hash, but kept stable."""
-    return MCQ.name(deck_name)
-
-
 def notetype_fingerprint(
     name: str, fields: Sequence[str], templates: Sequence[tuple[str, str, str]], css: str
 ) -> str:
@@ -193,18 +181,3 @@ def notetype_fingerprint(
     from a package, so a lock recovered from a deck can tell whether it changed."""
     data = [name, list(fields), [list(t) for t in templates], css]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:32]
-
-
-def our_notetype_fingerprint(deck_name: str) -> str:
-    """The fingerprint of this version's multiple-choice note type for a deck of this name."""
-    return MCQ.fingerprint(deck_name)
-
-
-def contract_fingerprint() -> str:
-    """Hash of the multiple-choice note type's field and template names."""
-    return MCQ.contract_fingerprint()
-
-
-def notetype_json(notetype_id: int, deck_name: str, deck_id: int, mtime: int) -> dict[str, Any]:
-    """The multiple-choice note type as Anki's legacy JSON."""
-    return MCQ.json(notetype_id, deck_name, deck_id, mtime)

@@ -37,17 +37,17 @@ def content_root(case_file: Path) -> Path:
 def _read_article(article: Path) -> str:
     """The article's text; refused before anything is parsed if it is not a regular file,
     not UTF-8 or larger than :data:`MAX_ARTICLE_BYTES` (which is read no further)."""
-    from deckbuilder.files import read_regular
+    from deckbuilder.files import FileTooLarge, read_regular
 
     try:
         raw = read_regular(article, MAX_ARTICLE_BYTES)
+    except FileTooLarge as exc:
+        raise ArticleError(
+            f"{article}: is larger than {MAX_ARTICLE_BYTES:,} bytes (1 MiB); a quiz "
+            "article is a few pages of text: is this the right file? Nothing was read "
+            "or written"
+        ) from exc
     except OSError as exc:
-        if "bytes; at most" in (exc.strerror or ""):
-            raise ArticleError(
-                f"{article}: is larger than {MAX_ARTICLE_BYTES:,} bytes (1 MiB); a quiz "
-                "article is a few pages of text: is this the right file? Nothing was read "
-                "or written"
-            ) from exc
         raise ArticleError(f"{article}: cannot be read: {exc.strerror}") from exc
     try:
         return raw.decode("utf-8-sig")
@@ -64,7 +64,7 @@ def import_article(
     """Parse ``article``, write its content file, and check it reads back as parsed and
     renders in the build (math that links or styles is refused, at its line)."""
     from deckbuilder.authoring.schema import modeline
-    from deckbuilder.content.loader import MAX_FILE_BYTES
+    from deckbuilder.content.folder import MAX_FILE_BYTES
     from deckbuilder.errors import OutputError
     from deckbuilder.files import write_file
 

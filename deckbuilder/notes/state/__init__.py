@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from deckbuilder.content.folder import LOCK_FILE
+from deckbuilder.content.folder import LOCK_FILE, MAX_LOCK_BYTES
 from deckbuilder.errors import ContentError, display_path
-from deckbuilder.files import MiB, read_regular
+from deckbuilder.files import read_regular
 from deckbuilder.notes.state.lockfile import (
     LOCK_FORMAT,
     Lock,
@@ -29,8 +29,6 @@ from deckbuilder.notes.state.lockfile import (
 )
 from deckbuilder.notes.state.merge import Resolution, has_conflicts, resolve
 from deckbuilder.notes.state.planner import Plan, PlannedNote, Planner, Status, now
-
-MAX_LOCK_BYTES = 256 * MiB
 
 Origin = Literal["file", "merged", "recovered", "none"]
 
