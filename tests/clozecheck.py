@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from deckbuilder.content.cloze import deletions
 from tests.ankiengine import import_apkg, open_collection
 from tests.helpers import visible_text
 
@@ -62,10 +61,11 @@ def engine_cloze_cards(apkg: Path, tmp: Path) -> list[ClozeCard]:
                     nid=note.id,
                     ref=f"{note['Ref']} c{number}",
                     number=number,
-                    hidden=tuple(
-                        visible_text(d.answer)
-                        for d in deletions(note["Text"])
-                        if d.number == number
+                    hidden=tuple(  # as Anki shows them on the back
+                        visible_text(words)
+                        for words in re.findall(
+                            rf'<span class="cloze" data-ordinal="{number}">(.*?)</span>', back
+                        )
                     ),
                     front_fact=_fact(front),
                     back_fact=_fact(back),
@@ -111,6 +111,7 @@ def check_cloze(card: ClozeCard, front: dict, back: dict, where: str) -> None:
     assert (front["side"], back["side"]) == ("front", "back"), at
     assert front["fact"] == card.front_fact and back["fact"] == card.back_fact, at
     assert front["active"] and all(re.fullmatch(r"\[.*\]", a) for a in front["active"]), at
+    assert card.hidden, at  # Anki's back marks the words this card hides
     for hidden in card.hidden:
         assert hidden not in front["fact"], (at, hidden)
         assert hidden in back["active"], (at, hidden)

@@ -130,12 +130,19 @@ def test_the_theme_reaches_the_card(desktop) -> None:
             assert (luminance(parse_rgb(probe["background"])) < 0.1) == night, probe["background"]
 
 
-def test_the_deck_imports_and_its_overview_shows_it(desktop) -> None:
+OVERVIEWS = {  # deck -> its name, and a line its description must show
+    "default": ("Clinical Quiz", "Dedifferentiation of an atypical lipomatous tumor"),
+    "features": ("Card features", "A swollen knee"),
+}
+
+
+def test_the_deck_imports_and_its_overview_shows_it(desktop, deck) -> None:
     _, run, _, cards, clozes = desktop
     notes = len(cards) + len({c.nid for c in clozes})
     assert run.imported == {"new": notes, "updated": 0, "duplicate": 0, "conflicting": 0}
-    assert run.overview["deck"] in ("Clinical Quiz", "Card features")
-    assert run.overview["description"]
+    name, case_title = OVERVIEWS[deck[0]]
+    assert run.overview["deck"] == name
+    assert case_title in run.overview["description"], run.overview["description"]
 
 
 def test_no_console_errors_and_no_sound(desktop) -> None:

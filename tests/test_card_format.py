@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.ankiengine import import_apkg, open_collection
-from tests.cardcheck import FEATURES
+from tests.cardcheck import FEATURES, build_deck, engine_cards
 from tests.helpers import SMALL_CASE
 from tests.process import deckbuilder
 
@@ -94,3 +94,22 @@ def test_what_the_keys_put_into_the_notes(tmp_path: Path) -> None:
     assert '<dd data-letter="A">' in diagnosis["Critique"]
     assert "mri" not in diagnosis["Figures"] and "db-case-figures" in diagnosis["Case"]
     assert "Figure 2." in diagnosis["Figures"] and "Figure 2." not in diagnosis["Case"]
+
+
+def test_the_card_scenario_expects_what_the_content_says(tmp_path: Path) -> None:
+    """The card tests in every engine take what each card must show from the notes the
+    engine stores (``cardcheck.engine_cards``); here those expectations are held against
+    the features deck's content as written (tests/fixtures/features/cases/knee.yaml), so
+    a wrong Answer, a lost pin or a lost shuffle in the notes cannot pass there unseen."""
+    cards = {c.ref: c for c in engine_cards(build_deck(FEATURES, tmp_path), tmp_path)}
+    diagnosis, findings, fixed = (
+        cards["knee/diagnosis"],
+        cards["knee/findings"],
+        cards["knee/written-order"],
+    )
+    assert (diagnosis.answers, diagnosis.shuffled, diagnosis.select_all) == (("B",), True, False)
+    assert list(diagnosis.options) == ["A", "B", "C", "D", "E"] and diagnosis.pinned == ("E",)
+    assert set(diagnosis.explanations) >= {"A"}
+    assert (findings.answers, findings.select_all) == (("A", "C"), True)
+    assert fixed.shuffled is False and fixed.answers == ("B",)
+    assert set(cards) == {"knee/diagnosis", "knee/findings", "knee/written-order"}

@@ -659,5 +659,10 @@ def test_import_text_refuses_unsafe_math(tmp_path: Path) -> None:
 
 
 def test_at_least_forty_hostile_payloads() -> None:
-    refused = len(REFUSED_IN_CASES) + len(REFUSED_IN_DECK_FILE) + len(REFUSED_IN_LOCK) + 3
+    refused = (
+        len(REFUSED_IN_CASES)
+        + len(REFUSED_IN_FACTS)
+        + len(REFUSED_IN_DECK_FILE)
+        + len(REFUSED_IN_LOCK)
+    )
     assert len(NEUTRALISED) + refused >= 40

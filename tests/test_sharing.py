@@ -66,8 +66,9 @@ def test_a_renamed_deck_is_reported_with_what_it_does_in_anki(work: Path) -> Non
         import_apkg(col, first)
         import_apkg(col, work / DECK)
         names = {d.name for d in col.decks.all_names_and_ids()}
-        assert "Clinical Quiz" in names
+        assert {"Clinical Quiz", "Sarcoma Quiz"} <= names  # a new, empty deck appears
         assert len(col.find_notes('"deck:Clinical Quiz"')) == DEFAULT_NOTES
+        assert col.find_notes('"deck:Sarcoma Quiz"') == []
     finally:
         col.close()
 
