@@ -6,6 +6,8 @@ stores and renders, not what our writer believes it wrote.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,16 @@ class ImportLog:
         )
 
 
+@contextlib.contextmanager
+def collection(path: Path) -> Iterator[Collection]:
+    """The collection at ``path`` (created if new), closed when the block ends."""
+    col = open_collection(path)
+    try:
+        yield col
+    finally:
+        col.close()
+
+
 def open_collection(path: Path) -> Collection:
     return Collection(str(path))
 
@@ -45,11 +57,8 @@ def import_apkg(col: Collection, apkg: Path) -> ImportLog:
 
 def import_into(col_path: Path, apkg: Path) -> ImportLog:
     """Open the collection at ``col_path``, import, and close it again."""
-    col = open_collection(col_path)
-    try:
+    with collection(col_path) as col:
         return import_apkg(col, apkg)
-    finally:
-        col.close()
 
 
 def notes_by_ref(col: Collection) -> dict[str, object]:

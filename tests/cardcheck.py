@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.helpers import visible_text
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -54,8 +54,7 @@ class EngineCard:
 def engine_cards(apkg: Path, tmp: Path) -> list[EngineCard]:
     """Every multiple-choice card of ``apkg`` as a fresh collection stores it, in card id
     order (the facts' cloze cards are checked by ``test_facts.py``)."""
-    col = open_collection(tmp / "engine.anki2")
-    try:
+    with collection(tmp / "engine.anki2") as col:
         import_apkg(col, apkg)
         media_dir = Path(col.media.dir())
         cards = []
@@ -103,8 +102,6 @@ def engine_cards(apkg: Path, tmp: Path) -> list[EngineCard]:
                 )
             )
         return cards
-    finally:
-        col.close()
 
 
 # Read in the page: the card's side, each option as shown, the verdict, images, and

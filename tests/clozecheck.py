@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.helpers import visible_text
 
 
@@ -44,8 +44,7 @@ def _fact(side: str) -> str:
 
 def engine_cloze_cards(apkg: Path, tmp: Path) -> list[ClozeCard]:
     """Every cloze card of ``apkg`` as a fresh collection stores it, in card id order."""
-    col = open_collection(tmp / "engine-cloze.anki2")
-    try:
+    with collection(tmp / "engine-cloze.anki2") as col:
         import_apkg(col, apkg)
         cards = []
         for cid in sorted(col.find_cards("")):
@@ -76,8 +75,6 @@ def engine_cloze_cards(apkg: Path, tmp: Path) -> list[ClozeCard]:
                 )
             )
         return cards
-    finally:
-        col.close()
 
 
 CLOZE_PROBE = r"""(() => {

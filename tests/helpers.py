@@ -86,3 +86,13 @@ def read_case(path: Path) -> Case:
     from deckbuilder.content.yamlfile import parse_yaml
 
     return Case.model_validate(parse_yaml(path.read_text(encoding="utf-8")).data)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG file (a screenshot), read from its header."""
+    import struct
+
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height

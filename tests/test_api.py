@@ -14,7 +14,7 @@ import pytest
 
 import deckbuilder
 from deckbuilder import Case, ContentError, Deck, Question, write_deck
-from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
+from tests.ankiengine import ImportLog, collection, import_apkg, import_into
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 
 
@@ -51,8 +51,7 @@ def test_the_readme_examples_run_and_the_deck_imports(tmp_path: Path) -> None:
     assert printed == "2 ['chest-pain/first-test', 'chest-pain/facts/angina']\n"  # the comment
     written = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
     assert written == ["cardio.apkg", "cardio.lock.json"]  # nothing else, anywhere
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         assert import_apkg(col, tmp_path / "cardio.apkg") == ImportLog(2, 0, 0, 0)
         (nid,) = col.find_notes('"Ref:chest-pain/first-test"')
         note = col.get_note(nid)
@@ -60,8 +59,6 @@ def test_the_readme_examples_run_and_the_deck_imports(tmp_path: Path) -> None:
         assert col.decks.by_name("Cardiology::Cases") is not None
         (fact,) = col.find_cards('"Ref:chest-pain/facts/angina"')
         assert "[...]" in col.get_card(fact).question()
-    finally:
-        col.close()
 
 
 def _case(critique: str) -> Case:
@@ -120,15 +117,12 @@ def test_the_same_content_makes_the_same_notes_as_a_folder(tmp_path: Path) -> No
 
 
 def _notes(apkg: Path, col_path: Path) -> dict[str, tuple]:
-    col = open_collection(col_path)
-    try:
+    with collection(col_path) as col:
         import_apkg(col, apkg)
         return {
             col.get_note(n)["Ref"]: (col.get_note(n).guid, tuple(col.get_note(n).fields))
             for n in col.find_notes("")
         }
-    finally:
-        col.close()
 
 
 def test_problems_name_their_place_and_nothing_is_written(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import yaml
 
 from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
 from deckbuilder.pipeline import build
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in
 
@@ -39,15 +39,12 @@ def test_init_starts_a_deck_that_builds_and_imports(cli, tmp_path: Path) -> None
     built = cli("build", "cardio")
     assert built.exit_code == 0, built.output
     assert "2 notes, 2 new" in built.output
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         log = import_apkg(col, tmp_path / "dist" / "cardio.apkg")
         assert log.new == 2
         refs = sorted(col.get_note(n)["Ref"] for n in col.find_notes(""))
         assert refs == ["chest-pain/q1", "first-case/q1"]
         assert col.decks.by_name("Cardiology::Cases") is not None
-    finally:
-        col.close()
     case = (tmp_path / "cardio" / "cases" / "chest-pain.yaml").read_text(encoding="utf-8")
     assert case.startswith("# yaml-language-server: $schema=../.schema/case.schema.json\n")
     assert "\nid: chest-pain\n" in case
@@ -58,12 +55,9 @@ def test_init_starts_a_deck_that_builds_and_imports(cli, tmp_path: Path) -> None
 def test_init_writes_any_deck_name_so_that_it_builds(cli, tmp_path: Path, name: str) -> None:
     assert cli("init", "deck", "--name", name).exit_code == 0
     assert cli("build", "deck").exit_code == 0
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         import_apkg(col, tmp_path / "dist" / "deck.apkg")
         assert col.decks.by_name(name) is not None
-    finally:
-        col.close()
 
 
 def test_init_quotes_the_folder_in_what_it_prints(cli, tmp_path: Path) -> None:
@@ -148,8 +142,7 @@ def engine_export(content: Path, tmp_path: Path) -> Path:
     from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
     apkg = build(content, tmp_path / "v1").deck_path
-    col = open_collection(tmp_path / "export.anki2")
-    try:
+    with collection(tmp_path / "export.anki2") as col:
         import_apkg(col, apkg)
         out = tmp_path / "exported-by-anki.apkg"
         col.export_anki_package(
@@ -160,8 +153,6 @@ def engine_export(content: Path, tmp_path: Path) -> Path:
             limit=DeckIdLimit(col.decks.id_for_name("Clinical Quiz")),
         )
         return out
-    finally:
-        col.close()
 
 
 @pytest.mark.parametrize("which", ["ours", "anki"])
@@ -267,12 +258,9 @@ def test_description_says_where_the_deck_came_from(content: Path, tmp_path: Path
         "attribution: Transcribed by the deckbuilder team\ntags: [clinical-quiz, liposarcoma]",
     )
     apkg = build(content, tmp_path / "dist").deck_path
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         import_apkg(col, apkg)
         desc = col.decks.by_name("Clinical Quiz")["desc"]
-    finally:
-        col.close()
     assert "Dedifferentiation of an atypical lipomatous tumor of the thigh" in desc
     assert "<em>Clinical Quiz</em>" in desc  # the source
     assert "Transcribed by the deckbuilder team" in desc

@@ -16,7 +16,6 @@ land in ``tests/screenshots/desktop-*.png`` (git-ignored).
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import pytest
@@ -44,6 +43,7 @@ from tests.desktop import (
     run_anki_desktop,
     skip_or_fail_if_unavailable,
 )
+from tests.helpers import png_size
 
 skip_or_fail_if_unavailable()
 pytestmark = pytest.mark.desktop
@@ -161,7 +161,7 @@ def test_screenshots_of_every_front_and_back(desktop) -> None:
             continue
         sides = [card_run.screenshots[f"{visit.shot}-{side}"] for side in ("front", "back")]
         for path in sides:
-            assert path.parent == SCREENSHOTS and _png_size(path) == WINDOW, path
+            assert path.parent == SCREENSHOTS and png_size(path) == WINDOW, path
         assert sides[0].read_bytes() != sides[1].read_bytes(), visit.card.ref
 
 
@@ -181,12 +181,6 @@ def test_a_figure_opens_full_screen_and_closes(tmp_path: Path) -> None:
     z = run.cards[0].values["z"]
     assert z["open"] == z["window"], z
     assert z["closed"][0] < z["window"][0], z
-
-
-def _png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()[:24]
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
-    return struct.unpack(">II", data[16:24])
 
 
 __all__ = ["EngineCard"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.cardcheck import FEATURES, build_deck, engine_cards
 from tests.helpers import SMALL_CASE
 from tests.process import deckbuilder
@@ -75,12 +75,9 @@ def test_what_the_keys_put_into_the_notes(tmp_path: Path) -> None:
     shutil.copytree(FEATURES, tmp_path / "features")
     run = deckbuilder("build", "features", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         import_apkg(col, tmp_path / "dist" / "card-features.apkg")
         notes = {col.get_note(n)["Ref"]: col.get_note(n) for n in col.find_notes("")}
-    finally:
-        col.close()
     diagnosis, findings, fixed = (
         notes["knee/diagnosis"],
         notes["knee/findings"],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from deckbuilder.notes import notetype
 from deckbuilder.pipeline import build
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 
 PINNED_FIELDS = [
     "Question",
@@ -57,8 +57,7 @@ def test_field_and_template_ids_are_pinned() -> None:
 
 def test_engine_stores_the_contract(content: Path, tmp_path: Path) -> None:
     apkg = build(content, tmp_path / "dist").deck_path
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         import_apkg(col, apkg)
         (model,) = [m for m in col.models.all() if m["name"].startswith("Clinical MCQ")]
         assert [f["name"] for f in model["flds"]] == PINNED_FIELDS
@@ -66,5 +65,3 @@ def test_engine_stores_the_contract(content: Path, tmp_path: Path) -> None:
         assert [t["name"] for t in model["tmpls"]] == PINNED_TEMPLATES
         assert [t["id"] for t in model["tmpls"]] == [PINNED_TEMPLATE_IDS["MCQ"]]
         assert model["sortf"] == PINNED_FIELDS.index("Question")
-    finally:
-        col.close()

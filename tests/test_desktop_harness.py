@@ -15,7 +15,7 @@ import pytest
 
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.pipeline import build
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT
 from tests.desktop import (
     CardPlan,
@@ -61,13 +61,10 @@ def _deck(folder: Path, edit: bool) -> tuple[Path, list[int], int]:
     apkg = build(content, folder / "dist", dry_run=False).deck_path
     if edit:  # deckbuilder never lets Anki's sound markup through: put it in by hand
         _patch_notes(apkg, "Since ALT", "[sound:probe.mp3] Since ALT")
-    col = open_collection(folder / "c.anki2")
-    try:
+    with collection(folder / "c.anki2") as col:
         import_apkg(col, apkg)
         cids = sorted(col.find_cards('"note:Clinical MCQ (Clinical Quiz)"'))
         edited = col.find_cards('"Ref:alt-thigh/surveillance"')[0]
-    finally:
-        col.close()
     return apkg, cids, edited
 
 

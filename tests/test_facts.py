@@ -13,7 +13,7 @@ import pytest
 from deckbuilder.authoring.preview import card_sides
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.pipeline import build, render_content
-from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
+from tests.ankiengine import ImportLog, collection, import_apkg, import_into
 from tests.conftest import DEFAULT_FACTS, DEFAULT_NOTES
 from tests.helpers import replace_in, visible_text
 from tests.process import deckbuilder
@@ -41,8 +41,7 @@ def test_each_fact_is_a_cloze_note_with_one_card_per_deletion_number(
     content: Path, tmp_path: Path
 ) -> None:
     apkg = build(content, tmp_path / "dist").deck_path
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         assert import_apkg(col, apkg) == ImportLog(DEFAULT_NOTES, 0, 0, 0)
         cards = _cards_by_ref(col)
         facts = {ref: c for ref, c in cards.items() if "/facts/" in ref}
@@ -74,8 +73,6 @@ def test_each_fact_is_a_cloze_note_with_one_card_per_deletion_number(
             assert all(f">{s}<" in fact for s in shown)
             assert f'<span class="cloze" data-ordinal="{card.ord + 1}">{hidden}</span>' in back
             assert "Rauh et al" in visible_text(back) and "Rauh et al" not in visible_text(front)
-    finally:
-        col.close()
 
 
 @pytest.fixture
@@ -83,8 +80,7 @@ def reviewed(content: Path, tmp_path: Path) -> tuple[Path, int, tuple]:
     """A colleague's collection with the deck, the metastasis fact's card reviewed."""
     apkg = build(content, tmp_path / "dist").deck_path
     path = tmp_path / "colleague.anki2"
-    col = open_collection(path)
-    try:
+    with collection(path) as col:
         import_apkg(col, apkg)
         (cid,) = col.find_cards('"Ref:alt-thigh/facts/metastasis"')
         card = col.get_card(cid)
@@ -92,8 +88,6 @@ def reviewed(content: Path, tmp_path: Path) -> tuple[Path, int, tuple]:
         col.sched.answerCard(card, 3)
         card = col.get_card(cid)
         return path, cid, (card.type, card.queue, card.due, card.ivl, card.reps)
-    finally:
-        col.close()
 
 
 def test_a_new_deletion_adds_a_card_and_keeps_the_history_of_the_first(
@@ -108,8 +102,7 @@ def test_a_new_deletion_adds_a_card_and_keeps_the_history_of_the_first(
     result = build(content, tmp_path / "dist2")
     assert result.plan.refs("updated") == ["alt-thigh/facts/metastasis"]
     assert import_into(path, result.deck_path) == ImportLog(0, 1, DEFAULT_NOTES - 1, 0)
-    col = open_collection(path)
-    try:
+    with collection(path) as col:
         cards = _cards_by_ref(col)["alt-thigh/facts/metastasis"]
         assert [c.ord for c in cards] == [0, 1]
         first = cards[0]
@@ -117,8 +110,6 @@ def test_a_new_deletion_adds_a_card_and_keeps_the_history_of_the_first(
         assert (first.type, first.queue, first.due, first.ivl, first.reps) == before
         assert col.db.scalar("SELECT count() FROM revlog WHERE cid = ?", cid) == 1
         assert cards[1].reps == 0 and "[...]" in cards[1].question()
-    finally:
-        col.close()
     lock = json.loads((content / LOCK_FILE).read_text(encoding="utf-8"))
     assert lock["notes"]["alt-thigh/facts/metastasis"]["cards"] == [1, 2]
 
@@ -130,13 +121,10 @@ def test_rewording_around_the_deletion_updates_the_note_in_place(
     replace_in(content / CASE, METASTASIS, METASTASIS.replace("almost never", "very rarely"))
     apkg = build(content, tmp_path / "dist2").deck_path
     assert import_into(path, apkg) == ImportLog(0, 1, DEFAULT_NOTES - 1, 0)
-    col = open_collection(path)
-    try:
+    with collection(path) as col:
         card = col.get_card(cid)
         assert "very rarely" in card.note()["Text"]
         assert (card.type, card.queue, card.due, card.ivl, card.reps) == before
-    finally:
-        col.close()
 
 
 def test_a_removed_fact_is_retired_with_every_card_it_had(
@@ -155,8 +143,7 @@ def test_a_removed_fact_is_retired_with_every_card_it_had(
     assert "retired   alt-thigh/facts/dedifferentiation-by-site" in result.output
     apkg = tmp_path / "dist2" / "clinical-quiz.apkg"
     assert import_into(path, apkg) == ImportLog(0, 1, DEFAULT_NOTES - 1, 0)
-    col = open_collection(path)
-    try:
+    with collection(path) as col:
         cards = _cards_by_ref(col)["alt-thigh/facts/dedifferentiation-by-site"]
         assert [c.ord for c in cards] == [0, 1, 2]
         assert "retired" in cards[0].note().tags
@@ -165,8 +152,6 @@ def test_a_removed_fact_is_retired_with_every_card_it_had(
                 shown = visible_text(side)
                 assert "removed this fact" in shown and "tag:retired" in shown, shown
         assert col.get_empty_cards().notes == []
-    finally:
-        col.close()
     lock = json.loads((content / LOCK_FILE).read_text(encoding="utf-8"))
     entry = lock["notes"]["alt-thigh/facts/dedifferentiation-by-site"]
     assert entry["retired"] is True and entry["cards"] == [1, 2, 3]
@@ -250,8 +235,7 @@ def test_preview_renders_hints_and_marks_exactly_as_the_engine(
     notes = render_content(content).notes
     ours = {side.ref: (side.front, side.back) for side in card_sides(notes)}
     apkg = build(content, tmp_path / "dist").deck_path
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         import_apkg(col, apkg)
         engine = {}
         for ref, cards in _cards_by_ref(col).items():
@@ -260,8 +244,6 @@ def test_preview_renders_hints_and_marks_exactly_as_the_engine(
                 engine[key] = tuple(
                     side.split("</style>", 1)[1] for side in (card.question(), card.answer())
                 )
-    finally:
-        col.close()
     assert ours == engine
     assert "[what?]" in ours["alt-thigh/facts/metastasis c1"][0]
     assert len([k for k in ours if k.startswith("alt-thigh/facts/metastasis ")]) == 3

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from deckbuilder.pipeline import build
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.conftest import REPO
 from tests.desktop import (
     CardPlan,
@@ -173,8 +173,7 @@ def hostile_deck(tmp_path_factory: pytest.TempPathFactory) -> HostileDeck:
             _case_yaml(f"p{i:02d}", payload), encoding="utf-8"
         )
     apkg = build(content, tmp / "dist").deck_path
-    col = open_collection(tmp / "c.anki2")
-    try:
+    with collection(tmp / "c.anki2") as col:
         import_apkg(col, apkg)
         cards, av = {}, {}
         for cid in col.find_cards(""):
@@ -185,8 +184,6 @@ def hostile_deck(tmp_path_factory: pytest.TempPathFactory) -> HostileDeck:
         deck = col.decks.by_name(json.loads(DECK_FILE)["name"])
         assert deck is not None
         description = deck["desc"]
-    finally:
-        col.close()
     return HostileDeck(apkg, cards, av, description)
 
 

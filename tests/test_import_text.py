@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from deckbuilder.pipeline import build
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT, REPO
 from tests.helpers import visible_text
 from tests.process import deckbuilder
@@ -32,13 +32,10 @@ CAPTION_ARTICLES = [
 def _engine_notes(content: Path, tmp: Path, name: str) -> list[dict[str, str]]:
     """The notes of a content folder as Anki stores them, in question order."""
     apkg = build(content, tmp / f"dist-{name}").deck_path
-    col = open_collection(tmp / f"{name}.anki2")
-    try:
+    with collection(tmp / f"{name}.anki2") as col:
         import_apkg(col, apkg)
         notes = [dict(col.get_note(n).items()) for n in col.find_notes("")]
         notes = [n for n in notes if "Question" in n]  # the questions, not the facts
-    finally:
-        col.close()
     order = {
         q["id"]: i
         for i, q in enumerate(
@@ -89,13 +86,10 @@ def test_seed_proposes_its_key_facts_commented_out_and_they_make_cloze_cards(
     run = cli("check", str(content), "--strict")
     assert run.exit_code == 0, run.output
     assert "4 questions, 7 facts" in run.output
-    col = open_collection(tmp_path / "facts.anki2")
-    try:
+    with collection(tmp_path / "facts.anki2") as col:
         import_apkg(col, build(content, tmp_path / "dist").deck_path)
         texts = {col.get_note(n)["Ref"]: col.get_note(n)["Text"] for n in col.find_notes("Text:_*")}
         cards = {ref: len(col.find_cards(f'"Ref:{ref}"')) for ref in texts}
-    finally:
-        col.close()
     site = "dedifferentiation-atypical-lipomatous-tumor-thigh/facts/fact-1"
     assert cards[site] == 3 and "{{c2::17%}}" in texts[site]
     markers = "dedifferentiation-atypical-lipomatous-tumor-thigh/facts/fact-mdm2"

@@ -21,7 +21,7 @@ from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.content.yamlfile import parse_yaml
 from deckbuilder.errors import ContractError
 from deckbuilder.pipeline import build
-from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
+from tests.ankiengine import ImportLog, collection, import_apkg, import_into, open_collection
 from tests.conftest import DEFAULT_NOTES
 from tests.helpers import generated_content, markup_only, replace_in, visible_text
 
@@ -37,8 +37,7 @@ class Colleague:
 
     def state(self) -> dict[str, tuple]:
         """Per note: mtime, fields, tags, and its card's scheduling and review count."""
-        col = open_collection(self.path)
-        try:
+        with collection(self.path) as col:
             out = {}
             for nid in col.find_notes(""):
                 note = col.get_note(nid)
@@ -47,8 +46,6 @@ class Colleague:
                 sched = (card.id, card.type, card.queue, card.due, card.ivl, card.reps)
                 out[note["Ref"]] = (note.mod, tuple(note.fields), tuple(note.tags), sched, reviews)
             return out
-        finally:
-            col.close()
 
     def import_(self, apkg: Path) -> ImportLog:
         return import_into(self.path, apkg)
@@ -58,15 +55,12 @@ class Colleague:
 def colleague(content: Path, tmp_path: Path) -> Colleague:
     apkg = build(content, tmp_path / "dist").deck_path
     path = tmp_path / "colleague.anki2"
-    col = open_collection(path)
-    try:
+    with collection(path) as col:
         assert import_apkg(col, apkg).new == DEFAULT_NOTES
         col.decks.select(col.decks.id_for_name("Clinical Quiz"))
         card = col.sched.getCard()
         assert card is not None and card.note()["Ref"] == REVIEWED
         col.sched.answerCard(card, 3)
-    finally:
-        col.close()
     state = Colleague(path).state()
     assert state[REVIEWED][4] == 1  # one review in the history
     return Colleague(path)
@@ -218,8 +212,7 @@ def test_rename_a_question_id_gives_one_new_and_one_retired(
     # It keeps the tags it had, and says what happened and nothing else.
     assert set(after["alt-thigh/prognosis"][2]) == {"clinical-quiz", "liposarcoma", "retired"}
     assert "Retired question" in after["alt-thigh/prognosis"][1][0]
-    col = open_collection(colleague.path)
-    try:
+    with collection(colleague.path) as col:
         (nid,) = col.find_notes("tag:retired")
         card = col.get_note(nid).cards()[0]
         for side in (card.question(), card.answer()):
@@ -228,16 +221,11 @@ def test_rename_a_question_id_gives_one_new_and_one_retired(
             for empty in ("Case", "Correct answer", "Critique", "Discussion", "Figures"):
                 assert empty not in shown, empty
             assert "db-options" not in markup_only(side)
-    finally:
-        col.close()
     assert after["alt-thigh/prognosis"][3:] == before["alt-thigh/prognosis"][3:]
     assert "outcome" in after["alt-thigh/outcome"][1][-1]
 
-    col = open_collection(colleague.path)
-    try:
+    with collection(colleague.path) as col:
         assert len(col.find_notes("tag:retired")) == 1
-    finally:
-        col.close()
 
     # Carried on unchanged by later builds, until dropped for good.
     again = build(content, tmp_path / "dist3")

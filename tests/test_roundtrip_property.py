@@ -24,7 +24,7 @@ from hypothesis.database import (
 
 from deckbuilder.notes.render import UnsafeText, markdown
 from deckbuilder.pipeline import build, render_content
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.conftest import REPO
 from tests.helpers import read_case
 
@@ -164,13 +164,10 @@ def test_random_decks_round_trip_through_the_engine(
         assert len(expected) == len(notes) == sum(len(c["questions"]) for c in cases)
 
         apkg = build(root, Path(tmp) / "dist").deck_path
-        col = open_collection(Path(tmp) / "c.anki2")
-        try:
+        with collection(Path(tmp) / "c.anki2") as col:
             log = import_apkg(col, apkg)
             assert log.new == len(expected)
             stored = {
                 col.get_note(n).guid: tuple(col.get_note(n).fields) for n in col.find_notes("")
             }
-        finally:
-            col.close()
         assert stored == expected

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from deckbuilder.commands.output import schema
-from tests.ankiengine import ImportLog, import_apkg, import_into, open_collection
+from tests.ankiengine import ImportLog, collection, import_apkg, import_into
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES
 from tests.helpers import replace_in
 from tests.process import deckbuilder
@@ -61,16 +61,13 @@ def test_a_renamed_deck_is_reported_with_what_it_does_in_anki(work: Path) -> Non
         "to": "Sarcoma Quiz",
     }
     # What the report says is what the engine does: the cards stay in the old deck.
-    col = open_collection(work / "c.anki2")
-    try:
+    with collection(work / "c.anki2") as col:
         import_apkg(col, first)
         import_apkg(col, work / DECK)
         names = {d.name for d in col.decks.all_names_and_ids()}
         assert {"Clinical Quiz", "Sarcoma Quiz"} <= names  # a new, empty deck appears
         assert len(col.find_notes('"deck:Clinical Quiz"')) == DEFAULT_NOTES
         assert col.find_notes('"deck:Sarcoma Quiz"') == []
-    finally:
-        col.close()
 
 
 # --- a lost or damaged lock --------------------------------------------------------------
@@ -163,13 +160,10 @@ def test_two_branches_that_built_merge_and_build_to_the_expected_updates(work: P
         assert import_into(col, work / f"dist-{branch}" / "clinical-quiz.apkg").new == DEFAULT_NOTES
         log = import_into(col, merged)
         assert log == ImportLog(0, 1, DEFAULT_NOTES - 1, 0), (branch, log)  # the other's edit
-        collection = open_collection(col)
-        try:
-            (nid,) = collection.find_notes(f'"Ref:{edited}"')
-            text = " ".join(collection.get_note(nid).fields)
+        with collection(col) as opened:
+            (nid,) = opened.find_notes(f'"Ref:{edited}"')
+            text = " ".join(opened.get_note(nid).fields)
             assert ("RT only" in text) if edited.endswith("treatment") else ("about 10%" in text)
-        finally:
-            collection.close()
 
 
 def _epoch(step: int) -> int:
@@ -199,8 +193,7 @@ def test_diff_against_the_engines_export_of_the_same_deck_reports_no_change(
 ) -> None:
     from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
-    col = open_collection(work / "c.anki2")
-    try:
+    with collection(work / "c.anki2") as col:
         import_apkg(col, work / DECK)
         exported = work / "exported.apkg"
         col.export_anki_package(
@@ -210,8 +203,6 @@ def test_diff_against_the_engines_export_of_the_same_deck_reports_no_change(
             ),
             limit=DeckIdLimit(col.decks.id_for_name("Clinical Quiz")),
         )
-    finally:
-        col.close()
     for old, new in ((str(exported), DECK), (DECK, str(exported))):
         data = _json(deckbuilder("diff", old, new, "--json", cwd=work))
         assert data["notetypes"] == [], data["notetypes"]

@@ -11,22 +11,19 @@ import yaml
 
 from deckbuilder.notes import ids
 from deckbuilder.pipeline import build
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_NOTES
 
 
 def _engine_ids(apkg: Path, col_path: Path) -> dict[str, object]:
     """Every id as Anki's engine stores it after importing ``apkg`` into a new collection."""
-    col = open_collection(col_path)
-    try:
+    with collection(col_path) as col:
         import_apkg(col, apkg)
         notes = {}
         for nid in col.find_notes(""):
             note = col.get_note(nid)
             notes[note["Ref"]] = (note.guid, note.id, note.mid, note.cards()[0].id)
         return {"notes": notes, "deck": _packaged_deck_id(apkg)}
-    finally:
-        col.close()
 
 
 def _packaged_deck_id(apkg: Path) -> int:

@@ -15,15 +15,14 @@ from pathlib import Path
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.notes import ids
 from deckbuilder.pipeline import build
-from tests.ankiengine import ImportLog, import_apkg, open_collection
+from tests.ankiengine import ImportLog, collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_FACTS, DEFAULT_NOTES, REPO
 
 RELEASE = REPO / "tests" / "fixtures" / "release-0.1.0"
 
 
 def test_the_first_release_updates_in_place_and_keeps_reviews(tmp_path: Path) -> None:
-    col = open_collection(tmp_path / "colleague.anki2")
-    try:
+    with collection(tmp_path / "colleague.anki2") as col:
         stock = {t.id for t in col.models.all_names_and_ids()}
         assert import_apkg(col, RELEASE / "clinical-quiz.apkg") == ImportLog(4, 0, 0, 0)
         (old_type,) = [t for t in col.models.all_names_and_ids() if t.id not in stock]
@@ -34,16 +33,13 @@ def test_the_first_release_updates_in_place_and_keeps_reviews(tmp_path: Path) ->
         reviewed = col.get_card(card.id)
         before = (reviewed.type, reviewed.queue, reviewed.due, reviewed.ivl, reviewed.reps)
         old_front = col.models.get(old_type.id)["tmpls"][0]["qfmt"]
-    finally:
-        col.close()
 
     content = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT, content)
     shutil.copy(RELEASE / LOCK_FILE, content / LOCK_FILE)  # the lock the release was built from
     apkg = build(content, tmp_path / "dist").deck_path
 
-    col = open_collection(tmp_path / "colleague.anki2")
-    try:
+    with collection(tmp_path / "colleague.anki2") as col:
         cloze_id = ids.cloze_notetype_id("clinical-quiz")
         log = import_apkg(col, apkg)
         assert log == ImportLog(new=DEFAULT_FACTS, updated=4, duplicate=0, conflicting=0)
@@ -62,5 +58,3 @@ def test_the_first_release_updates_in_place_and_keeps_reviews(tmp_path: Path) ->
         assert len(notes) == 4
         assert all('data-shuffle="1"' in n["Options"] for n in notes)  # the new content arrived
         assert all("db-case-figures" in n["Case"] for n in notes)
-    finally:
-        col.close()

@@ -11,12 +11,12 @@ runner's output and leave no process behind.
 from __future__ import annotations
 
 import re
-import struct
 from pathlib import Path
 
 import pytest
 
 from tests.desktop.reaper import live_processes
+from tests.helpers import png_size
 from tests.webkit import (
     ORIGIN,
     RUN_ENV,
@@ -53,13 +53,6 @@ IMAGES = """Promise.all(Array.from(document.images).map((img) => img.complete ? 
   : new Promise((done) => { img.onload = img.onerror = () => done(img); })))
   .then((images) => images.map((img) => ({
     id: img.id, complete: img.complete, width: img.naturalWidth })))"""
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 @pytest.mark.parametrize("night", [False, True], ids=["light", "night"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.ankiengine import import_apkg, open_collection
+from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT
 from tests.process import deckbuilder
 
@@ -155,13 +155,10 @@ def test_init_writes_a_workflow_that_actionlint_and_the_shell_accept(
     assert (runner_temp / "deck" / f"{deck_id}.apkg").is_file()
     done = _run_step(release_build, repo, {**env, "DECK_VERSION": "v2026.12"})
     assert done.returncode == 0, done.stderr
-    col = open_collection(tmp_path / "c.anki2")
-    try:
+    with collection(tmp_path / "c.anki2") as col:
         import_apkg(col, runner_temp / "deck" / f"{deck_id}.apkg")
         deck_name = Path(folder).name.replace("-", " ").title()
         assert "Version v2026.12" in col.decks.by_name(deck_name)["desc"]
-    finally:
-        col.close()
 
 
 def test_actionlint_checks_the_quoting_of_run_scripts(tmp_path: Path) -> None:
