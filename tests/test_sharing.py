@@ -167,7 +167,9 @@ def test_two_branches_that_built_merge_and_build_to_the_expected_updates(work: P
 
 
 def _epoch(step: int) -> int:
-    return 1_795_800_000 + 100 * step
+    """Times after any real clock's today (2096), so the branches' builds are later than
+    the fixture's: the test must not depend on the day it runs."""
+    return 4_000_000_000 + 100 * step
 
 
 def _at(step: int) -> dict[str, str]:
