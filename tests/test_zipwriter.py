@@ -1,5 +1,6 @@
 """The zip writer: blocks compressed on several threads join into one stream that any
-reader takes, the bytes never depend on the number of threads, and ZIP64 works."""
+reader takes, stored entries (the current format's zstd streams) come back as written,
+the bytes never depend on the number of threads, and ZIP64 works."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from deckbuilder.pipeline import build
 from tests.ankiengine import import_into
 from tests.conftest import DEFAULT_NOTES
 
+STORED = frozenset({"meta", "collection.anki21b"})
+
 # Text-like data: a few words repeated, so blocks refer back across their boundaries.
 _data = st.lists(
     st.sampled_from([b"lipoma ", b"MDM2 ", b"\x00", b"\xff\xfe", b"sarcoma\n", b"x" * 300]),
@@ -24,18 +27,25 @@ _data = st.lists(
 ).map(b"".join) | st.binary(max_size=5000)
 
 
-def _zip(entries: dict[str, bytes], threads: int, comment: bytes = b"") -> bytes:
+def _zip(
+    entries: dict[str, bytes], threads: int, comment: bytes = b"", stored: frozenset[str] = STORED
+) -> bytes:
     out = io.BytesIO()
     with ZipWriter(out, threads=threads) as zf:
         for name, data in entries.items():
-            zf.write(name, io.BytesIO(data) if len(data) % 2 else data, len(data))
+            if name in stored:  # in pieces, as a zstd stream arrives
+                zf.store(name, (data[i : i + 7] for i in range(0, len(data), 7)), len(data))
+            else:
+                zf.write(name, io.BytesIO(data) if len(data) % 2 else data, len(data))
         zf.close(comment)
     return out.getvalue()
 
 
 @settings(deadline=None)
 @given(
-    entries=st.dictionaries(st.sampled_from(["collection.anki2", "media", "0", "1"]), _data),
+    entries=st.dictionaries(
+        st.sampled_from(["meta", "collection.anki21b", "collection.anki2", "media", "0"]), _data
+    ),
     block=st.integers(1, 2048),
     comment=st.binary(max_size=40),
 )
@@ -54,12 +64,18 @@ def test_any_reader_reads_back_exactly_what_was_written(
             assert zf.read(info) == entries[info.filename]
             assert info.date_time == (1980, 1, 1, 0, 0, 0)
             assert info.external_attr >> 16 == 0o100644
-            assert info.compress_type == zipfile.ZIP_DEFLATED
+            stored = info.filename in STORED
+            assert info.compress_type == (zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
 
 
 def test_a_short_source_is_an_error_not_a_broken_entry() -> None:
     with ZipWriter(io.BytesIO()) as zf, pytest.raises(ValueError, match="expected 10 bytes"):
         zf.write("x", io.BytesIO(b"12345"), 10)
+
+
+def test_a_stored_entry_longer_than_announced_is_an_error() -> None:
+    with ZipWriter(io.BytesIO()) as zf, pytest.raises(ValueError, match="more than the 3 bytes"):
+        zf.store("x", [b"12", b"345"], 3)
 
 
 def test_zip64_records_are_read_by_python_and_by_the_anki_engine(
@@ -69,13 +85,16 @@ def test_zip64_records_are_read_by_python_and_by_the_anki_engine(
     entry and the directory take that path, and both readers still accept the deck."""
     with zipfile.ZipFile(build(content, dist).deck_path) as zf:
         entries = {i.filename: zf.read(i) for i in zf.infolist()}
+        stored = frozenset(i.filename for i in zf.infolist() if i.compress_type == 0)
         comment = zf.comment
+    assert stored == {"meta", "collection.anki21b", "media"}
     monkeypatch.setattr(zipwriter, "ZIP64_FROM", 100)
     deck = tmp_path / "zip64.apkg"
-    deck.write_bytes(_zip(entries, threads=2, comment=comment))
+    deck.write_bytes(_zip(entries, threads=2, comment=comment, stored=stored))
     with zipfile.ZipFile(deck) as zf:
         assert zf.testzip() is None
         assert {i.filename: zf.read(i) for i in zf.infolist()} == entries
-        assert all(len(i.extra) > 0 for i in zf.infolist())
+        # The first entry ("meta", two bytes at offset 0) needs no ZIP64; every other does.
+        assert [i.filename for i in zf.infolist() if not i.extra] == ["meta"]
     log = import_into(tmp_path / "c.anki2", deck)
     assert log.new == DEFAULT_NOTES

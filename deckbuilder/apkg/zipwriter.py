@@ -1,4 +1,4 @@
-"""A reproducible zip writer for the ``.apkg``, compressing on every core.
+"""A reproducible zip writer for the ``.apkg``, deflating on every core.
 
 Kept because it pays: ``bench/run.py`` measures it against Python's ``zipfile`` writing
 the same archive on one core (``bench/alternatives.py``); on the development machine it
@@ -10,8 +10,10 @@ each block is primed with the 32 KiB before it and ends on a byte boundary, so t
 blocks join into one ordinary deflate stream, as ``pigz`` does. The bytes depend on the
 block size and the level, never on the number of threads.
 
-Everything else is fixed too: entry order, a 1980-01-01 date, permissions 0644, no extra
-fields unless ZIP64 is needed (entries or archives of 4 GiB and more).
+Entries of Anki's current format are zstd streams the zip only stores
+(:meth:`ZipWriter.store`). Everything else is fixed too: entry order, a 1980-01-01 date,
+permissions 0644, no extra fields unless ZIP64 is needed (entries or archives of 4 GiB
+and more).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import struct
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -36,6 +38,7 @@ _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest a zip can say
 _DOS_TIME = 0
 _UNIX_0644 = 0o100644 << 16
 _MADE_BY_UNIX = 3 << 8
+_STORED, _DEFLATED = 0, 8
 _FULL = 0xFFFFFFFF  # a 32-bit field saying "see the ZIP64 record"
 ZIP64_FROM = _FULL  # sizes and offsets from this on need ZIP64 (lowered by a test)
 
@@ -48,6 +51,7 @@ class _Entry:
     size: int = 0
     compressed: int = 0
     zip64: bool = False
+    method: int = _DEFLATED
 
 
 class ZipWriter:
@@ -73,10 +77,8 @@ class ZipWriter:
     def write(self, name: str, data: bytes | BinaryIO, size: int) -> None:
         """Add ``size`` bytes (from ``data``, bytes or a file positioned at their start)
         as the entry ``name``, deflated."""
-        entry = _Entry(name.encode("utf-8"), self.out.tell() - self.start)
         # Deflate can grow incompressible data by a fraction of a percent: 5% is ample.
-        entry.zip64 = size * 1.05 >= ZIP64_FROM
-        self.out.write(_local_header(entry))
+        entry = self._begin(name, size * 1.05 >= ZIP64_FROM, _DEFLATED)
         for raw, block in self._compress(_blocks(data, size)):
             entry.crc = zlib.crc32(raw, entry.crc)
             entry.size += len(raw)
@@ -84,6 +86,29 @@ class ZipWriter:
             self.out.write(block)
         if entry.size != size:
             raise ValueError(f"{name}: expected {size} bytes, got {entry.size}")
+        self._end(entry)
+
+    def store(self, name: str, chunks: Iterable[bytes], at_most: int) -> None:
+        """Add the concatenated ``chunks`` as the entry ``name``, stored as they are
+        (they are compressed already); ``at_most`` bounds their size, for ZIP64."""
+        entry = self._begin(name, at_most >= ZIP64_FROM, _STORED)
+        for chunk in chunks:
+            entry.crc = zlib.crc32(chunk, entry.crc)
+            entry.size += len(chunk)
+            self.out.write(chunk)
+        entry.compressed = entry.size
+        if entry.size > at_most:
+            raise ValueError(f"{name}: more than the {at_most} bytes announced")
+        self._end(entry)
+
+    def _begin(self, name: str, zip64: bool, method: int) -> _Entry:
+        entry = _Entry(name.encode("utf-8"), self.out.tell() - self.start, zip64=zip64)
+        entry.method = method
+        self.out.write(_local_header(entry))
+        return entry
+
+    def _end(self, entry: _Entry) -> None:
+        """Complete the entry's local header (CRC and sizes) now that its data is in."""
         end = self.out.tell()
         self.out.seek(self.start + entry.offset)
         self.out.write(_local_header(entry))
@@ -174,7 +199,16 @@ def _fields(e: _Entry, version: int, extra: bytes) -> bytes:
     """What local and central headers share: from "version needed" to "extra length"."""
     sizes = (_FULL, _FULL) if e.zip64 else (e.compressed, e.size)
     return struct.pack(
-        "<HHHHHIIIHH", version, 0, 8, _DOS_TIME, _DOS_DATE, e.crc, *sizes, len(e.name), len(extra)
+        "<HHHHHIIIHH",
+        version,
+        0,
+        e.method,
+        _DOS_TIME,
+        _DOS_DATE,
+        e.crc,
+        *sizes,
+        len(e.name),
+        len(extra),
     )
 
 
