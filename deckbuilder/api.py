@@ -126,7 +126,12 @@ def write_deck(
         def package(dest: BinaryIO) -> None:
             from deckbuilder.apkg.writer import write_package
 
-            write_package(dest, assembled.collection, assembled.media)
+            write_package(
+                dest,
+                assembled.collection,
+                assembled.media,
+                support_older_anki=model.support_older_anki,
+            )
 
         lock_text = assembled.plan.lock.dumps().encode("utf-8")
         write_deck_and_lock(target, package, lock_path, lock_text)

@@ -207,7 +207,13 @@ def _build(
         def package(dest: BinaryIO) -> None:
             from deckbuilder.apkg.writer import write_package
 
-            write_package(dest, assembled.collection, assembled.media, comment=lambda: comment)
+            write_package(
+                dest,
+                assembled.collection,
+                assembled.media,
+                comment=lambda: comment,
+                support_older_anki=deck.support_older_anki,
+            )
 
         if dry_run:
             with tempfile.TemporaryFile() as sink:

@@ -166,7 +166,7 @@ def test_inspect(which: str, cli, content: Path, tmp_path: Path, engine_export: 
         r"alt-thigh\s+treatment\s+K/BhEeg#&m\s+What is the optimal treatment", result.output
     )
     data = json.loads(cli("inspect", str(deck), "--json").output)
-    assert data["format"] == ("anki2" if which == "ours" else "anki21b")
+    assert data["format"] == "anki21b"  # ours too: Anki's current format by default
     assert sorted(n["question"] for n in data["notes"]) == [
         *(f"facts/{fact}" for fact in FACTS),
         "prognosis",

@@ -28,6 +28,7 @@ from tests.desktop import (
 )
 from tests.desktop.reaper import live_processes
 from tests.helpers import replace_in
+from tests.packages import patch_collection
 
 skip_or_fail_if_unavailable()
 pytestmark = pytest.mark.desktop
@@ -70,21 +71,9 @@ def _deck(folder: Path, edit: bool) -> tuple[Path, list[int], int]:
 
 def _patch_notes(apkg: Path, old: str, new: str) -> None:
     """Replace text in the fields of a built package's notes."""
-    import sqlite3
-    import zipfile
-
-    with zipfile.ZipFile(apkg) as zf:
-        entries = {name: zf.read(name) for name in zf.namelist()}
-    db = apkg.with_suffix(".anki2")
-    db.write_bytes(entries["collection.anki2"])
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE notes SET flds = replace(flds, ?, ?)", (old, new))
-    conn.commit()
-    conn.close()
-    entries["collection.anki2"] = db.read_bytes()
-    with zipfile.ZipFile(apkg, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
+    patch_collection(
+        apkg, lambda conn: conn.execute("UPDATE notes SET flds = replace(flds, ?, ?)", (old, new))
+    )
 
 
 def _processes_mentioning(path: Path) -> list[str]:

@@ -245,6 +245,24 @@ def test_inspect_refuses_a_zip_bomb_without_using_the_memory(tmp_path: Path) -> 
         assert "refused as a likely zip bomb" in run.stderr
 
 
+def test_inspect_stops_a_zstd_collection_that_expands_too_far(tmp_path: Path) -> None:
+    """The current format stores its zstd stream, so the zip's sizes say nothing: the
+    same ratio is enforced while decompressing (1 GiB of zeros from ~40 KB here)."""
+    import zstandard
+
+    packer = zstandard.ZstdCompressor(level=1).compressobj()
+    data = b"".join(packer.compress(bytes(1 << 24)) for _ in range(64)) + packer.flush()
+    with zipfile.ZipFile(tmp_path / "zbomb.apkg", "w") as zf:
+        zf.writestr("meta", b"\x08\x03")
+        zf.writestr("collection.anki21b", data)
+    for command in (["inspect", "zbomb.apkg"], ["diff", "zbomb.apkg", "zbomb.apkg"]):
+        run = deckbuilder(*command, cwd=tmp_path, timeout=30, limit_memory=1024**3)
+        assert run.returncode == 1, run.stderr
+        assert run.stderr.startswith(
+            f"error: zbomb.apkg: its collection expands beyond {16 * 1024**2:,} bytes"
+        ), run.stderr
+
+
 def test_inspect_stops_a_collection_that_lies_about_its_size(tmp_path: Path) -> None:
     """A zip whose header claims little but whose data expands: stopped while reading."""
     raw = zlib.compressobj(1, zlib.DEFLATED, -15)

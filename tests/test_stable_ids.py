@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import zipfile
 from pathlib import Path
 
 import yaml
@@ -13,6 +11,7 @@ from deckbuilder.notes import ids
 from deckbuilder.pipeline import build
 from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_NOTES
+from tests.packages import query
 
 
 def _engine_ids(apkg: Path, col_path: Path) -> dict[str, object]:
@@ -29,15 +28,8 @@ def _engine_ids(apkg: Path, col_path: Path) -> dict[str, object]:
 def _packaged_deck_id(apkg: Path) -> int:
     """The deck id inside the package. Anki's importer matches decks by name and gives a
     new deck an id of its own, so this one is read from the package itself."""
-    with zipfile.ZipFile(apkg) as zf:
-        db = apkg.with_suffix(".anki2")
-        db.write_bytes(zf.read("collection.anki2"))
-    conn = sqlite3.connect(db)
-    try:
-        decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
-    finally:
-        conn.close()
-    (deck_id,) = [int(k) for k, v in decks.items() if v["name"] == "Clinical Quiz"]
+    ((decks,),) = query(apkg, "SELECT decks FROM col")
+    (deck_id,) = [int(k) for k, v in json.loads(decks).items() if v["name"] == "Clinical Quiz"]
     return deck_id
 
 

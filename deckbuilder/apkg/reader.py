@@ -1,10 +1,11 @@
 """Read any ``.apkg``: ours, genanki's, or one exported by Anki itself.
 
-Three generations of package exist: ``collection.anki2`` (schema 11, what genanki and
-deckbuilder write), ``collection.anki21`` (Anki 2.1's legacy export) and
-``collection.anki21b`` (the current format: a zstd-compressed SQLite database with note
-types, fields, templates and decks in tables of their own). The newest one present is
-read. Only what ``inspect`` and ``diff`` need is extracted.
+Three generations of package exist: ``collection.anki2`` (schema 11, what genanki
+writes, and deckbuilder with ``support_older_anki``), ``collection.anki21`` (Anki 2.1's
+legacy export) and ``collection.anki21b`` (the current format: a zstd-compressed SQLite
+database, from Anki with note types, fields, templates and decks in tables of their own,
+from deckbuilder in schema 11). The newest one present is read, its schema recognised by
+its tables. Only what ``inspect`` and ``diff`` need is extracted.
 
 A package may come from anyone, so it is read with limits: the zip must be a regular
 file, the collection is decompressed as a stream into a temporary file and stopped at
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from deckbuilder.apkg import protobuf
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.files import MiB, open_regular
 
@@ -163,8 +165,11 @@ def _extract_collection(path: Path, out: BinaryIO) -> str:
                 if fmt == "anki21b":
                     import zstandard
 
+                    # The zip stores the zstd stream, so its sizes say nothing of what
+                    # it expands to: the same ratio is enforced while decompressing.
+                    expands = max(16 * MiB, MAX_RATIO * info.compress_size)
                     with zstandard.ZstdDecompressor().stream_reader(entry) as stream:
-                        _copy(path, stream, out, MAX_COLLECTION_BYTES)
+                        _copy(path, stream, out, min(MAX_COLLECTION_BYTES, expands))
                 else:
                     _copy(path, entry, out, limit)
     except (OSError, zipfile.BadZipFile, EOFError, RuntimeError) as exc:
@@ -256,56 +261,16 @@ def _modern(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], list[str]]:
         templates = conn.execute(
             "SELECT name, config FROM templates WHERE ntid = ? ORDER BY ord", (ntid,)
         ).fetchall()
-        css = _proto_strings(bytes(config)).get(3, "")  # Notetype.Config.css
+        css = protobuf.strings(bytes(config)).get(3, "")  # Notetype.Config.css
         formats = []
         for _, tconfig in templates:
-            strings = _proto_strings(bytes(tconfig))  # Template.Config: q_format 1, a_format 2
+            strings = protobuf.strings(bytes(tconfig))  # Template.Config: q_format 1, a_format 2
             formats.append((strings.get(1, ""), strings.get(2, "")))
         notetypes[int(ntid)] = NoteType(
             int(ntid), name, int(mtime), fields, tuple(t[0] for t in templates), css, tuple(formats)
         )
     decks = sorted(name.replace("\x1f", "::") for (name,) in conn.execute("SELECT name FROM decks"))
     return notetypes, decks
-
-
-def _proto_strings(message: bytes) -> dict[int, str]:
-    """The top-level string fields of a protobuf message, by field number.
-
-    Just enough of the wire format to read Anki's note type and template configs: varints
-    and fixed-size fields are skipped, length-delimited ones kept when they are UTF-8.
-    """
-    out: dict[int, str] = {}
-    i = 0
-    while i < len(message):
-        key, i = _varint(message, i)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            _, i = _varint(message, i)
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
-        elif wire == 2:
-            size, i = _varint(message, i)
-            with contextlib.suppress(UnicodeDecodeError):
-                out.setdefault(number, message[i : i + size].decode("utf-8"))
-            i += size
-        else:
-            raise ValueError(f"unexpected protobuf wire type {wire}")
-    return out
-
-
-def _varint(data: bytes, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if i >= len(data) or shift > 63:
-            raise ValueError("truncated protobuf varint")
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, i
-        shift += 7
 
 
 def _used_decks(

@@ -447,3 +447,9 @@ class Deck(_Model):
         description="Shuffle every question's options at each review (a question's own "
         "'shuffle' overrides it).",
     )
+    support_older_anki: Switch = Field(
+        default=False,
+        description="Write the legacy package format, which Anki versions before 2.1.55 "
+        "(2022) also import, instead of Anki's current one; the deck is larger (up to "
+        "3x on repetitive cases).",
+    )
