@@ -4,7 +4,6 @@ legacy one with ``support_older_anki``; both judged by the engine's importer."""
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -14,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deckbuilder.apkg import protobuf
-from deckbuilder.apkg.writer import NOTICE, ZSTD_LEVEL
+from deckbuilder.apkg.writer import NOTICE, notice_collection
 from deckbuilder.pipeline import build
 from tests.ankiengine import ImportLog, collection, import_into
 from tests.conftest import DEFAULT_NOTES, REPO
@@ -44,39 +43,12 @@ def test_the_default_package_is_anki_s_current_format(content: Path, dist: Path)
     for name in ("collection.anki21b", "media"):
         data, method = entries[name]
         assert method == zipfile.ZIP_STORED and data.startswith(ZSTD_MAGIC), name
-    assert entries["collection.anki2"][1] == zipfile.ZIP_DEFLATED
+    assert entries["collection.anki2"] == (notice_collection(), zipfile.ZIP_DEFLATED)
     log = import_into(deck.parent / "c.anki2", deck)
     assert log == ImportLog(DEFAULT_NOTES, 0, 0, 0)
     with collection(deck.parent / "c.anki2") as col:
         assert col.note_count() == DEFAULT_NOTES  # not the notice for older versions
         assert col.find_notes(f'"{NOTICE[:40]}"') == []
-
-
-def test_older_anki_versions_import_one_note_asking_them_to_update(
-    content: Path, dist: Path, tmp_path: Path
-) -> None:
-    """Versions before 2.1.55 know only ``collection.anki2``: given the package as they
-    see it, the engine imports the one notice note, once however often it is imported."""
-    decks = [
-        build(content, dist).deck_path,
-        build(_features(tmp_path), tmp_path / "features").deck_path,
-    ]
-    notices = {_entries(deck)["collection.anki2"][0] for deck in decks}
-    assert len(notices) == 1  # the same bytes in every deck
-    old_view = tmp_path / "as-older-anki-sees-it.apkg"
-    with zipfile.ZipFile(old_view, "w") as zf:
-        zf.writestr("collection.anki2", notices.pop())
-        zf.writestr("media", "{}")
-    col_path = tmp_path / "older.anki2"
-    assert import_into(col_path, old_view) == ImportLog(1, 0, 0, 0)
-    assert import_into(col_path, old_view) == ImportLog(0, 0, 1, 0)
-    with collection(col_path) as col:
-        (nid,) = col.find_notes("")
-        note = col.get_note(nid)
-        assert note.fields == [NOTICE, ""]
-        card = note.cards()[0]
-        assert col.decks.name(card.did) == "Default"
-        assert NOTICE in card.question()
 
 
 def test_media_reach_the_collection_byte_for_byte(tmp_path: Path) -> None:
@@ -126,21 +98,6 @@ def test_support_older_anki_writes_the_legacy_format_and_switching_changes_no_no
     with collection(col_path) as col:
         assert [m["name"] for m in col.models.all()].count(MCQ) == 1
         assert not any(m["name"].startswith(MCQ + "+") for m in col.models.all())
-
-
-def test_the_compressed_bytes_do_not_depend_on_the_number_of_cores(
-    content: Path, dist: Path
-) -> None:
-    packed = _entries(build(content, dist).deck_path)["collection.anki21b"][0]
-    raw = zstandard.ZstdDecompressor().decompressobj().decompress(packed)
-    for threads in (1, 3, 8):
-        compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=threads)
-        again = b"".join(
-            compressor.read_to_iter(
-                io.BytesIO(raw), size=len(raw), read_size=1 << 20, write_size=1 << 20
-            )
-        )
-        assert again == packed, threads
 
 
 @given(
