@@ -8,6 +8,7 @@ places; ``variant.py`` runs the real CLI with one part swapped for its alternati
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from deckbuilder.apkg import zipwriter
@@ -15,7 +16,8 @@ from deckbuilder.apkg import zipwriter
 
 class StdlibZipWriter:
     """The same archive as ``deckbuilder.apkg.zipwriter.ZipWriter`` makes — fixed date,
-    permissions, order, deflate level — written by Python's ``zipfile`` on one core."""
+    permissions, order, deflate level, stored entries — written by Python's ``zipfile``
+    on one core."""
 
     def __init__(self, out: BinaryIO, *, threads: int | None = None) -> None:
         self.zf = zipfile.ZipFile(
@@ -39,6 +41,14 @@ class StdlibZipWriter:
             else:
                 while chunk := data.read(1 << 20):
                     dest.write(chunk)
+
+    def store(self, name: str, chunks: Iterable[bytes], at_most: int) -> None:
+        info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o100644 << 16
+        with self.zf.open(info, "w", force_zip64=at_most >= zipwriter.ZIP64_FROM) as dest:
+            for chunk in chunks:
+                dest.write(chunk)
 
     def close(self, comment: bytes = b"") -> None:
         self.zf.comment = comment

@@ -9,16 +9,19 @@ text, tables, shared images) and ``repetitive`` (the seed case two thousand time
 small changes, which compresses far better). For each: the full build against the same
 notes written by bare genanki (``Package.write_to_file``), each of its runs right after
 one of ours, the ratio the median of the pairs' ratios (a machine that drifts during the
-run weighs on both alike); a rebuild with nothing changed; peak memory; and the deck's
-size against the official ``anki`` engine's own export of the same notes.
+run weighs on both alike); a rebuild with nothing changed; peak memory; the deck's size
+against the official ``anki`` engine's own export of the same notes, in each package
+format (ours in Anki's current format against its default export; ours with
+``support_older_anki`` against its "Support older Anki versions" export); and what each
+zstd level would cost and save on that collection.
 
 Each hand-written part of deckbuilder is then measured against its library alternative
-(``variant.py``), in turns too: the parallel zip writer against ``zipfile``, the process
-pool against reading every file in the main process, and the input stamp against
-rebuilding everything. A part stays only where it saves at least 10% of the build or
-rebuild it serves (pausing the cycle collector during a build saved 5-7% and went).
-Also: ``--version``/``--help`` start-up, and with ``--scale`` one build of ten times the
-notes.
+(``variant.py``), in turns too: the parallel zip writer against ``zipfile`` (on legacy
+builds, the only ones it deflates a collection for), the process pool against reading
+every file in the main process, and the input stamp against rebuilding everything. A
+part stays only where it saves at least 10% of the build or rebuild it serves (pausing
+the cycle collector during a build saved 5-7% and went). Also: ``--version``/``--help``
+start-up, and with ``--scale`` one build of ten times the notes.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ PARTS = {  # part -> (what it serves, the variant that replaces it)
     "input stamp": ("rebuild", "no-stamp"),
 }
 KEEP_FROM = 0.10
+ZSTD_LEVELS = (3, 6, 9, 12)  # 3 is Anki's own (zstd's default)
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, int]:
@@ -178,7 +182,12 @@ def bench_content(kind: str, cases: int, runs: int, work: Path) -> dict[str, flo
     deck = dist / "bench-deck.apkg"
     ours = deck.stat().st_size
     engine = engine_export_size(deck, work)
-    legacy = engine_export_size(deck, work, legacy=True)
+    older = older_anki(content)
+    older_dist = work / f"dist-{kind}-older"
+    fresh(older, older_dist)
+    older_t, _ = run(build_command(older, older_dist), work)
+    older_deck = older_dist / "bench-deck.apkg"
+    legacy = engine_export_size(older_deck, work, legacy=True)
     return {
         "notes": len(json.loads(notes_json.read_text(encoding="utf-8"))["notes"]),
         "build_s": statistics.median(ours[0] for ours, _ in pairs),
@@ -191,19 +200,57 @@ def bench_content(kind: str, cases: int, runs: int, work: Path) -> dict[str, flo
         "genanki_deck_mb": baseline_out.stat().st_size / 1e6,
         "engine_export_mb": engine / 1e6,
         "size_ratio": ours / engine,
+        "older_build_s": older_t,
+        "older_deck_mb": older_deck.stat().st_size / 1e6,
         "engine_legacy_mb": legacy / 1e6,
-        "legacy_size_ratio": ours / legacy,
+        "legacy_size_ratio": older_deck.stat().st_size / legacy,
+        "zstd": zstd_levels(older_deck, runs),
     }
 
 
+def older_anki(content: Path) -> Path:
+    """A copy of ``content`` whose deck.yaml asks for the legacy package format."""
+    older = content.with_name(content.name + "-older")
+    shutil.rmtree(older, ignore_errors=True)
+    shutil.copytree(content, older)
+    with (older / "deck.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("support_older_anki: true\n")
+    return older
+
+
+def zstd_levels(legacy_deck: Path, runs: int) -> dict[str, dict[str, float]]:
+    """Size and time of the deck's collection at each of :data:`ZSTD_LEVELS`, compressed
+    as the writer does (one core, in chunks), the median of ``runs``."""
+    import io
+    import time
+    import zipfile
+
+    import zstandard
+
+    with zipfile.ZipFile(legacy_deck) as zf:
+        data = zf.read("collection.anki2")
+    out = {}
+    for level in ZSTD_LEVELS:
+        times = []
+        for _ in range(max(runs, 3)):
+            start = time.perf_counter()
+            compressor = zstandard.ZstdCompressor(level=level)
+            size = sum(len(c) for c in compressor.read_to_iter(io.BytesIO(data), size=len(data)))
+            times.append(time.perf_counter() - start)
+        out[str(level)] = {"mb": size / 1e6, "s": statistics.median(times)}
+    return out
+
+
 def bench_parts(cases: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
-    """Each hand-written part against its library alternative, on the varied content:
-    the build (or rebuild) with the part and with the alternative, taking turns."""
-    content = work / "content-varied"
-    if not content.exists():
-        generate(content, cases)
+    """Each hand-written part against its library alternative, on the varied content
+    (the zip writer on its legacy-format copy): the build (or rebuild) with the part and
+    with the alternative, taking turns."""
+    varied = work / "content-varied"
+    if not varied.exists():
+        generate(varied, cases)
     out: dict[str, dict[str, float]] = {}
     for part, (serves, variant) in PARTS.items():
+        content = older_anki(varied) if part == "zip writer" else varied
         ours_dist, theirs_dist = work / "dist-part-ours", work / "dist-part-theirs"
         pairs = []
         for _ in range(runs):
@@ -280,12 +327,22 @@ def report(r: dict) -> str:
                 f"MB); genanki: {c['genanki_deck_mb']:.2f} MB",
             ),
             (
-                "",
-                "",
-                f"{c['legacy_size_ratio']:.2f}x its export in our format, the legacy one "
-                f"({c['engine_legacy_mb']:.2f} MB)",
+                "  support_older_anki",
+                f"{c['older_deck_mb']:.2f} MB",
+                f"{c['legacy_size_ratio']:.2f}x the engine's legacy export "
+                f"({c['engine_legacy_mb']:.2f} MB); full build {c['older_build_s']:.2f} s",
             ),
         ]
+        anki = c["zstd"]["3"]
+        for level, z in c["zstd"].items():
+            rows.append(
+                (
+                    f"  zstd level {level}",
+                    f"{z['mb']:.2f} MB",
+                    f"{z['s']:.2f} s ({z['s'] - anki['s']:+.2f} s, {z['mb'] / anki['mb']:.2f}x "
+                    "the size of Anki's level 3)",
+                )
+            )
     rows.append(
         (
             "--version / --help",

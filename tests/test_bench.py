@@ -24,9 +24,12 @@ CONTENT_FIGURES = (
     "genanki_deck_mb",
     "engine_export_mb",
     "size_ratio",
+    "older_build_s",
+    "older_deck_mb",
     "engine_legacy_mb",
     "legacy_size_ratio",
 )
+ZSTD_LEVELS = ("3", "6", "9", "12")
 PARTS = ("zip writer", "process pool", "input stamp")
 
 
@@ -51,16 +54,23 @@ def test_benchmark_reports_every_figure_for_both_kinds_of_content() -> None:
     assert set(figures) == {"varied", "repetitive", "startup", "parts"}
     for kind in ("varied", "repetitive"):
         content = figures[kind]
-        assert set(content) == set(CONTENT_FIGURES), kind
+        assert set(content) == {*CONTENT_FIGURES, "zstd"}, kind
+        assert tuple(content["zstd"]) == ZSTD_LEVELS, kind
+        for level in content["zstd"].values():
+            assert _sound(level["mb"]) and _sound(level["s"]), (kind, level)
     assert figures["varied"]["notes"] == 6 * (5 + 2)  # five questions and two facts a case
     assert figures["repetitive"]["notes"] == 6 * (5 + 5)  # the seed's five facts
     for kind in ("varied", "repetitive"):
         content = figures[kind]
         for key in CONTENT_FIGURES:
             assert _sound(content[key]), (kind, key, content[key])
-        assert content["deck_mb"] < content["genanki_deck_mb"]  # deflated vs stored
+        assert content["deck_mb"] < content["genanki_deck_mb"]  # compressed vs stored
+        assert content["older_deck_mb"] < content["genanki_deck_mb"]
         assert content["size_ratio"] == pytest.approx(
             content["deck_mb"] / content["engine_export_mb"]
+        )
+        assert content["legacy_size_ratio"] == pytest.approx(
+            content["older_deck_mb"] / content["engine_legacy_mb"]
         )
     assert all(_sound(v) for v in figures["startup"].values())
     assert set(figures["parts"]) == set(PARTS)
@@ -83,6 +93,10 @@ def test_benchmark_prints_a_table() -> None:
         "--version / --help",
         "peak memory",
         "x the anki engine's export",
+        "support_older_anki",
+        "x the engine's legacy export",
+        "zstd level 9",
+        "the size of Anki's level 3",
         "hand-written parts",
         "zip writer",
         "input stamp",
