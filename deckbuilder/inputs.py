@@ -5,8 +5,8 @@ every case file, the images the cases use, the lock it wrote, and deckbuilder's 
 code (templates included) with the versions of the libraries that render — and the list
 of those images. The next build reads the same files, hashes them, and compares: the
 same hash means the same bytes would be written, so it stops there. The hash depends on
-file contents only, so it is the same on every machine (a fresh clone builds the same
-bytes).
+file contents and library versions only, so it is the same on every machine with the
+same libraries (a fresh clone builds the same bytes).
 
 Reading every case file costs a few hundredths of a second for 10,000 notes (measured in
 ``bench/``); remembering digests between builds by file stat paid too little for its
@@ -40,11 +40,23 @@ _MAX_DECK = 16 * 1024 * MiB  # only the comment at its end is read
 @cache
 def _code_digest() -> bytes:
     """deckbuilder's own files (code, templates, CSS, script) and the versions of the
-    libraries that render: a change to any of them must rebuild."""
+    libraries that render and write: a change to any of them must rebuild (SQLite, zlib
+    and zstd put their own bytes into the deck)."""
+    import sqlite3
+    import zlib
+
     import nh3
     import pyromark
+    import zstandard
 
-    h = hashlib.sha256(f"{pyromark.__version__}\0{nh3.__version__}\0".encode())
+    versions = (
+        pyromark.__version__,
+        nh3.__version__,
+        sqlite3.sqlite_version,
+        zlib.ZLIB_RUNTIME_VERSION,
+        ".".join(map(str, zstandard.ZSTD_VERSION)),
+    )
+    h = hashlib.sha256("\0".join(versions).encode() + b"\0")
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
