@@ -14,10 +14,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+import zstandard
 
 from deckbuilder.notes.state.lockfile import RESTORE
 from tests.ankiengine import import_into
-from tests.conftest import DEFAULT_CONTENT, REPO
+from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import SMALL_CASE, snapshot
 from tests.process import deckbuilder
 
@@ -248,8 +249,6 @@ def test_inspect_refuses_a_zip_bomb_without_using_the_memory(tmp_path: Path) -> 
 def test_inspect_stops_a_zstd_collection_that_expands_too_far(tmp_path: Path) -> None:
     """The current format stores its zstd stream, so the zip's sizes say nothing: the
     same ratio is enforced while decompressing (1 GiB of zeros from ~40 KB here)."""
-    import zstandard
-
     packer = zstandard.ZstdCompressor(level=1).compressobj()
     data = b"".join(packer.compress(bytes(1 << 24)) for _ in range(64)) + packer.flush()
     with zipfile.ZipFile(tmp_path / "zbomb.apkg", "w") as zf:
@@ -258,9 +257,41 @@ def test_inspect_stops_a_zstd_collection_that_expands_too_far(tmp_path: Path) ->
     for command in (["inspect", "zbomb.apkg"], ["diff", "zbomb.apkg", "zbomb.apkg"]):
         run = deckbuilder(*command, cwd=tmp_path, timeout=30, limit_memory=1024**3)
         assert run.returncode == 1, run.stderr
-        assert run.stderr.startswith(
-            f"error: zbomb.apkg: its collection expands beyond {16 * 1024**2:,} bytes"
-        ), run.stderr
+        assert run.stderr.startswith("error: zbomb.apkg: its collection expands beyond "), (
+            run.stderr
+        )
+        limit = int(run.stderr.split("beyond ")[1].split(" bytes")[0].replace(",", ""))
+        assert limit < 100 * 1024**2  # stopped at 2000x the ~40 KB stream, not at 1 GiB
+
+
+def test_inspect_reads_a_deck_of_our_own_that_compresses_272_times(
+    content: Path, tmp_path: Path
+) -> None:
+    """Forty copies of a case with a 60 KB vignette: our zstd level 9 packs the 23 MB
+    collection 272 times over (past the ratio a deflated collection may have); it is a
+    deck, not a bomb, and inspect and the lock recovery read it."""
+    case = (content / "cases" / "alt-thigh.yaml").read_text(encoding="utf-8")
+    at = case.index("case: |\n") + len("case: |\n")
+    padding = "  " + "The lesion was followed with serial imaging and no change was seen. " * 857
+    for i in range(40):
+        text = case[:at] + padding + "\n\n" + case[at:]
+        (content / "cases" / f"copy-{i}.yaml").write_text(
+            text.replace("id: alt-thigh", f"id: copy-{i}"), encoding="utf-8"
+        )
+    (content / "cases" / "alt-thigh.yaml").unlink()
+    assert deckbuilder("build", "content", "-q", cwd=tmp_path, timeout=120).returncode == 0
+    deck = tmp_path / "dist" / "clinical-quiz.apkg"
+    with zipfile.ZipFile(deck) as zf:
+        info = zf.getinfo("collection.anki21b")
+        raw = len(zstandard.ZstdDecompressor().decompressobj().decompress(zf.read(info)))
+    assert raw / info.compress_size > 250
+    run = deckbuilder("inspect", str(deck), cwd=tmp_path, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"{deck}: {40 * DEFAULT_NOTES} notes in Clinical Quiz")
+    (content / "deckbuilder.lock.json").unlink()
+    rebuilt = deckbuilder("build", "content", cwd=tmp_path, timeout=120)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"recovered {40 * DEFAULT_NOTES} notes from" in rebuilt.stdout
 
 
 def test_inspect_stops_a_collection_that_lies_about_its_size(tmp_path: Path) -> None:
