@@ -340,7 +340,7 @@ def report(r: dict) -> str:
                     f"  zstd level {level}",
                     f"{z['mb']:.2f} MB",
                     f"{z['s']:.2f} s ({z['s'] - anki['s']:+.2f} s, {z['mb'] / anki['mb']:.2f}x "
-                    "the size of Anki's level 3)",
+                    "the size at level 3, Anki's own)",
                 )
             )
     rows.append(

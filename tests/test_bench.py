@@ -96,7 +96,7 @@ def test_benchmark_prints_a_table() -> None:
         "support_older_anki",
         "x the engine's legacy export",
         "zstd level 9",
-        "the size of Anki's level 3",
+        "the size at level 3, Anki's own",
         "hand-written parts",
         "zip writer",
         "input stamp",

@@ -44,7 +44,8 @@ def _length_delimited(number: int, data: bytes) -> bytes:
 
 
 def package_metadata(version: int = LATEST) -> bytes:
-    """``PackageMetadata { version = 1 }``: the ``meta`` entry of a package."""
+    """``PackageMetadata { version = 3 }`` (field 1, LATEST by default): the ``meta``
+    entry of a package."""
     return _key(1, _VARINT) + varint(version)
 
 

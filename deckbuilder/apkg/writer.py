@@ -11,8 +11,8 @@ clock, dates zip entries "now" and leaves its temporary SQLite file behind. Here
   a one-note collection asking them to update) or, with ``support_older_anki``, in the
   legacy one (deflate). The database is schema 11 in both: genanki's, which Anki's
   importer upgrades as it opens any package, so one writer serves both formats;
-* zip entries have a fixed date, order, permissions and compression (on every core:
-  see ``zipwriter``).
+* zip entries have a fixed date, order, permissions and compression (zstd on one core,
+  or, for the legacy format, deflate on every core: see ``zipwriter``).
 
 The build hands the writing function to :func:`deckbuilder.files.write_files`, which
 puts the deck and the lock in place together.
@@ -302,7 +302,7 @@ def notice_collection() -> bytes:
         fields=[{"name": "Front"}, {"name": "Back"}],
         templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}"}],
     ).to_json(_NOTICE_TIME, 1)
-    with tempfile.TemporaryDirectory(prefix="deckbuilder-") as tmp:
+    with _database_errors(), tempfile.TemporaryDirectory(prefix="deckbuilder-") as tmp:
         path = os.path.join(tmp, "notice.anki2")
         conn = sqlite3.connect(path)
         try:

@@ -1,10 +1,12 @@
 """A reproducible zip writer for the ``.apkg``, deflating on every core.
 
-Kept because it pays: ``bench/run.py`` measures it against Python's ``zipfile`` writing
-the same archive on one core (``bench/alternatives.py``); on the development machine it
-saved 16-20% of a 10,000-note build at level 6 (0.29 s against 0.53 s to compress the
-49 MB database). The collection database of a large deck makes its compression most of
-the last second of a build.
+Kept because it pays where it deflates a large entry, in decks written with
+``support_older_anki``: ``bench/run.py`` measures it against Python's ``zipfile`` writing
+the same archive on one core (``bench/alternatives.py``), 14% of a 14,000-note legacy
+build on the development machine. In the default format its entries are zstd streams
+it only stores, as ``zipfile`` would. Deflating the collection database of a large
+legacy deck is most of the last second of its build.
+
 Here an entry is cut into blocks that threads compress at once (zlib releases the GIL):
 each block is primed with the 32 KiB before it and ends on a byte boundary, so the
 blocks join into one ordinary deflate stream, as ``pigz`` does. The bytes depend on the
