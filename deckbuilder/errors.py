@@ -70,7 +70,7 @@ class ContentError(DeckbuilderError):
     def __init__(self, problems: Iterable[ContentProblem]) -> None:
         self.problems: Sequence[ContentProblem] = sorted(set(problems), key=_sort_key)
         n = len(self.problems)
-        self.summary = f"{n} problem{'s' if n != 1 else ''} in the content"
+        self.summary = f"{n:,} problem{'s' if n != 1 else ''} in the content"
         super().__init__(self.summary)
 
     def __str__(self) -> str:

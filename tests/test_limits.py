@@ -7,6 +7,7 @@ no traceback, nothing written) or a good build, and leave no process behind.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import zipfile
@@ -221,6 +222,33 @@ def test_fifty_thousand_unknown_keys_are_reported_in_time(work: Path) -> None:
         "above first"
     )
     assert lines[-1] == "error: 101 problems in the content."
+
+
+def test_thousands_of_problems_list_the_first_200_and_json_lists_every_one(
+    tmp_path: Path,
+) -> None:
+    """A folder of the wrong kind (here 300 files that are not cases): the first screen
+    is what is read; the rest is counted, and --json has them all."""
+    (tmp_path / "content" / "cases").mkdir(parents=True)
+    shutil.copy(DEFAULT_CONTENT / "deck.yaml", tmp_path / "content" / "deck.yaml")
+    for i in range(300):
+        (tmp_path / "content" / "cases" / f"n{i:03d}.yaml").write_text(
+            "name: not a case\n", encoding="utf-8"
+        )
+    run = deckbuilder("check", "content", cwd=tmp_path, timeout=60)
+    assert run.returncode == 1
+    data = json.loads(deckbuilder("check", "content", "--json", cwd=tmp_path, timeout=60).stdout)
+    problems = data["problems"]
+    assert len(problems) > 300  # several in each file
+    rest_files = len({p["file"] for p in problems[200:]})
+    lines = run.stderr.splitlines()
+    assert len(lines) == 200 + 2
+    assert [line.split(":")[0] for line in lines[:200]] == [p["file"] for p in problems[:200]]
+    assert lines[-2] == (
+        f"… and {len(problems) - 200:,} more problems in {rest_files:,} files "
+        "(--json lists every one)"
+    )
+    assert lines[-1] == f"error: {len(problems):,} problems in the content."
 
 
 def _bomb(path: Path, claimed: int) -> None:

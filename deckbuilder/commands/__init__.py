@@ -10,6 +10,11 @@ import typer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Problems a failed command lists as text, the first in file order (a folder of the
+#: wrong kind can hold thousands, and the first screen is the one read); ``--json``
+#: lists them all.
+SHOWN_PROBLEMS = 200
+
 #: Set by the root ``--debug`` option: let exceptions through with their traceback.
 state: dict[str, bool] = {"debug": False}
 
@@ -84,8 +89,16 @@ def _report(
     if as_json:
         typer.echo(error_json(command, kind, message, [problem_json(p) for p in problems]))
         return
-    for problem in problems:
+    for problem in problems[:SHOWN_PROBLEMS]:
         typer.echo(str(problem), err=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        rest = problems[SHOWN_PROBLEMS:]
+        files = len({p.file for p in rest})
+        typer.echo(
+            f"… and {len(rest):,} more problems in {files:,} file{'s' if files != 1 else ''} "
+            "(--json lists every one)",
+            err=True,
+        )
     if bug:
         typer.echo(
             f"{message}\nThis is a bug in deckbuilder; run again with --debug for the traceback.",
