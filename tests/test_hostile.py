@@ -9,6 +9,8 @@ wants to run script on colleagues' devices would write them:
   ``data:`` or ``vbscript:`` URL, no ``on*`` attribute, no element loading anything
   from outside the collection, no script but the card's own, no audio; Anki must find
   no sound or TTS tag; the deck description in the overview must hold no remote URL;
+  the same audit holds for every side loaded as a page of its own in Chromium at phone
+  size, as AnkiDroid shows them;
 * those that must be refused give exit 1 with ``file:line:col`` and the reason, from a
   real ``deckbuilder`` process, and write nothing.
 """
@@ -302,6 +304,64 @@ def test_the_deck_description_holds_no_remote_url_in_anki_desktop(desktop_audit)
     assert overview["found"], overview
     assert overview["bad"] == [], overview["bad"]
     assert "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)" in overview["text"]
+
+
+@pytest.mark.browser
+def test_no_card_can_run_script_or_load_anything_in_chromium_as_on_a_phone(
+    hostile_deck: HostileDeck, tmp_path: Path
+) -> None:
+    """AnkiDroid's engine: every card's sides as the ``anki`` package renders them, each
+    loaded as a page of its own (AnkiDroid loads the back as a new page) at phone size;
+    the same audit, no request leaving the cards' origin, no dialog, no script error."""
+    from playwright.sync_api import sync_playwright
+
+    from deckbuilder.authoring.preview import side_document
+    from tests.browser import LAUNCH_ARGS, ORIGIN, chromium_path
+
+    pages, media = {}, {}
+    with collection(tmp_path / "c.anki2") as col:
+        import_apkg(col, hostile_deck.apkg)
+        for cid in sorted(hostile_deck.cards):
+            card = col.get_card(cid)
+            pages[f"/{cid}/front"] = side_document(card.question(), "")
+            pages[f"/{cid}/back"] = side_document(card.answer(), "")
+        for path in Path(col.media.dir()).iterdir():
+            media[path.name] = path.read_bytes()
+    outside, dialogs, errors, audits = [], [], [], {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 360, "height": 740})
+
+            def serve(route) -> None:
+                path = route.request.url.removeprefix(ORIGIN)
+                name = path.rsplit("/", 1)[-1]
+                if path in pages:
+                    route.fulfill(body=pages[path], content_type="text/html")
+                elif name in media:
+                    route.fulfill(body=media[name], content_type="image/png")
+                else:
+                    route.fulfill(status=404, body="")
+
+            def refuse(route) -> None:
+                outside.append(route.request.url)
+                route.abort()
+
+            context.route(f"{ORIGIN}/**", serve)
+            context.route(lambda url: not url.startswith(ORIGIN), refuse)
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            for path in pages:
+                page.goto(f"{ORIGIN}{path}")
+                audits[path] = page.evaluate(AUDIT)
+        finally:
+            browser.close()
+    assert len(audits) == 2 * len(hostile_deck.cards)
+    for path, audit in audits.items():
+        name = hostile_deck.cards[int(path.split("/")[1])]
+        assert audit["card"] and audit["bad"] == [], (name, path, audit["bad"])
+    assert outside == [] and dialogs == [] and errors == []
 
 
 def test_the_engine_finds_no_sound_or_tts_tag_and_the_description_loads_nothing(
