@@ -10,7 +10,7 @@ wants to run script on colleagues' devices would write them:
   from outside the collection, no script but the card's own, no audio; Anki must find
   no sound or TTS tag; the deck description in the overview must hold no remote URL;
   the same audit holds for every side loaded as a page of its own in Chromium at phone
-  size, as AnkiDroid shows them;
+  size, as AnkiDroid shows them, and in WebKit at iPhone size (AnkiMobile's engine);
 * those that must be refused give exit 1 with ``file:line:col`` and the reason, from a
   real ``deckbuilder`` process, and write nothing.
 """
@@ -306,6 +306,55 @@ def test_the_deck_description_holds_no_remote_url_in_anki_desktop(desktop_audit)
     assert "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)" in overview["text"]
 
 
+def _engine_sides(apkg: Path, cids: list[int], tmp: Path) -> tuple[dict, dict[str, bytes]]:
+    """Every side of the cards ``cids`` as the ``anki`` package renders them (by
+    "/<cid>/front" and "/<cid>/back"), framed as Anki's reviewer frames them; the media."""
+    from deckbuilder.authoring.preview import side_document
+
+    pages, media = {}, {}
+    with collection(tmp / "sides.anki2") as col:
+        import_apkg(col, apkg)
+        for cid in cids:
+            card = col.get_card(cid)
+            pages[f"/{cid}/front"] = side_document(card.question(), "")
+            pages[f"/{cid}/back"] = side_document(card.answer(), "")
+        for path in Path(col.media.dir()).iterdir():
+            media[path.name] = path.read_bytes()
+    return pages, media
+
+
+@pytest.mark.webkit
+def test_no_card_can_run_script_or_load_anything_in_webkit_as_on_an_iphone(
+    hostile_deck: HostileDeck, tmp_path: Path
+) -> None:
+    """AnkiMobile's engine (WebKitGTK, the nearest we can run): every side of every card
+    loaded as a page in one web view at iPhone size; the same audit, nothing reaching
+    the network, no navigation, no uncaught error."""
+    from tests.webkit import ORIGIN, PagePlan, run_webkit
+    from tests.webkit import Eval as WebKitEval
+    from tests.webkit import skip_or_fail_if_unavailable as webkit_unavailable
+
+    webkit_unavailable()
+    pages, _ = _engine_sides(hostile_deck.apkg, sorted(hostile_deck.cards), tmp_path)
+    run = run_webkit(
+        [PagePlan(html, [WebKitEval(AUDIT, "audit")], name=path) for path, html in pages.items()],
+        timeout=600,
+        work=tmp_path,
+    )
+    assert len(run.pages) == 2 * len(hostile_deck.cards)
+    for page in run.pages:
+        name = hostile_deck.cards[int(page.name.split("/")[1])]
+        audit = page.values["audit"]
+        assert audit["card"] and audit["bad"] == [], (name, page.name, audit["bad"])
+        assert page.errors() == [], (name, page.name, page.console)
+        asked = page.requests + page.failed_resources  # let through, or blocked
+        assert all(url.startswith(ORIGIN) for url in asked), (name, asked)
+    # The cards' own images are asked of the cards' made-up origin (which the sink proxy
+    # answers with nothing); no other host is ever asked.
+    assert {line for line in run.network if "cards.test:443" not in line} == set()
+    assert run.blocked_navigations == []
+
+
 @pytest.mark.browser
 def test_no_card_can_run_script_or_load_anything_in_chromium_as_on_a_phone(
     hostile_deck: HostileDeck, tmp_path: Path
@@ -315,18 +364,9 @@ def test_no_card_can_run_script_or_load_anything_in_chromium_as_on_a_phone(
     the same audit, no request leaving the cards' origin, no dialog, no script error."""
     from playwright.sync_api import sync_playwright
 
-    from deckbuilder.authoring.preview import side_document
     from tests.browser import LAUNCH_ARGS, ORIGIN, chromium_path
 
-    pages, media = {}, {}
-    with collection(tmp_path / "c.anki2") as col:
-        import_apkg(col, hostile_deck.apkg)
-        for cid in sorted(hostile_deck.cards):
-            card = col.get_card(cid)
-            pages[f"/{cid}/front"] = side_document(card.question(), "")
-            pages[f"/{cid}/back"] = side_document(card.answer(), "")
-        for path in Path(col.media.dir()).iterdir():
-            media[path.name] = path.read_bytes()
+    pages, media = _engine_sides(hostile_deck.apkg, sorted(hostile_deck.cards), tmp_path)
     outside, dialogs, errors, audits = [], [], [], {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
