@@ -2,13 +2,14 @@
 
 Each side is Anki's own rendering (``card.question()``/``card.answer()``), framed as
 Anki's reviewer frames a side (``side_document``), and shown in WebKitGTK at 390x844 in
-light and night mode, the way AnkiMobile shows it: the front as a page, taps on
-options, then the back as a new page in the same web view, where the card script must
-find the showing in ``sessionStorage``. The scenario and what each side must show are
-those of every engine (``tests/cardcheck.py``): the default deck and the deck of every
-card feature, one WebKit run per deck and theme. The harness serves no media, so the
-images are put into the pages as ``data:`` URLs of the bytes Anki stores, their media
-name alongside. Screenshots land in ``tests/screenshots/webkit-*.png`` (git-ignored).
+light and night mode, the way AnkiMobile shows it: the front as a page, taps on options,
+then the back as a new page in the same web view, where the card script must find the
+showing in ``sessionStorage``. The scenario and what each side must show are those of
+every engine (``tests/cardcheck.py``): the default deck and the deck of every card
+feature, one WebKit run per deck and theme; and the facts' cloze cards. The harness
+serves no media, so the images are put into the pages as ``data:`` URLs of the bytes
+Anki stores, their media name alongside. Screenshots land in
+``tests/screenshots/webkit-*.png`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 import pytest
 
 from deckbuilder.authoring.preview import side_document
-from tests.browser import SCREENSHOTS, luminance, parse_rgb
+from tests.browser import SCREENSHOTS, contrast, luminance, parse_rgb
 from tests.cardcheck import (
     FEATURES,
     PROBE,
@@ -31,6 +32,7 @@ from tests.cardcheck import (
     tap_js,
     visits,
 )
+from tests.clozecheck import CLOZE_PROBE, check_cloze, engine_cloze_cards
 from tests.conftest import DEFAULT_CONTENT
 from tests.webkit import Eval, PagePlan, Screenshot, run_webkit, skip_or_fail_if_unavailable
 
@@ -40,6 +42,7 @@ pytestmark = pytest.mark.webkit
 PHONE = (390, 844)  # CSS pixels of an iPhone 12-15 in portrait
 MIN_TAP = 44  # Apple's minimum tap target, in points (CSS pixels)
 DECKS = {"default": DEFAULT_CONTENT, "features": FEATURES}
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def inline_media(html: str, card: EngineCard) -> str:
@@ -139,3 +142,35 @@ def test_no_console_errors_and_screenshots_taken(webkit) -> None:
             assert shot == SCREENSHOTS / f"{visit.shot}-{side}.png"
             assert shot.stat().st_size > 1000, shot
             assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", shot
+
+
+@pytest.mark.parametrize("night", [False, True], ids=["light", "night"])
+def test_fact_cards_at_iphone_size(night: bool, tmp_path) -> None:
+    """The facts' cloze cards as AnkiMobile's engine shows them: the deletion hidden on
+    the front, shown and marked on the back, readable, no horizontal scrolling at 390 px,
+    no error."""
+    clozes = engine_cloze_cards(build_deck(DEFAULT_CONTENT, tmp_path), tmp_path)
+    assert clozes
+    mode = "night" if night else "light"
+    pages = []
+    for n, card in enumerate(clozes):
+        for side, html in (("front", card.front), ("back", card.back)):
+            steps = [Eval(CLOZE_PROBE, "probe"), Eval(OVERFLOW, "overflow")]
+            if n == 0:
+                steps.append(Screenshot(f"webkit-cloze-{mode}-{side}"))
+            pages.append(
+                PagePlan(side_document(html, "", night=night), steps, name=f"{card.ref} {side}")
+            )
+    run = run_webkit(pages, size=PHONE, night=night, screenshots=SCREENSHOTS, work=tmp_path)
+    assert len(run.pages) == 2 * len(clozes)
+    for n, card in enumerate(clozes):
+        front, back = run.pages[2 * n], run.pages[2 * n + 1]
+        for page in (front, back):
+            probe = page.values["probe"]
+            assert (luminance(parse_rgb(probe["background"])) < 0.1) is night, page.name
+            marked = parse_rgb(probe["clozeBackground"])
+            assert contrast(parse_rgb(probe["clozeColor"]), marked) >= 4.5, (page.name, probe)
+            assert page.values["overflow"] <= 0, page.name
+            assert page.errors() == [], page.name
+        check_cloze(card, front.values["probe"], back.values["probe"], f"webkit {mode}")
+    assert run.network == [] and run.blocked_navigations == []
