@@ -101,9 +101,9 @@ def image_name(root: Path, source: Path) -> str:
 
 def up_to_date(
     content_dir: Path, out: Path, options: dict[str, str] | None = None
-) -> tuple[Path, int, bytes] | None:
-    """The deck, its number of notes and the lock it was built with, if a build would
-    change nothing; else None.
+) -> tuple[Path, int, bytes, str] | None:
+    """The deck, its number of notes, the lock it was built with and its package format
+    ("anki21b" or "anki2"), if a build would change nothing; else None.
 
     Any doubt (a file that cannot be read, a stamp of another version) means "build".
     """
@@ -121,6 +121,7 @@ def up_to_date(
         deck_path = out / f"{found[0].decode()}.apkg"
         with open_regular(deck_path, _MAX_DECK) as fh, zipfile.ZipFile(fh) as zf:
             comment = zf.comment
+            package_format = "anki21b" if "collection.anki21b" in zf.namelist() else "anki2"
         if not comment.startswith(_PREFIX) or comment.endswith(b"images-not-listed"):
             return None
         head, *images = comment.decode("utf-8").split("\n")
@@ -138,7 +139,7 @@ def up_to_date(
         notes = int(head.rsplit(" ", 1)[1])
         if inputs.stamp(lock, notes).split(b"\n", 1)[0] != head.encode("utf-8"):
             return None
-        return deck_path, notes, lock
+        return deck_path, notes, lock, package_format
     except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, IndexError):
         return None
 

@@ -46,6 +46,7 @@ class BuildResult:
     warnings: tuple[ContentProblem, ...] = ()  # fail `check --strict`, not a build
     unchanged_refs: tuple[str, ...] = ()  # when up to date: every note, from the lock
     retired_refs: tuple[str, ...] = ()
+    package_format: str = "anki21b"  # "anki21b" (current) or "anki2" (support_older_anki)
 
     @property
     def up_to_date(self) -> bool:
@@ -166,7 +167,7 @@ def _build(
             # stamp), so it was checked then: reading its notes needs no validation.
             import json
 
-            deck_path, notes, lock = current
+            deck_path, notes, lock, package_format = current
             entries = json.loads(lock)["notes"]
             return BuildResult(
                 deck_path,
@@ -176,6 +177,7 @@ def _build(
                 notes,
                 unchanged_refs=tuple(sorted(r for r, e in entries.items() if not e.get("retired"))),
                 retired_refs=tuple(sorted(r for r, e in entries.items() if e.get("retired"))),
+                package_format=package_format,
             )
 
     from deckbuilder.notes.state import load_lock
@@ -233,6 +235,7 @@ def _build(
         loaded.origin,
         loaded.detail,
         tuple(sorted(stream.warnings)),
+        package_format="anki2" if deck.support_older_anki else "anki21b",
     )
 
 

@@ -4,6 +4,7 @@ legacy one with ``support_older_anki``; both judged by the engine's importer."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -79,12 +80,16 @@ def test_support_older_anki_writes_the_legacy_format_and_switching_changes_no_no
 ) -> None:
     col_path = tmp_path / "colleague.anki2"
     deck = dist / "clinical-quiz.apkg"
-    assert cli("build", str(content), "-o", str(dist)).exit_code == 0
+    run = cli("build", str(content), "-o", str(dist))
+    assert run.exit_code == 0 and "legacy" not in run.output
     assert import_into(col_path, deck).new == DEFAULT_NOTES
     with (content / "deck.yaml").open("a", encoding="utf-8") as fh:
         fh.write("support_older_anki: true\n")
     run = cli("build", str(content), "-o", str(dist))
     assert run.exit_code == 0 and "is up to date" not in run.output
+    assert f"Wrote {deck} (15 KiB, legacy format for older Anki): " in run.output
+    again = json.loads(cli("build", str(content), "-o", str(dist), "--json").stdout)
+    assert (again["outcome"], again["format"]) == ("up_to_date", "anki2")
     entries = _entries(deck)
     assert list(entries) == ["collection.anki2", "media"]
     assert all(method == zipfile.ZIP_DEFLATED for _, method in entries.values())
@@ -92,7 +97,8 @@ def test_support_older_anki_writes_the_legacy_format_and_switching_changes_no_no
     assert cli("inspect", str(deck), "--json").stdout.count('"format": "anki2"') == 1
     assert import_into(col_path, deck) == ImportLog(0, 0, DEFAULT_NOTES, 0)
     replace_in(content / "deck.yaml", "support_older_anki: true\n", "")
-    assert cli("build", str(content), "-o", str(dist)).exit_code == 0
+    back = json.loads(cli("build", str(content), "-o", str(dist), "--json").stdout)
+    assert (back["outcome"], back["format"]) == ("written", "anki21b")
     assert "collection.anki21b" in _entries(deck)
     assert import_into(col_path, deck) == ImportLog(0, 0, DEFAULT_NOTES, 0)
     with collection(col_path) as col:

@@ -71,6 +71,7 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
         "written": result.written,
         "up_to_date": result.up_to_date,
         "bytes": result.size,
+        "format": result.package_format,
         "notes": result.notes,
         "seconds": round(seconds, 3),
         **_refs(result),
@@ -116,8 +117,9 @@ def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
         )
     total = len(plan.notes) - len(refs["retired"]) - len(refs["still_retired"])
     verb = "Would write" if not result.written else "Wrote"
+    legacy = ", legacy format for older Anki" if result.package_format == "anki2" else ""
     summary = (
-        f"{verb} {result.deck_path} ({result.size / 1024:.0f} KiB): {total} notes, "
+        f"{verb} {result.deck_path} ({result.size / 1024:.0f} KiB{legacy}): {total} notes, "
         f"{len(refs['new'])} new, {len(refs['updated'])} updated, "
         f"{len(refs['unchanged'])} unchanged"
     )
