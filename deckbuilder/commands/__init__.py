@@ -94,9 +94,10 @@ def _report(
     if len(problems) > SHOWN_PROBLEMS:
         rest = problems[SHOWN_PROBLEMS:]
         files = len({p.file for p in rest})
+        problems_word = "problems" if len(rest) != 1 else "problem"
         typer.echo(
-            f"… and {len(rest):,} more problems in {files:,} file{'s' if files != 1 else ''} "
-            "(--json lists every one)",
+            f"… and {len(rest):,} more {problems_word} in {files:,} "
+            f"file{'s' if files != 1 else ''} (--json lists every one)",
             err=True,
         )
     if bug:
