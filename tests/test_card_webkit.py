@@ -20,7 +20,7 @@ import re
 import pytest
 
 from deckbuilder.authoring.preview import side_document
-from tests.browser import SCREENSHOTS, contrast, luminance, parse_rgb
+from tests.browser import COLOURS, SCREENSHOTS, contrast, luminance, parse_rgb
 from tests.cardcheck import (
     FEATURES,
     PROBE,
@@ -155,7 +155,11 @@ def test_fact_cards_at_iphone_size(night: bool, tmp_path) -> None:
     pages = []
     for n, card in enumerate(clozes):
         for side, html in (("front", card.front), ("back", card.back)):
-            steps = [Eval(CLOZE_PROBE, "probe"), Eval(OVERFLOW, "overflow")]
+            steps = [
+                Eval(CLOZE_PROBE, "probe"),
+                Eval(OVERFLOW, "overflow"),
+                Eval(f"({COLOURS})('.db-fact, .db-extra p')", "colours"),
+            ]
             if n == 0:
                 steps.append(Screenshot(f"webkit-cloze-{mode}-{side}"))
             pages.append(
@@ -171,6 +175,10 @@ def test_fact_cards_at_iphone_size(night: bool, tmp_path) -> None:
             marked = parse_rgb(probe["clozeBackground"])
             assert contrast(parse_rgb(probe["clozeColor"]), marked) >= 4.5, (page.name, probe)
             assert page.values["overflow"] <= 0, page.name
+            assert page.values["colours"], page.name  # the sentence at least
+            for item in page.values["colours"]:
+                ratio = contrast(parse_rgb(item["color"]), parse_rgb(item["background"]))
+                assert ratio >= 4.5, (page.name, item, ratio)
             assert page.errors() == [], page.name
         check_cloze(card, front.values["probe"], back.values["probe"], f"webkit {mode}")
     assert run.network == [] and run.blocked_navigations == []
