@@ -118,8 +118,22 @@ def test_support_older_anki_writes_the_legacy_format_and_switching_changes_no_no
         )
     )
 )
-def test_media_entries_decode_to_what_was_encoded(entries: list[tuple[str, int, bytes]]) -> None:
-    decoded = [
-        dict(protobuf.fields(e)) for _, e in protobuf.fields(protobuf.media_entries(entries))
-    ]
-    assert [(d[1].decode(), d[2], d[3]) for d in decoded] == entries
+def test_anki_s_own_protobuf_classes_read_our_media_list(
+    entries: list[tuple[str, int, bytes]],
+) -> None:
+    """Judged by the message classes the ``anki`` package is built with, not by our own
+    decoder (which the reader also uses)."""
+    from anki.import_export_pb2 import MediaEntries
+
+    parsed = MediaEntries.FromString(protobuf.media_entries(entries))
+    assert [(e.name, e.size, e.sha1) for e in parsed.entries] == entries
+    assert all(not e.HasField("legacy_zip_filename") for e in parsed.entries)
+    ours = [dict(protobuf.fields(e)) for _, e in protobuf.fields(protobuf.media_entries(entries))]
+    assert [(d[1].decode(), d[2], d[3]) for d in ours] == entries
+
+
+def test_anki_s_own_protobuf_classes_read_our_package_metadata() -> None:
+    from anki.import_export_pb2 import PackageMetadata
+
+    meta = PackageMetadata.FromString(protobuf.package_metadata())
+    assert meta.version == PackageMetadata.Version.VERSION_LATEST
