@@ -6,8 +6,8 @@ reads ``collection.anki2`` and nothing else. It runs here for real, from its own
 a virtual environment of its own (it cannot share one with today's ``anki``):
 
 * a deck in the current format is refused before anything is imported, as Anki's own
-  current exports are; what it finds in the legacy collection is one note asking to
-  update;
+  current exports are; what it finds in the legacy collection is one note saying where
+  the deck can be read;
 * a deck built with ``support_older_anki`` imports whole, and a rebuilt one updates in
   place, as in any current Anki.
 """
@@ -103,7 +103,8 @@ def test_tools_that_read_only_the_legacy_collection_find_the_notice(
     old_anki: Path, tmp_path: Path
 ) -> None:
     """What a reader of ``collection.anki2`` alone (a converter, an older client that
-    skips the media list) finds there: the one note asking to update, in Default."""
+    skips the media list) finds there: the one note saying where the deck can be read,
+    in Default."""
     decks = [
         build(_content(tmp_path), tmp_path / "dist").deck_path,
         build(shutil.copytree(FEATURES, tmp_path / "features"), tmp_path / "f").deck_path,

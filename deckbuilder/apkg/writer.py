@@ -7,8 +7,8 @@ clock, dates zip entries "now" and leaves its temporary SQLite file behind. Here
 
 * the collection is written to an anonymous temporary database, with every id and time
   coming from the plan, so the same content and lock give the same database bytes;
-* it is packed in Anki's current format (zstd, as Anki's own export; older versions find
-  a one-note collection asking them to update) or, with ``support_older_anki``, in the
+* it is packed in Anki's current format (zstd, as Anki's own export, with a one-note
+  legacy collection saying where it can be read) or, with ``support_older_anki``, in the
   legacy one (deflate). The database is schema 11 in both: genanki's, which Anki's
   importer upgrades as it opens any package, so one writer serves both formats;
 * zip entries have a fixed date, order, permissions and compression (zstd on one core,
@@ -224,9 +224,9 @@ def write_package(
 
     By default in Anki's current package format, the one Anki has exported by default
     since 2.1.55 (2022): the collection and media zstd-compressed, with a small legacy
-    collection beside them (deflated) whose one note asks users of older versions to
-    update. With ``support_older_anki``, in the legacy format every version reads
-    (deflate; larger).
+    collection beside them (deflated) whose one note, :data:`NOTICE`, says where the
+    deck can be read. With ``support_older_anki``, in the legacy format every version
+    reads (deflate; larger).
 
     Entries are streamed, so memory stays flat however large the deck. The archive's
     comment is asked for last, so it can be computed while the entries are written.
@@ -274,13 +274,15 @@ def _zstd_bound(size: int) -> int:
     return size + (size >> 8) + (((128 << 10) - size) >> 11 if size < 128 << 10 else 0) + 64
 
 
-# The note older versions of Anki import from a current-format deck, in place of the deck
-# (as Anki's own exports do). Its ids, GUID and times are fixed, so every deck carries the
-# same bytes and importing it twice updates rather than adds.
+# The note in a current-format deck's legacy collection, as in Anki's own exports: what a
+# program that reads only that collection finds (a converter, an old client that skips
+# the media list; Anki 2.1.54 itself stops at the media list and imports nothing). Its
+# ids, GUID and times are fixed, so every deck carries the same bytes and importing it
+# twice updates rather than adds.
 NOTICE = (
-    "This deck is in Anki's current package format, which this version of Anki cannot "
-    "read. Update Anki (2.1.55 or later; current AnkiDroid and AnkiMobile read it) and "
-    "import the deck again."
+    "This deck is in Anki's current package format, which this program cannot read. "
+    "Import it into Anki 2.1.55 or later, or a current AnkiDroid or AnkiMobile, or ask "
+    "its author for a copy built with support_older_anki."
 )
 _NOTICE_TIME = 1_600_000_000
 _NOTICE_NOTETYPE_ID = 1_600_000_000_001
