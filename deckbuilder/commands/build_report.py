@@ -87,10 +87,10 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
 def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
     """The build report: like a plan, what each note does on import."""
     refs = _refs(result)
-    legacy = ", legacy format for older Anki" if result.package_format == "anki2" else ""
+    legacy = "legacy format for older Anki" if result.package_format == "anki2" else ""
     if result.up_to_date:
         return (
-            f"{result.deck_path} is up to date{f' ({legacy[2:]})' if legacy else ''}: "
+            f"{result.deck_path} is up to date{f' ({legacy})' if legacy else ''}: "
             f"{result.notes} notes, nothing changed ({seconds:.2f} s)."
         )
     plan = result.plan
@@ -118,8 +118,9 @@ def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
         )
     total = len(plan.notes) - len(refs["retired"]) - len(refs["still_retired"])
     verb = "Would write" if not result.written else "Wrote"
+    size = f"{result.size / 1024:.0f} KiB" + (f", {legacy}" if legacy else "")
     summary = (
-        f"{verb} {result.deck_path} ({result.size / 1024:.0f} KiB{legacy}): {total} notes, "
+        f"{verb} {result.deck_path} ({size}): {total} notes, "
         f"{len(refs['new'])} new, {len(refs['updated'])} updated, "
         f"{len(refs['unchanged'])} unchanged"
     )
