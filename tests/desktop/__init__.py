@@ -217,22 +217,7 @@ def run_anki_desktop(
     }
     anki = ["xvfb-run", "-a", "-s", SCREEN, sys.executable, str(LAUNCH), str(base)]
     code, seconds = reaper.run_reaped(anki, env, base, timeout, DesktopError, "Anki desktop")
-    out_path, err_path = base / "stdout.txt", base / "stderr.txt"
-    if not result_path.exists():
-        raise DesktopError(
-            f"Anki desktop exited with code {code} without results (run folder {base})"
-            + reaper.tails(out_path, err_path)
-        )
-    result = json.loads(result_path.read_text(encoding="utf-8"))
-    if result["error"]:
-        raise DesktopError(
-            f"the plan failed inside Anki desktop:\n{result['error']}"
-            + reaper.tails(out_path, err_path)
-        )
-    if code != 0:
-        raise DesktopError(
-            f"Anki desktop exited with code {code}" + reaper.tails(out_path, err_path)
-        )
+    result = reaper.read_result(base, result_path, code, DesktopError, "Anki desktop")
     return DesktopRun(
         anki_version=result["anki_version"],
         cards=[_card_run(c) for c in result["cards"]],
@@ -240,7 +225,7 @@ def run_anki_desktop(
         console=[ConsoleMessage(**m) for m in result["console"]],
         imported=result["import"],
         seconds=round(seconds, 2),
-        stdout=out_path.read_text(encoding="utf-8", errors="replace"),
+        stdout=(base / "stdout.txt").read_text(encoding="utf-8", errors="replace"),
     )
 
 

@@ -129,6 +129,25 @@ def run_reaped(
     return code, time.monotonic() - began
 
 
+def read_result(
+    folder: Path, result_path: Path, code: int, fail: Callable[[str], Exception], what: str
+) -> dict:
+    """The result a run wrote, once it is known to be whole: raises ``fail(message)``, with
+    the ends of the run's output, when there is none, when the plan failed, or when the
+    process exited with an error after writing it."""
+    import json
+
+    output = tails(folder / "stdout.txt", folder / "stderr.txt")
+    if not result_path.exists():
+        raise fail(f"{what} exited with code {code} without results (run folder {folder})" + output)
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    if result["error"]:
+        raise fail(f"the plan failed in {what} (run folder {folder}):\n{result['error']}" + output)
+    if code != 0:
+        raise fail(f"{what} exited with code {code} (run folder {folder})" + output)
+    return result
+
+
 def _stop_or_fail(
     process: subprocess.Popen[bytes], fail: Callable[[str], Exception], what: str
 ) -> None:

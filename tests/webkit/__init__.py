@@ -282,23 +282,7 @@ def run_webkit(
         code, seconds = reaper.run_reaped(command, env, folder, timeout, WebKitError, "WebKit")
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
-    out_path, err_path = folder / "stdout.txt", folder / "stderr.txt"
-    if not result_path.exists():
-        raise WebKitError(
-            f"the WebKit runner exited with code {code} without results (run folder {folder})"
-            + reaper.tails(err_path, out_path)
-        )
-    result = json.loads(result_path.read_text(encoding="utf-8"))
-    if result["error"]:
-        raise WebKitError(
-            f"the plan failed in WebKit (run folder {folder}): {result['error']}"
-            + reaper.tails(err_path, out_path)
-        )
-    if code != 0:
-        raise WebKitError(
-            f"the WebKit runner exited with code {code} (run folder {folder})"
-            + reaper.tails(err_path, out_path)
-        )
+    result = reaper.read_result(folder, result_path, code, WebKitError, "WebKit")
     runs = [_page_run(p) for p in result["pages"]]
     for page in runs:
         if page.viewport != tuple(size):
@@ -311,7 +295,7 @@ def run_webkit(
         blocked_navigations=result["blocked_navigations"],
         seconds=round(seconds, 2),
         runner_seconds=result["seconds"],
-        stderr=err_path.read_text(encoding="utf-8", errors="replace"),
+        stderr=(folder / "stderr.txt").read_text(encoding="utf-8", errors="replace"),
     )
     if work is None and not (folder / "screenshots").exists():
         shutil.rmtree(folder)
