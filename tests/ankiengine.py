@@ -61,6 +61,21 @@ def import_into(col_path: Path, apkg: Path) -> ImportLog:
         return import_apkg(col, apkg)
 
 
+def export_deck(col: Collection, deck: str, out: Path, *, legacy: bool = False) -> Path:
+    """Export the deck named ``deck`` as Anki desktop's "Export…" does without scheduling:
+    in the current format, or with ``legacy`` as "Support older Anki versions"."""
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+
+    col.export_anki_package(
+        out_path=str(out),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=True, legacy=legacy
+        ),
+        limit=DeckIdLimit(col.decks.id_for_name(deck)),
+    )
+    return out
+
+
 def notes_by_ref(col: Collection) -> dict[str, object]:
     """Every note of the collection keyed by its Ref field."""
     return {col.get_note(nid)["Ref"]: col.get_note(nid) for nid in col.find_notes("")}

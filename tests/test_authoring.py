@@ -12,7 +12,7 @@ import yaml
 
 from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
 from deckbuilder.pipeline import build
-from tests.ankiengine import collection, import_apkg, open_collection
+from tests.ankiengine import collection, export_deck, import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in
 
@@ -139,20 +139,10 @@ def test_schema_command_writes_both_files(cli, tmp_path: Path) -> None:
 @pytest.fixture
 def engine_export(content: Path, tmp_path: Path) -> Path:
     """Our default deck imported into Anki and exported again by the engine itself."""
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
-
     apkg = build(content, tmp_path / "v1").deck_path
     with collection(tmp_path / "export.anki2") as col:
         import_apkg(col, apkg)
-        out = tmp_path / "exported-by-anki.apkg"
-        col.export_anki_package(
-            out_path=str(out),
-            options=ExportAnkiPackageOptions(
-                with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
-            ),
-            limit=DeckIdLimit(col.decks.id_for_name("Clinical Quiz")),
-        )
-        return out
+        return export_deck(col, "Clinical Quiz", tmp_path / "exported-by-anki.apkg")
 
 
 @pytest.mark.parametrize("which", ["ours", "anki"])

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from deckbuilder.commands.output import schema
-from tests.ankiengine import ImportLog, collection, import_apkg, import_into
+from tests.ankiengine import ImportLog, collection, export_deck, import_apkg, import_into
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES
 from tests.helpers import replace_in
 from tests.process import deckbuilder
@@ -193,18 +193,9 @@ def test_a_lock_whose_conflict_cannot_be_read_is_an_error_naming_it(work: Path) 
 def test_diff_against_the_engines_export_of_the_same_deck_reports_no_change(
     work: Path, legacy: bool
 ) -> None:
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
-
     with collection(work / "c.anki2") as col:
         import_apkg(col, work / DECK)
-        exported = work / "exported.apkg"
-        col.export_anki_package(
-            out_path=str(exported),
-            options=ExportAnkiPackageOptions(
-                with_scheduling=False, with_deck_configs=False, with_media=True, legacy=legacy
-            ),
-            limit=DeckIdLimit(col.decks.id_for_name("Clinical Quiz")),
-        )
+        exported = export_deck(col, "Clinical Quiz", work / "exported.apkg", legacy=legacy)
     for old, new in ((str(exported), DECK), (DECK, str(exported))):
         data = _json(deckbuilder("diff", old, new, "--json", cwd=work))
         assert data["notetypes"] == [], data["notetypes"]
