@@ -251,16 +251,16 @@ def test_thousands_of_problems_list_the_first_200_and_json_lists_every_one(
     assert lines[-1] == f"error: {len(problems):,} problems in the content."
 
 
-def test_one_problem_past_the_200_is_one_problem_in_one_file(capsys) -> None:
-    from deckbuilder.commands import _report
-    from deckbuilder.errors import ContentError, ContentProblem
-
-    error = ContentError(ContentProblem(f"f{i:03d}.yaml", 1, 1, message="x") for i in range(201))
-    _report("check", error, error.summary, error.problems, as_json=False, bug=False)
-    lines = capsys.readouterr().err.splitlines()
-    assert lines[-2:] == [
+def test_one_problem_past_the_200_is_one_problem_in_one_file(tmp_path: Path) -> None:
+    (tmp_path / "content" / "cases").mkdir(parents=True)
+    shutil.copy(DEFAULT_CONTENT / "deck.yaml", tmp_path / "content" / "deck.yaml")
+    for i in range(201):  # one YAML syntax error each
+        (tmp_path / "content" / "cases" / f"n{i:03d}.yaml").write_text("a: [\n", encoding="utf-8")
+    run = deckbuilder("check", "content", cwd=tmp_path, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.splitlines()[-2:] == [
         "… and 1 more problem in 1 file (--json lists every one)",
-        "error: 201 problems in the content",
+        "error: 201 problems in the content.",
     ]
 
 
