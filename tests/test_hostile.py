@@ -148,7 +148,11 @@ DECK_FILE = json.dumps(
         "id": "hostile",
         "description": "HOSTILE-DESCRIPTION <script>alert(1)</script> "
         '<a href="javascript:alert(1)">js</a> [home](https://evil.test/track) '
-        '[sound:x.mp3] <b onmouseover="alert(1)">bold</b>',
+        '[sound:x.mp3] <b onmouseover="alert(1)">bold</b> '
+        # Addresses written out as text after the checks: never markup there either.
+        '<a href="https://evil.test/[sound:x.mp3]">a</a> '
+        '<a href="https://evil.test/&#92;(&#92;href{javascript:alert(1)}{y}&#92;)">b</a> '
+        '<a href="https://evil.test/[anki:tts]x[/anki:tts]">c</a>',
         "license": "[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)",
         "version": "[sound:v.mp3] <b>1</b>",
         "tags": ["hostile"],
@@ -409,7 +413,17 @@ def test_the_engine_finds_no_sound_or_tts_tag_and_the_description_loads_nothing(
 ) -> None:
     assert all(tags == [] for tags in hostile_deck.av_tags.values()), hostile_deck.av_tags
     desc = hostile_deck.description
-    for needle in ("<script", "onerror", "javascript:", 'href="http', "<img", "[sound:"):
+    for needle in (
+        "<script",
+        "onerror",
+        '="javascript:',  # as an attribute: an address written out as text is inert
+        'href="http',
+        "<img",
+        "[sound:",
+        "[anki:",
+        "\\(",
+        "&#92;(",
+    ):
         assert needle not in desc, needle
 
 
@@ -462,6 +476,15 @@ REFUSED_IN_CASES = {
     "toggle": ("case", r"\\(\toggle{a}{b}\endtoggle\\)", _math("toggle")),
     "bbox": ("case", r"\\(\bbox[background:url(x)]{x}\\)", _math("bbox")),
     "entity-math": ("case", "&#92;(&#92;href{javascript:x}{y}&#92;)", _math("href")),
+    # Text whose "\\" and "(" a tag keeps apart: joined once Anki's cloze filter or a
+    # script's copy drops the tag (options are copied into the verdict, see test_hostile_generated).
+    "split-by-tag": (
+        "question",
+        r"\\<b></b>(\href{javascript:alert(1)}{CLICK}\\<b></b>)",
+        _math("href"),
+    ),
+    "split-by-emphasis": ("critique", r"\\(*x*\style{color:red}{y}\\)", _math("style")),
+    "split-by-comment": ("case", r"\\(<!-- -->\href{javascript:x}{y}\\)", _math("href")),
     "environment": (
         "case",
         r"\begin{evil}x\end{evil}",
@@ -569,6 +592,46 @@ REFUSED_IN_FACTS = {  # text, column of the problem in the line "  - <text>", me
         "a deletion inside a link or other markup",
     ),
     "in-link-address": ("Lost [link]({{c1::a}}) here.", 5, "a fact needs a deletion"),
+    # Anki's cloze filter writes an image-occlusion deletion's values into attributes.
+    "image-occlusion": (
+        'A {{c1::image-occlusion:rect:left=.1" tabindex="1" autofocus onfocus="alert(1)" x="}}',
+        5,  # written with escapes ('\\"'): placed at the start of the text
+        "c1 is written in Anki's image-occlusion syntax, which a fact may not use",
+    ),
+    "image-occlusion-in-hint": (
+        "A {{c1::x::image-occlusion:rect:left=.1}} b.",
+        8,
+        "c1 is written in Anki's image-occlusion syntax",
+    ),
+    # Anki strips the tags inside \( \) before MathJax: a tag cannot split a command off.
+    "math-split-by-tag": (
+        "Heart {{c1::rate}} \\\\(<b></b>\\href{javascript:alert(1)}{CLICK}\\\\) end.",
+        5,
+        "math uses '\\href'",
+    ),
+    "math-split-by-emphasis": (
+        "Heart {{c1::rate}} \\\\(*x*\\style{background:url(http://127.0.0.1:9/x)}{y}\\\\)",
+        5,
+        "math uses '\\style'",
+    ),
+    "math-split-by-link": (
+        "Heart {{c1::rate}} \\\\([a](http://a.test)\\href{javascript:alert(1)}{y}\\\\)",
+        5,
+        "math uses '\\href'",
+    ),
+    # Math the renderer refuses was an internal error ("ClozeMistake … a bug").
+    "unsafe-math-in-hint": (
+        "A {{c1::x::\\\\(\\href{a}{b}\\\\)}} b.",
+        5,
+        "math uses '\\href'",
+    ),
+    "color-in-fact": ("A {{c1::x}} \\\\(\\color{red}{b}\\\\) b.", 5, "math uses '\\color'"),
+    # A hint in brackets completes math on the front only: "\(" + "[" … "]" + "\)".
+    "math-completed-by-hint": (
+        "A \\\\[{{c1::x::y}}\\href{javascript:alert(1)}{z}\\\\] b.",
+        5,
+        "math uses '\\href'",
+    ),
 }
 
 
@@ -605,6 +668,7 @@ REFUSED_IN_DECK_FILE = {
         "images are not allowed in the deck description; describe the deck in words",
     ),
     "description-math": ("description", r"\\(\href{javascript:x}{y}\\)", _math("href")),
+    "version-math": ("version", r"\(\href{javascript:x}{y}\)", _math("href")),
     "id-newline": (
         "id",
         "d\n",

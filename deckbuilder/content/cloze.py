@@ -5,7 +5,10 @@ two cards of one note). Anki itself shows a malformed cloze as it stands, or mak
 card at all, so the mistakes it would not report are reported here, where the author
 can fix them: an unbalanced ``{{``/``}}``, ``c0``, a deletion written with one colon, an
 empty deletion, one inside another, a deletion that holds the whole sentence (nothing is
-left to cue the recall), and a fact with no deletion.
+left to cue the recall), and a fact with no deletion. A deletion that starts like Anki's
+Image Occlusion shapes (``{{c1::image-occlusion:rect:…}}``) is refused too: Anki's cloze
+filter turns those into elements whose attribute values it copies from the text
+unescaped; only deckbuilder's own image-occlusion notes may write that syntax.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ _OPEN = re.compile(r"\{\{c(\d+)::")
 # ("sound:x.mp3", "anki:tts …", "latex]…", "$…") would become that markup on the card.
 _MARKUP_HINT = re.compile(r"(?:sound:|/?anki:|/?latex\]|/?\$)", re.IGNORECASE)
 _ANY_OPEN = re.compile(r"\{\{")
+_IMAGE_OCCLUSION = re.compile(r"image-occlusion:", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
 
@@ -59,6 +63,12 @@ def deletions(text: str) -> list[Deletion]:
         if _ANY_OPEN.search(inner):
             raise ClozeMistake("a deletion inside another: close the first with '}}' first", start)
         answer, _, hint = inner.partition("::")
+        if _IMAGE_OCCLUSION.search(inner):
+            raise ClozeMistake(
+                f"c{number} is written in Anki's image-occlusion syntax, which a fact may "
+                "not use: Anki draws it as a shape on an image, not as text",
+                start,
+            )
         if not answer.strip():
             raise ClozeMistake(f"c{number} hides nothing: write the words to recall", start)
         if _MARKUP_HINT.match(hint):
@@ -88,6 +98,22 @@ def deletions(text: str) -> list[Deletion]:
                 d.start,
             )
     return found
+
+
+def reveal(text: str, number: int, *, front: bool) -> str:
+    """The sentence of a valid fact as Anki's cloze filter writes it for card ``number``,
+    on the front (its deletions as ``[hint]`` or ``[...]``) or the back: the HTML the card
+    page is given, which is what the checks must judge."""
+    parts = []
+    at = 0
+    for d in deletions(text):
+        parts.append(text[at : d.start])
+        shown = d.answer if d.number != number or not front else f"[{d.hint or '...'}]"
+        kind = "cloze" if d.number == number else "cloze-inactive"
+        parts.append(f'<span class="{kind}" data-ordinal="{d.number}">{shown}</span>')
+        at = d.end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def numbers(text: str) -> list[int]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from deckbuilder.content.loader import Source
 from deckbuilder.content.model import Deck
 from deckbuilder.errors import ContentProblem
+from deckbuilder.notes.mathcheck import UnsafeMath, check_math
 from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain, unlinked
 from deckbuilder.notes.spec import CaseSummary
 
@@ -50,6 +51,10 @@ class DeckTexts:
 
         description = render(deck.description, "description", False)
         licence = render(deck.license, "license", True) if deck.license else ""
+        try:
+            check_math(plain(deck.version or ""))
+        except UnsafeMath as exc:
+            problems.append(source.locator()(("version",), str(exc)))
         return cls(description, licence), problems
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from deckbuilder.content.cloze import ClozeMistake, deletions, numbers
+from deckbuilder.content.cloze import ClozeMistake, deletions, numbers, reveal
 from deckbuilder.notes import ids
-from deckbuilder.notes.mathcheck import math_regions
+from deckbuilder.notes.mathcheck import UnsafeMath, check_math, math_regions
 from deckbuilder.notes.notetype import CLOZE
 from deckbuilder.notes.render import plain, unwrap_paragraph
 from deckbuilder.notes.spec import NoteSpec
@@ -57,7 +57,9 @@ def fact_notes(
             "Title": shared["Title"],
             "Ref": plain(ref),
         }
-        if text and (mistake := _as_anki_reads_it(text)):
+        if not text:
+            continue  # the renderer has reported why
+        if mistake := _as_anki_reads_it(text):
             renderer.problem(("facts", i, "text"), mistake)
             continue
         media = renderer.note_media(before)
@@ -87,7 +89,9 @@ def _as_anki_reads_it(text: str) -> str | None:
     anything. The source was checked already; Markdown can still make or unmake a
     deletion (escaped braces, a deletion in a link's address), and Anki leaves a deletion
     inside math or inside a tag unmarked, so its words would join the formula or the
-    tag: the math allow-list and the sanitiser would not have seen them."""
+    tag: the math allow-list and the sanitiser would not have seen them. Last, each card
+    is judged as Anki's filter writes it, front and back: a hint in brackets or a
+    deletion's words can complete math that the sentence as written does not hold."""
     try:
         deletions(text)
     except ClozeMistake as exc:
@@ -98,4 +102,11 @@ def _as_anki_reads_it(text: str) -> str | None:
     sentinel = _MARKER.sub("\ue000", text)
     if any("\ue000" in region for region in math_regions(sentinel)):
         return "a deletion inside math: hide the whole formula, or the words around it"
+    for number in numbers(text):
+        for front in (True, False):
+            try:
+                check_math(reveal(text, number, front=front))
+            except UnsafeMath as exc:
+                side = "front" if front else "back"
+                return f"{exc} (on the {side} of card {number}, as Anki shows it)"
     return None

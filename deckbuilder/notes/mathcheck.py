@@ -9,10 +9,18 @@ against an allow-list of commands that only draw, in the spirit of MathJax's own
 extension: formulas for clearances and doses keep working, anything else is a content
 error naming the command.
 
-What counts as math follows MathJax's own search: it looks for delimiters in each run of
-text between elements (``<br>`` and ``<wbr>`` do not end a run), after entities are
-decoded. Every command from an opening delimiter to its closing one is checked; an
-unclosed delimiter is checked to the end of the run. ``\\begin``, ``\\ref`` and
+What counts as math is judged twice, because the text MathJax reads is not always the
+HTML deckbuilder writes:
+
+* as MathJax searches a page: delimiters in each run of text between elements (``<br>``
+  and ``<wbr>`` do not end a run), after entities are decoded;
+* as the text reads with every tag removed and entities decoded. Anki's cloze filter
+  strips the tags between ``\\(`` and ``\\)`` before MathJax sees them, so
+  ``\\(<b></b>\\href…\\)`` is one formula on a card; and text a script copies with
+  ``textContent`` loses its tags the same way.
+
+Every command from an opening delimiter to its closing one is checked; an unclosed
+delimiter is checked to the end of the text it stands in. ``\\begin``, ``\\ref`` and
 ``\\eqref`` are treated as the start of math wherever they stand, since some clients
 typeset environments without delimiters.
 """
@@ -115,19 +123,34 @@ def text_runs(fragment: str) -> list[str]:
     return [run for run in runs if "\\" in run]
 
 
+def without_tags(fragment: str) -> str:
+    """The fragment's text with every tag and comment removed and entities decoded: what
+    MathJax reads once something has stripped the markup between delimiters."""
+    return html.unescape(_TAG.sub("", fragment))
+
+
+def _readings(fragment: str) -> list[str]:
+    """Every text MathJax may search for math in this fragment (see the module's doc)."""
+    if "\\" not in fragment and "&" not in fragment:
+        return []
+    readings = text_runs(fragment)
+    whole = without_tags(fragment)
+    if "\\" in whole:
+        readings.append(whole)
+    return readings
+
+
 def check_math(fragment: str) -> None:
     """Raise :class:`UnsafeMath` if the HTML fragment holds math that could do more than
-    draw."""
-    if "\\" not in fragment and "&" not in fragment:
-        return
-    for run in text_runs(fragment):
-        for region in _math_regions(run):
+    draw, however MathJax comes to read it."""
+    for reading in _readings(fragment):
+        for region in _math_regions(reading):
             _check_region(region)
 
 
 def math_regions(fragment: str) -> list[str]:
-    """Every piece of the HTML fragment MathJax would read as math."""
-    return [region for run in text_runs(fragment) for region in _math_regions(run)]
+    """Every piece of the HTML fragment MathJax could read as math."""
+    return [region for reading in _readings(fragment) for region in _math_regions(reading)]
 
 
 def _math_regions(run: str) -> list[str]:

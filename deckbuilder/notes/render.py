@@ -6,12 +6,15 @@ event handlers or ``javascript:`` links. Sub- and superscript are written as inl
 ``<sub>``/``<sup>`` HTML, which CommonMark passes through and the allow-list keeps.
 No smart punctuation: what the author typed is what the card shows.
 
-Two things a sanitiser cannot see are handled here too, because Anki acts on text:
-math (checked against an allow-list, see :mod:`deckbuilder.notes.mathcheck`) and Anki's
+Three things a sanitiser cannot see are handled here too, because Anki acts on text:
+math (checked against an allow-list, see :mod:`deckbuilder.notes.mathcheck`); Anki's
 own bracket markup — ``[sound:…]``, ``[anki:tts]``, ``[latex]``, ``[$]``, ``[$$]`` —
 which is kept as the literal text the author typed (its ``[`` written as ``&#91;``, which
-Anki does not recognise and every browser shows as ``[``). Nesting is bounded before
-sanitising, whose cost grows with the square of the depth.
+Anki does not recognise and every browser shows as ``[``); and quotes in text, written as
+``&quot;``, because Anki's cloze filter copies text into attribute values it writes
+between double quotes, where a bare ``"`` would end the value and start attributes of
+its own. Nesting is bounded before sanitising, whose cost grows with the square of the
+depth.
 """
 
 from __future__ import annotations
@@ -87,6 +90,9 @@ MAX_DEPTH = 32
 _MAY_NEED_CHECKS = re.compile(r"[<>\[\]|`~&\\]")
 _ANKI_MARKUP = re.compile(r"\[(?=sound:|/?anki:|/?latex\]|/?\$)", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+# A tag as the sanitiser and pulldown-cmark write it: attribute values in double quotes,
+# with any quote inside escaped, so a ">" in a value does not end the tag.
+_WRITTEN_TAG = re.compile(r'<(?:[^>"]|"[^"]*")*>')
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
@@ -126,6 +132,21 @@ def _check_depth(html_text: str) -> None:
         depth = max(depth, 0)
 
 
+def quote_text(html_text: str) -> str:
+    """Every ``"`` in the text between tags written as ``&quot;`` (attributes keep theirs):
+    no rewrite of the text by Anki can then end an attribute value it writes."""
+    if '"' not in html_text:
+        return html_text
+    parts = []
+    at = 0
+    for tag in _WRITTEN_TAG.finditer(html_text):
+        parts.append(html_text[at : tag.start()].replace('"', "&quot;"))
+        parts.append(tag.group())
+        at = tag.end()
+    parts.append(html_text[at:].replace('"', "&quot;"))
+    return "".join(parts)
+
+
 def markdown(text: str) -> str:
     """Render block Markdown (paragraphs, lists, tables) to safe HTML.
 
@@ -145,7 +166,7 @@ def markdown(text: str) -> str:
     else:
         _check_depth(out)
         out = unicodedata.normalize("NFC", out)
-    return out.strip()
+    return quote_text(out).strip()
 
 
 def markdown_inline(text: str) -> str:
@@ -161,6 +182,13 @@ def unwrap_paragraph(html_text: str) -> str:
 
 
 _LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+# An address written out as text was checked as an attribute, not as text: the characters
+# that start math or Anki's markup in text are written percent-encoded, as in any URL.
+_INERT_IN_ADDRESS = re.compile(r"[\\\[\]]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return f"%{ord(match.group()):02X}"
 
 
 def unlinked(html_text: str) -> str:
@@ -174,7 +202,7 @@ def unlinked(html_text: str) -> str:
             shown = shown[len("mailto:") :]
         if html.unescape(re.sub(r"<[^>]+>", "", label)).strip() in (shown, address):
             return label
-        return f"{label} ({html.escape(shown, quote=False)})"
+        return f"{label} ({plain(_INERT_IN_ADDRESS.sub(_percent, shown))})"
 
     return _LINK.sub(text, html_text)
 

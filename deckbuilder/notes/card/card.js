@@ -129,9 +129,22 @@
     explained.parentNode.removeChild(explained);
   }
 
+  // The verdict names options with copies of their nodes, never with their text: text
+  // the script writes is read afresh by MathJax, and an option's "\" and "(" kept apart
+  // by a tag would join into a formula once copied as text. The verdict is marked for
+  // MathJax to skip (mathjax_ignore), so nothing the script writes is typeset; only the
+  // copies, whose nodes are those of the option as checked, are (mathjax_process).
   function named(w) {
-    var li = list && list.querySelector('.db-option[data-letter="' + w + '"] .db-option-text');
-    return (shown[w] || w) + " \u2014 " + (li ? li.textContent.trim() : "");
+    var text = list && list.querySelector('.db-option[data-letter="' + w + '"] .db-option-text');
+    var copy = document.createElement("span");
+    copy.className = "db-named mathjax_process";
+    each(text ? text.childNodes : [], function (node) { copy.appendChild(node.cloneNode(true)); });
+    return [(shown[w] || w) + " \u2014 ", copy];
+  }
+  function namedAll(ws) {
+    var parts = [];
+    ws.forEach(function (w, i) { parts = parts.concat(i ? ["; "] : [], named(w)); });
+    return parts;
   }
   function letters(ws) { return ws.map(function (w) { return shown[w] || w; }).sort().join(", "); }
 
@@ -149,22 +162,28 @@
   });
   var verdict = card.querySelector("#db-verdict");
   if (!verdict || !answers.length) { return; }
-  var text;
+  var parts;
   if (!chosen.length) {
-    text = (answers.length > 1 ? "Correct answers: " : "Correct answer: ")
-      + answers.map(named).join("; ") + ".";
+    parts = [answers.length > 1 ? "Correct answers: " : "Correct answer: "]
+      .concat(namedAll(answers), ["."]);
   } else if (!multi) {
-    text = !wrong.length
-      ? "You chose " + letters(chosen) + ": correct."
-      : "You chose " + letters(chosen) + ": incorrect. The correct answer is " + named(answers[0]) + ".";
+    parts = !wrong.length
+      ? ["You chose " + letters(chosen) + ": correct."]
+      : ["You chose " + letters(chosen) + ": incorrect. The correct answer is "]
+        .concat(named(answers[0]), ["."]);
   } else if (!wrong.length && !missed.length) {
-    text = "You chose " + letters(chosen) + ": all " + answers.length + " correct.";
+    parts = ["You chose " + letters(chosen) + ": all " + answers.length + " correct."];
   } else {
-    text = "You chose " + letters(chosen) + ": " + right.length + " of " + answers.length + " correct.";
+    var text = "You chose " + letters(chosen) + ": " + right.length + " of " + answers.length + " correct.";
     if (wrong.length) { text += " Wrong: " + letters(wrong) + "."; }
     if (missed.length) { text += " Missed: " + letters(missed) + "."; }
+    parts = [text];
   }
-  verdict.textContent = text;
+  verdict.classList.add("mathjax_ignore");
+  while (verdict.firstChild) { verdict.removeChild(verdict.firstChild); }
+  parts.forEach(function (part) {
+    verdict.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
+  });
   verdict.classList.add(!wrong.length && !missed.length && chosen.length ? "db-verdict-right"
     : chosen.length ? "db-verdict-wrong" : "db-verdict-shown");
   card.classList.add(!chosen.length ? "db-unanswered" : !wrong.length && !missed.length
