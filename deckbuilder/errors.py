@@ -2,17 +2,29 @@
 
 A :class:`ContentProblem` names the file, the line and column where the YAML parser
 knows them, and the key path inside the document, in the ``file:line:col: key: message``
-shape that editors and terminals turn into links.
+shape that editors and terminals turn into links. A problem is printed with the
+characters a terminal would act on escaped: file names and values come from other people.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 KeyPath = tuple[str | int, ...]
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences
+# start with them) and the bidirectional overrides that make text read backwards.
+_TERMINAL_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a file someone else made, made harmless to print: every character a
+    terminal would act on is shown as its escape (``\\x1b``, ``\\u202e``)."""
+    return _TERMINAL_ACTIVE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 def format_key_path(path: KeyPath) -> str:
@@ -51,13 +63,15 @@ class ContentProblem:
         return cls(display_path(path), message=f"cannot be read: {exc.strerror}")
 
     def __str__(self) -> str:
+        """The problem as one line for a terminal: a file named ``\\x1b]0;…`` must not
+        retitle the window, nor a newline in a name forge another problem's line."""
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         key = f" {self.key}:" if self.key else ""
-        return f"{where}:{key} {self.message}"
+        return terminal_safe(f"{where}:{key} {self.message}")
 
 
 class DeckbuilderError(Exception):

@@ -83,12 +83,13 @@ def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
 def _report(
     command: str, exc: Exception, message: str, problems: Any, as_json: bool, bug: bool
 ) -> None:
-    from deckbuilder.commands.output import error_json, problem_json
+    from deckbuilder.commands.output import error_json, problem_json, terminal_safe
 
     kind = _error_kind(exc)
     if as_json:
         typer.echo(error_json(command, kind, message, [problem_json(p) for p in problems]))
         return
+    message = terminal_safe(message)  # it may name a file, or quote an article
     for problem in problems[:SHOWN_PROBLEMS]:
         typer.echo(str(problem), err=True)
     if len(problems) > SHOWN_PROBLEMS:

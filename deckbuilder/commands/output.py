@@ -15,19 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from deckbuilder.errors import terminal_safe as terminal_safe  # printing lives here too
+
 if TYPE_CHECKING:
     from deckbuilder.errors import ContentProblem
 
-# Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences
-# start with them) and the bidirectional overrides that make text read backwards.
-_TERMINAL_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _JSON_LEAVES = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
-
-
-def terminal_safe(text: str) -> str:
-    """Text from a file someone else made, made harmless to print: every character a
-    terminal would act on is shown as its escape (``\\x1b``, ``\\u202e``)."""
-    return _TERMINAL_ACTIVE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 def json_text(data: Any) -> str:

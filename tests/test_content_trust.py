@@ -1,0 +1,106 @@
+"""Issue 28: what a content folder may make deckbuilder read, and what reaches a terminal.
+
+Only regular files inside the content folder are read (symlinks followed, and refused
+where they leave it), no case file or folder is silently skipped, no path text crashes a
+build, a file name cannot drive the terminal, a deck name Anki would refuse to import is
+refused at its place, and import-text writes no image the build would refuse. Every
+command runs as a real ``deckbuilder`` process: an error is ``file:line:col: key:
+message``, exit code 1, no traceback, and nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import SMALL_CASE, snapshot
+from tests.process import deckbuilder
+
+SUMMARY = "error: {n} in the content; nothing was written.\n"
+SECRET = "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A small content folder: a deck file and one valid case, ``cases/small.yaml``."""
+    folder = tmp_path / "content"
+    (folder / "cases").mkdir(parents=True)
+    (folder / "deck.yaml").write_text("name: Trust\nid: trust\n", encoding="utf-8")
+    (folder / "cases" / "small.yaml").write_text(SMALL_CASE, encoding="utf-8")
+    return folder
+
+
+def _case(case_id: str) -> str:
+    """The small case under another id."""
+    return SMALL_CASE.replace("id: small", f"id: {case_id}")
+
+
+def _refused(tmp_path: Path, *expected: str) -> None:
+    """``build`` and ``check`` both exit with 1 and print exactly ``expected`` and the
+    summary, without a traceback; nothing in the folder or the output changes."""
+    before = snapshot(tmp_path)
+    n = f"{len(expected)} problem{'s' if len(expected) != 1 else ''}"
+    for command in ("build", "check"):
+        run = deckbuilder(command, "content", cwd=tmp_path, timeout=30)
+        summary = SUMMARY.format(n=n)
+        if command == "check":
+            summary = summary.replace("; nothing was written", "")
+        assert (run.returncode, run.stdout) == (1, ""), (command, run.stdout, run.stderr)
+        assert run.stderr == "".join(f"{line}\n" for line in expected) + summary, command
+    assert not (tmp_path / "dist").exists()
+    assert snapshot(tmp_path) == before
+
+
+def _checked(tmp_path: Path) -> str:
+    run = deckbuilder("check", "content", cwd=tmp_path, timeout=30)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+# --- 4. file names that would drive the terminal -------------------------------------------
+
+
+def test_control_characters_in_file_names_reach_the_terminal_escaped(
+    content: Path, tmp_path: Path
+) -> None:
+    hostile = "\x1b]0;pwned\x07\u202e"
+    (content / "cases" / f"{hostile}.yaml").write_text(SMALL_CASE, encoding="utf-8")
+    (content / "cases" / f"{hostile}2.yaml").write_text(
+        SMALL_CASE.replace("answer: A", "answer: Z"), encoding="utf-8"
+    )
+    for command in ("build", "check"):
+        run = deckbuilder(command, "content", cwd=tmp_path, timeout=30)
+        assert run.returncode == 1
+        for raw in ("\x1b", "\x07", "\u202e"):
+            assert raw not in run.stdout + run.stderr, command
+        shown = "content/cases/\\x1b]0;pwned\\x07\\u202e"
+        assert run.stderr.splitlines()[:2] == [
+            f"{shown}2.yaml:8:13: questions[0].answer: 'Z' is not one of the options A, B",
+            f"content/cases/small.yaml:1:5: id: case id 'small' is already used in {shown}.yaml:1",
+        ]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_json_output_names_the_file_as_it_is(content: Path, tmp_path: Path) -> None:
+    """Scripts get the real name, as a JSON escape (which no terminal acts on)."""
+    import json
+
+    hostile = "\x1b]0;pwned\x07"
+    (content / "cases" / f"{hostile}.yaml").write_text(
+        SMALL_CASE.replace("id: small", "id: other").replace("answer: A", "answer: Z"),
+        encoding="utf-8",
+    )
+    run = deckbuilder("check", "content", "--json", cwd=tmp_path, timeout=30)
+    assert run.returncode == 1
+    assert "\x1b" not in run.stdout
+    assert json.loads(run.stdout)["problems"][0]["file"] == f"content/cases/{hostile}.yaml"
+
+
+def test_a_file_name_in_an_error_reaches_the_terminal_escaped(tmp_path: Path) -> None:
+    """Not only content problems: any error message that names a file is escaped too."""
+    (tmp_path / "\x1b]0;pwned\x07.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    run = deckbuilder("import-text", "\x1b]0;pwned\x07.txt", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.startswith("error: \\x1b]0;pwned\\x07.txt: is not UTF-8 text"), run.stderr
+    assert "\x1b" not in run.stdout + run.stderr
