@@ -104,3 +104,32 @@ def test_a_file_name_in_an_error_reaches_the_terminal_escaped(tmp_path: Path) ->
     assert run.returncode == 1
     assert run.stderr.startswith("error: \\x1b]0;pwned\\x07.txt: is not UTF-8 text"), run.stderr
     assert "\x1b" not in run.stdout + run.stderr
+
+
+# --- 5. deck names deeper than Anki imports -----------------------------------------------
+
+
+def _deck_name(levels: int) -> str:
+    return "::".join(f"Level {n}" for n in range(1, levels + 1))
+
+
+def test_a_deck_name_deeper_than_anki_imports_is_refused(content: Path, tmp_path: Path) -> None:
+    (content / "deck.yaml").write_text(f"id: trust\nname: {_deck_name(12)}\n", encoding="utf-8")
+    _refused(
+        tmp_path,
+        "content/deck.yaml:2:7: name: the deck name has 12 levels; Anki imports a deck name "
+        "of at most 11 levels (10 '::'): shorten it",
+    )
+
+
+def test_the_deepest_deck_name_anki_imports_builds_and_imports(
+    content: Path, tmp_path: Path
+) -> None:
+    from tests.ankiengine import collection, import_apkg
+
+    name = _deck_name(11)
+    (content / "deck.yaml").write_text(f"name: {name}\nid: trust\n", encoding="utf-8")
+    assert deckbuilder("build", "content", cwd=tmp_path).returncode == 0
+    with collection(tmp_path / "collection.anki2") as col:
+        assert import_apkg(col, tmp_path / "dist" / "trust.apkg").new == 1
+        assert name in {d.name for d in col.decks.all_names_and_ids()}

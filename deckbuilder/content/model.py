@@ -425,6 +425,12 @@ class Case(_Model):
         return keys
 
 
+#: The most levels of a deck name ("A::B" has two) that Anki imports into a collection
+#: without its parents: it creates each missing parent, and refuses ("deck nesting level
+#: too deep") past ten of them (rslib/src/decks/addupdate.rs, ``first_existing_parent``).
+MAX_DECK_LEVELS = 11
+
+
 class Deck(_Model):
     """The deck file (``deck.yaml``)."""
 
@@ -453,3 +459,18 @@ class Deck(_Model):
         "(2022) also import, instead of Anki's current one; the deck is larger (up to "
         "3x on repetitive cases).",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _importable_depth(cls, name: str) -> str:
+        """A deeper name builds a deck that Anki refuses to import wherever its parent
+        decks do not exist yet, as in a new colleague's collection."""
+        levels = len(name.split("::"))  # as Anki splits it: an empty level counts too
+        if levels > MAX_DECK_LEVELS:
+            raise PydanticCustomError(
+                "deck_depth",
+                "the deck name has {levels} levels; Anki imports a deck name of at most "
+                "{most} levels ({separators} '::'): shorten it",
+                {"levels": levels, "most": MAX_DECK_LEVELS, "separators": MAX_DECK_LEVELS - 1},
+            )
+        return name
