@@ -25,10 +25,11 @@ from deckbuilder.notes.state.lockfile import (
     NoteState,
     Stamp,
     damaged,
+    now,
     parse_lock,
 )
 from deckbuilder.notes.state.merge import Resolution, has_conflicts, resolve
-from deckbuilder.notes.state.planner import Plan, PlannedNote, Planner, Status, now
+from deckbuilder.notes.state.planner import Plan, PlannedNote, Planner, Status
 
 Origin = Literal["file", "merged", "recovered", "none"]
 

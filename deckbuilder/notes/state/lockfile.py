@@ -9,17 +9,20 @@ building the same commit get the same lock and the same bytes.
 The lock is committed and merged like any file and never reviewed, so it is read like
 content: only a regular file of sane size, every value checked (refs are
 ``case-id/question-id`` of stable keys, each GUID is the one its ref derives,
-fingerprints are hashes, times lie between 2000 and 2100), every problem reported with
-the lock's line. It is written one note per line, sorted, so that two branches that
-edited different notes merge without conflict.
+fingerprints are hashes, times lie between 2000 and 2100 and at most a day after this
+build's clock), every problem reported with the lock's line. It is written one note per
+line, sorted, so that two branches that edited different notes merge without conflict.
 
-Slightly over 300 lines: the lock format, written and read back value by value.
+About 400 lines: the lock format, written and read back value by value, and the clock
+its times are judged by.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,10 +34,77 @@ LOCK_FORMAT = 1
 MAX_PROBLEMS = 100
 # Modification times a build can have written: from 2000 to 2100 (seconds).
 MTIME_RANGE = (946_684_800, 4_102_444_800)
+DAY = 86_400
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _HEX16 = re.compile(r"[0-9a-f]{16}")
 _NOTE_KEYS = {"cards", "fingerprint", "guid", "mtime", "retired", "tags"}
 MAX_CLOZE = 10_000  # the highest deletion number a lock may name
+
+
+def _epoch() -> int | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch and epoch.isdigit() else None
+
+
+def now() -> int:
+    """Seconds since the epoch, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
+    epoch = _epoch()
+    return int(time.time()) if epoch is None else epoch
+
+
+def utc(seconds: int) -> str:
+    """A time for a message, to the minute."""
+    try:
+        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return "no date of the calendar"
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The times of one build: ``at``, the time it gives what changed, and ``reference``,
+    what it takes "now" to be when it judges a lock (the later of the machine's clock
+    and ``at``, so that a reproducible build of an old commit still reads its lock).
+
+    A lock may run ahead of the reference, as another machine's clock may be a little
+    fast, but by a day at most (:attr:`latest`); anything later is a lock from the
+    future: written by a machine whose clock was wrong, or edited by hand. A build never
+    gives a time beyond :attr:`latest` either, so the next build (whose reference is no
+    earlier) accepts every time this one wrote.
+    """
+
+    at: int
+    reference: int
+    from_epoch: bool = False  # ``at`` is SOURCE_DATE_EPOCH, not the clock
+
+    @classmethod
+    def read(cls) -> Clock:
+        clock, epoch = int(time.time()), _epoch()
+        if epoch is None:
+            return cls(clock, clock)
+        return cls(epoch, max(epoch, clock), from_epoch=True)
+
+    @property
+    def latest(self) -> int:
+        """The latest time a lock may hold, and a build may give."""
+        return min(self.reference + DAY, MTIME_RANGE[1] - 1)
+
+    def problem(self, value: object, whence: str) -> str | None:
+        """Why ``value`` cannot be a time of a lock (or of the deck a lock is recovered
+        from), or None; ``whence`` says how a time from the future came to be there."""
+        if type(value) is not int or not MTIME_RANGE[0] <= value < MTIME_RANGE[1]:
+            return f"{shown(str(value))} is not a time between 2000 and 2100"
+        if value > self.latest:
+            return (
+                f"{value} ({utc(value)}) is more than a day after this build's clock "
+                f"({utc(self.reference)}): {whence}"
+            )
+        return None
+
+
+FROM_THE_FUTURE = (
+    "the lock comes from the future, written on a machine whose clock was wrong or edited by hand"
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +148,9 @@ class Lock:
     cloze_id: int | None = None
     cloze_contract: str | None = None
     cloze: Stamp | None = None
+    # where its values were read (the lock file, or the deck it was recovered from), to
+    # name in a problem found later
+    source: str | None = field(default=None, compare=False)
 
     def dumps(self) -> str:
         """Deterministic JSON, one note per line, so the lock diffs and merges well."""
@@ -149,23 +222,25 @@ def damaged(path: Path, line: int | None, message: str, column: int | None = Non
     )
 
 
-def parse_lock(path: Path, text: str) -> Lock:
-    """The lock in ``text`` (the file at ``path``), checked value by value."""
+def parse_lock(path: Path, text: str, clock: Clock | None = None) -> Lock:
+    """The lock in ``text`` (the file at ``path``), checked value by value; its times
+    against ``clock`` (this build's, by default)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise damaged(path, exc.lineno, f"is not valid JSON ({exc.msg})", exc.colno) from exc
     except RecursionError as exc:
         raise damaged(path, None, "is not a lock: it is nested too deeply") from exc
-    return LockReader(path, text).lock(data)
+    return LockReader(path, text, clock or Clock.read()).lock(data)
 
 
 class LockReader:
     """Checks the parsed lock value by value, collecting located problems."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, clock: Clock) -> None:
         self.path = path
         self.text = text
+        self.clock = clock
         self.problems: list[ContentProblem] = []
 
     def _line_of(self, needle: str) -> int | None:
@@ -215,6 +290,7 @@ class LockReader:
             cloze_id=self.anki_id(cloze, "cloze", "id"),
             cloze_contract=self.hex(cloze, "cloze", "contract", _HEX16),
             cloze=self.stamp(cloze, "cloze", _HEX32),
+            source=display_path(self.path),
         )
         if self.problems:
             last = self.problems[-1]
@@ -257,10 +333,9 @@ class LockReader:
 
     def mtime(self, obj: dict, where: str, key: str) -> int | None:
         value = obj.get("mtime")
-        if type(value) is not int or not MTIME_RANGE[0] <= value < MTIME_RANGE[1]:
-            self.problem(
-                where, f"{key}.mtime", f"{shown(str(value))} is not a time between 2000 and 2100"
-            )
+        problem = self.clock.problem(value, FROM_THE_FUTURE)
+        if problem is not None:
+            self.problem(where, f"{key}.mtime", problem)
             return None
         return value
 

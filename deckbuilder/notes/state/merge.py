@@ -83,6 +83,7 @@ def resolve(path: Path, text: str) -> tuple[Lock, Resolution]:
         deck_id=ours.deck_id,
         notetype_id=ours.notetype_id,
         contract=ours.contract,
+        source=ours.source,
     )
     merged.deck, side = _later(ours.deck, theirs.deck)
     merged.deck_name = ours.deck_name if side != "theirs" else theirs.deck_name

@@ -7,28 +7,31 @@ note a new, strictly later time only when its fingerprint changed since the lock
 written; the same holds for the note type (templates, CSS) and the deck.
 
 "Now" is ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention), else the
-clock; it is only ever read for notes that changed.
+clock; it is only ever given to what changed. No time a build gives lies outside 2000 to
+2100 or beyond what the next build's lock check accepts (see :class:`Clock`): a time the
+next build would refuse would stop every build after it.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
 from typing import Literal
 
-from deckbuilder.errors import ContractError
+from deckbuilder.content.folder import LOCK_FILE
+from deckbuilder.content.model import shown
+from deckbuilder.errors import ContentError, ContentProblem, ContractError
 from deckbuilder.notes.retired import retired_note
 from deckbuilder.notes.spec import NoteSpec
-from deckbuilder.notes.state.lockfile import Lock, NoteState, Stamp
+from deckbuilder.notes.state.lockfile import (
+    MTIME_RANGE,
+    Clock,
+    Lock,
+    NoteState,
+    Stamp,
+    utc,
+)
 
 Status = Literal["new", "updated", "unchanged", "retired", "still_retired"]
-
-
-def now() -> int:
-    """Seconds since the epoch, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(epoch) if epoch and epoch.isdigit() else int(time.time())
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,6 @@ class Plan:
         return max([*times, self.cloze_mtime or 0])
 
 
-def _next(previous: Stamp | None, fingerprint: str, clock: int) -> tuple[int, bool]:
-    if previous is None:
-        return clock, True
-    if previous.fingerprint == fingerprint:
-        return previous.mtime, False
-    return max(clock, previous.mtime + 1), True
-
-
 def _same(prev: NoteState, spec: NoteSpec) -> bool:
     """Whether a note is as the lock remembers it: by fingerprint, or, for a lock
     recovered from a deck (which cannot tell fingerprints), by the text Anki stores."""
@@ -102,13 +97,13 @@ class Planner:
         cloze_id: int | None = None,
         cloze_contract: str | None = None,
         force: bool = False,
-        clock: int | None = None,
+        clock: Clock | None = None,
     ) -> None:
         _check_contract(lock, deck_key, contract, cloze_contract, force)
         self.lock = lock
         self.deck_key = deck_key
         self.contract = contract
-        self.at = now() if clock is None else clock
+        self.clock = Clock.read() if clock is None else clock
         self.new_lock = Lock(
             deck_key=deck_key,
             deck_id=deck_id,
@@ -124,11 +119,11 @@ class Planner:
         """Plan one note; return its modification time."""
         prev = self.lock.notes.get(spec.ref)
         if prev is None:
-            mtime, status = self.at, "new"
+            mtime, status = self._now(), "new"
         elif _same(prev, spec):
             mtime, status = prev.mtime, "unchanged"
         else:
-            mtime, status = max(self.at, prev.mtime + 1), "updated"
+            mtime, status = self._after(prev.mtime, _note_key(spec.ref)), "updated"
         self.planned.append(PlannedNote(spec.ref, mtime, status))  # type: ignore[arg-type]
         numbers = tuple(ordinal + 1 for _, ordinal in spec.cards)
         self.new_lock.notes[spec.ref] = NoteState(
@@ -152,7 +147,7 @@ class Planner:
             if _same(prev, spec):
                 mtime, changed = prev.mtime, False
             else:
-                mtime, changed = max(self.at, prev.mtime + 1), True
+                mtime, changed = self._after(prev.mtime, _note_key(ref)), True
             status: Status = "retired" if not prev.retired or changed else "still_retired"
             self.planned.append(PlannedNote(ref, mtime, status))
             self.new_lock.notes[ref] = NoteState(
@@ -167,12 +162,12 @@ class Planner:
         """Stamp the deck and the note types. ``cloze_fingerprint``: the cloze note type's,
         when the deck holds cloze notes."""
         lock, new_lock = self.lock, self.new_lock
-        deck_mtime, deck_changed = _next(lock.deck, deck_fingerprint, self.at)
+        deck_mtime, deck_changed = self._next(lock.deck, deck_fingerprint, "deck")
         new_lock.deck = Stamp(deck_fingerprint, deck_mtime)
         nt_prev = lock.notetype if lock.contract == self.contract else None
-        nt_mtime, nt_changed = _next(nt_prev, notetype_fingerprint, self.at)
+        nt_mtime, nt_changed = self._next(nt_prev, notetype_fingerprint, "notetype")
         if nt_prev is None and lock.notetype is not None:
-            nt_mtime = max(nt_mtime, lock.notetype.mtime + 1)
+            nt_mtime = self._after(lock.notetype.mtime, "notetype.mtime")
         new_lock.notetype = Stamp(notetype_fingerprint, nt_mtime)
         renamed = None
         if lock.deck_name is not None and lock.deck_name != new_lock.deck_name:
@@ -181,7 +176,7 @@ class Planner:
         cloze_new = cloze_fingerprint is not None and lock.cloze is None
         if cloze_fingerprint is not None:
             previous = lock.cloze if lock.cloze_contract == self.cloze_contract else None
-            cloze_mtime, cloze_changed = _next(previous, cloze_fingerprint, self.at)
+            cloze_mtime, cloze_changed = self._next(previous, cloze_fingerprint, "cloze")
             new_lock.cloze_id, new_lock.cloze_contract = self.cloze_id, self.cloze_contract
             new_lock.cloze = Stamp(cloze_fingerprint, cloze_mtime)
             cloze_changed = cloze_changed and lock.cloze is not None
@@ -199,6 +194,53 @@ class Planner:
             cloze_changed=cloze_changed,
             cloze_new=cloze_new,
         )
+
+    def _next(self, previous: Stamp | None, fingerprint: str, name: str) -> tuple[int, bool]:
+        """A stamp's time, and whether it changed."""
+        if previous is None:
+            return self._now(), True
+        if previous.fingerprint == fingerprint:
+            return previous.mtime, False
+        return self._after(previous.mtime, f"{name}.mtime"), True
+
+    def _now(self) -> int:
+        """The time of what is new, or changed since a time long past."""
+        at = self.clock.at
+        if MTIME_RANGE[0] <= at < MTIME_RANGE[1]:
+            return at
+        if self.clock.from_epoch:
+            problem = ContentProblem(
+                "SOURCE_DATE_EPOCH",
+                message=f"{at} ({utc(at)}) is not a time between 2000 and 2100: set it to the "
+                "time of the build (seconds since 1970), or unset it to use the clock",
+            )
+        else:
+            problem = ContentProblem(
+                "this machine's clock",
+                message=f"says {utc(at)}, not a time between 2000 and 2100: set it right",
+            )
+        raise ContentError([problem])
+
+    def _after(self, previous: int, key: str) -> int:
+        """A time strictly after ``previous`` (the lock's time at ``key``), for what
+        changed: Anki takes a note only if it is newer than the one it has."""
+        mtime = max(self._now(), previous + 1)
+        if mtime > self.clock.latest:
+            message = (
+                f"{previous} ({utc(previous)}) is already the latest time this build may give "
+                f"(a day after its clock, {utc(self.clock.reference)}, and before 2100): the "
+                "change needs a later one, which the next build would refuse as from the "
+                "future. Build again once the clock has caught up, or check this machine's "
+                "clock"
+            )
+            where = self.lock.source or LOCK_FILE
+            raise ContentError([ContentProblem(where, key=key, message=message)])
+        return mtime
+
+
+def _note_key(ref: str) -> str:
+    """A note's key in the lock, as its problems name it."""
+    return f"notes[{shown(ref)}].mtime"
 
 
 def _check_contract(

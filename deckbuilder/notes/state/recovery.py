@@ -9,7 +9,9 @@ keeps the time of every note whose text is unchanged, so importing the rebuilt d
 the previous one changes nothing that did not change.
 
 A deck cannot tell a note's fingerprint, so a recovered note carries a hash of its fields
-and tags as Anki stores them instead, and the build compares that.
+and tags as Anki stores them instead, and the build compares that. Its times are checked
+as a lock's are: a deck built from a lock from the future carries that lock's times, and
+a lock recovered from it would hand them on.
 """
 
 from __future__ import annotations
@@ -17,13 +19,27 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deckbuilder.content.model import is_stable_key
+from deckbuilder.content.model import is_stable_key, shown
+from deckbuilder.errors import ContentError, ContentProblem, display_path
 from deckbuilder.notes import ids
 from deckbuilder.notes.description import deck_fingerprint
 from deckbuilder.notes.notetype import CLOZE, MCQ
 from deckbuilder.notes.retired import RETIRED_TAG
 from deckbuilder.notes.spec import note_content
-from deckbuilder.notes.state.lockfile import MAX_CLOZE, Lock, NoteState, Stamp
+from deckbuilder.notes.state.lockfile import (
+    MAX_CLOZE,
+    MAX_PROBLEMS,
+    Clock,
+    Lock,
+    NoteState,
+    Stamp,
+)
+
+_FROM_THE_FUTURE = (
+    "the deck was built on a machine whose clock was wrong, or from a lock edited by hand, "
+    "and cannot give the lock back: restore the lock from git, or build with --since an "
+    "earlier deck"
+)
 
 
 def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
@@ -33,7 +49,7 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
     from deckbuilder.apkg.reader import read_package
 
     package = read_package(package_path)
-    lock = Lock(deck_key=deck_key, deck_id=ids.deck_id(deck_key))
+    lock = Lock(deck_key=deck_key, deck_id=ids.deck_id(deck_key), source=display_path(package_path))
     mcq = package.notetypes.get(ids.notetype_id(deck_key))
     cloze = package.notetypes.get(ids.cloze_notetype_id(deck_key))
     ours = {}
@@ -71,7 +87,23 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
             content=note_content(note.fields, note.tags),
             cards=_deletion_numbers(note.field(notetype, "Text")) if notetype is cloze else (),
         )
+    _check_times(lock, package_path)
     return lock, len(lock.notes)
+
+
+def _check_times(lock: Lock, package_path: Path) -> None:
+    """Refuse a deck whose times this build could not have read in a lock."""
+    clock = Clock.read()
+    stamps = (("deck", lock.deck), ("notetype", lock.notetype), ("cloze", lock.cloze))
+    times = [(f"{name}.mtime", stamp.mtime) for name, stamp in stamps if stamp is not None]
+    times += [(f"notes[{shown(ref)}].mtime", note.mtime) for ref, note in lock.notes.items()]
+    problems = [
+        ContentProblem(display_path(package_path), key=key, message=message)
+        for key, value in times
+        if (message := clock.problem(value, _FROM_THE_FUTURE)) is not None
+    ]
+    if problems:
+        raise ContentError(problems[:MAX_PROBLEMS])
 
 
 def _deletion_numbers(text: str | None) -> tuple[int, ...]:
