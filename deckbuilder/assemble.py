@@ -112,9 +112,17 @@ def write_deck_and_lock(
     lock_text: bytes = b"",
 ) -> None:
     """Write the deck (``package`` writes it into a file) and the lock together, or
-    neither; a lock whose text is unchanged is left alone. Raises :class:`OutputError`."""
+    neither; a lock whose text is unchanged is left alone. Raises :class:`OutputError`.
+
+    The lock goes in place first. A build killed between the two renames then leaves the
+    new lock beside the previous deck, whose input stamp names the previous lock: the
+    next build finds the deck out of date and makes it again from the new lock — the
+    deck the killed build made, with every time as the lock gives it. The other way
+    round, the new deck beside the previous lock would have the next build give the
+    notes just built later times again, and call them updated.
+    """
     from deckbuilder.content.folder import MAX_LOCK_BYTES
-    from deckbuilder.files import WriteFailed, read_regular, write_files
+    from deckbuilder.files import WriteFailed, read_regular, remove_stale_temporaries, write_files
 
     files: list[tuple[Path, Any]] = [(deck_path, package)]
     if lock_path is not None:
@@ -122,7 +130,10 @@ def write_deck_and_lock(
             unchanged = read_regular(lock_path, MAX_LOCK_BYTES) == lock_text
         except OSError:
             unchanged = False
-        if not unchanged:
+        if unchanged:
+            # what a build killed after putting this lock in place left beside it
+            remove_stale_temporaries(lock_path)
+        else:
             files.append((lock_path, lock_text))
     try:
         write_files(files)

@@ -9,14 +9,15 @@ socket or folder, or larger than the caller's limit, before a byte is read.
 Writing: every output file is written beside its destination under a hidden temporary
 name, flushed to disk and renamed into place, so readers see the old file or the new one.
 :func:`write_files` writes several files together — the deck and the lock must agree —
-and replaces them only once all are written; if a rename still fails, the files already
-replaced are put back.
+and replaces them only once all are written, last listed first; if a rename still fails,
+the files already replaced are put back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -134,7 +135,7 @@ def _write_temporary(path: Path, contents: Contents) -> Path:
                 raise NotADirectoryError(0, f"{folder} is a file, not a folder", str(folder))
             break
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
+    remove_stale_temporaries(path)
     fd, name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=_TMP_SUFFIX, dir=path.parent)
     tmp = Path(name)
     try:
@@ -156,10 +157,16 @@ def _write_temporary(path: Path, contents: Contents) -> Path:
 def write_files(files: Sequence[tuple[Path, Contents]]) -> None:
     """Write every file, or none of them.
 
-    All contents are written to temporary files first (where a full disk or a read-only
-    folder shows up); only then are they renamed over their destinations. Raises
-    :class:`WriteFailed` naming the file that failed; other exceptions (a content
-    problem found while writing, Ctrl-C) pass through. Either way nothing is replaced.
+    All contents are written to temporary files first, in order (where a full disk or a
+    read-only folder shows up); only then are they renamed over their destinations, the
+    last listed first. Raises :class:`WriteFailed` naming the file that failed; other
+    exceptions (a content problem found while writing, Ctrl-C) pass through. Either way
+    nothing is replaced.
+
+    A process killed between two renames leaves some files new and the others old, and
+    no rename order avoids that; the order decides which. List a file before the files
+    it is made from (the deck before the lock): then a kill can leave a file older than
+    what it is made from, which the next build makes again, but never newer.
     """
     temps: list[tuple[Path, Path]] = []
     try:
@@ -183,21 +190,16 @@ def write_file(path: Path, contents: Contents) -> None:
 
 
 def _replace_all(temps: list[tuple[Path, Path]]) -> None:
-    """Rename each temporary over its destination; undo the earlier renames if one fails.
+    """Rename each temporary over its destination, last listed first; undo the earlier
+    renames if one fails.
 
-    The previous version of each file is kept under a hard link until all renames have
-    succeeded, so it can be put back.
+    The previous version of each file is kept under a hard link (or, where the file
+    system has none, a copy) until all renames have succeeded, so it can be put back.
     """
     done: list[tuple[Path, Path | None]] = []  # destination, backup of its old version
     try:
-        for path, tmp in temps:
-            backup: Path | None = None
-            if len(temps) > 1 and path.exists():
-                backup = tmp.with_name(tmp.name + ".old")
-                try:
-                    os.link(path, backup)
-                except OSError:
-                    backup = None
+        for path, tmp in reversed(temps):
+            backup = _backup(path, tmp) if len(temps) > 1 else None
             try:
                 os.replace(tmp, path)
             except OSError as exc:
@@ -220,7 +222,26 @@ def _replace_all(temps: list[tuple[Path, Path]]) -> None:
                 backup.unlink()
 
 
-def _remove_stale_temporaries(path: Path) -> None:
+def _backup(path: Path, tmp: Path) -> Path | None:
+    """The previous version of ``path`` under a name beside ``tmp``, or None if there is
+    none. Raises :class:`WriteFailed` when it cannot be kept: a file replaced without it
+    could not be put back."""
+    if not path.exists():
+        return None
+    backup = tmp.with_name(tmp.name + ".old")
+    try:
+        os.link(path, backup)
+    except OSError:
+        try:
+            shutil.copyfile(path, backup)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+            raise WriteFailed(exc.errno or 0, exc.strerror or str(exc), str(path)) from exc
+    return backup
+
+
+def remove_stale_temporaries(path: Path) -> None:
     """Remove temporary files that a killed writer left beside ``path``: their names
     carry the writer's process id, and files of writers no longer running go."""
     prefix = f".{path.name}."

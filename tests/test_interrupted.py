@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,9 +17,10 @@ import pytest
 from tests.ankiengine import import_into
 from tests.conftest import DEFAULT_NOTES
 from tests.helpers import generated_content, output_files
+from tests.process import Run, deckbuilder
 
 # A child process that runs the real CLI, but stops dead at one chosen point of the
-# build and says so; the test then kills it with SIGKILL.
+# build (the given call of a function) and says so; the test then kills it with SIGKILL.
 CHILD = textwrap.dedent(
     """
     import sys, time
@@ -25,26 +29,51 @@ CHILD = textwrap.dedent(
 
     point = sys.argv[1]
 
-    def pause(real):
+    def pause(real, at_call):
+        calls = []
         def wrapper(*args, **kwargs):
-            print("PAUSED", flush=True)
-            time.sleep(600)
+            calls.append(args)
+            if len(calls) == at_call:
+                print("PAUSED", flush=True)
+                time.sleep(600)
             return real(*args, **kwargs)
         return wrapper
 
     targets = {
-        "rendering": (deckbuilder.notes.builder.NoteBuilder, "case_notes"),
-        "planning": (deckbuilder.notes.state.Planner, "finish"),
-        "packaging": (deckbuilder.apkg.writer.CollectionWriter, "finish"),
-        "writing": (deckbuilder.files.os, "fsync"),
+        "rendering": (deckbuilder.notes.builder.NoteBuilder, "case_notes", 1),
+        "planning": (deckbuilder.notes.state.Planner, "finish", 1),
+        "packaging": (deckbuilder.apkg.writer.CollectionWriter, "finish", 1),
+        "writing": (deckbuilder.files.os, "fsync", 1),
+        # the deck and the lock are renamed into place one after the other
+        "renaming": (deckbuilder.files.os, "replace", 2),
     }
-    module, name = targets[point]
-    setattr(module, name, pause(getattr(module, name)))
+    module, name, at_call = targets[point]
+    setattr(module, name, pause(getattr(module, name), at_call))
     from deckbuilder.cli import main
     sys.argv = ["deckbuilder", "build", "content"]
     main()
     """
 )
+
+
+def _killed_at(point: str, work: Path, env: dict[str, str] | None = None) -> None:
+    """Run a build in ``work`` that stops at ``point``, and kill it there."""
+    script = work / "child.py"
+    script.write_text(CHILD, encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, str(script), point],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "PAUSED"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
 
 
 def _files(*roots: Path) -> dict[str, bytes]:
@@ -66,20 +95,7 @@ def test_sigkill_leaves_the_previous_deck_and_lock(
         case.read_text(encoding="utf-8").replace("C: RT alone", "C: RT only"), encoding="utf-8"
     )
     before = _files(content, tmp_path / "dist")
-
-    script = tmp_path / "child.py"
-    script.write_text(CHILD, encoding="utf-8")
-    child = subprocess.Popen(
-        [sys.executable, str(script), point], cwd=tmp_path, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "PAUSED"
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-
+    _killed_at(point, tmp_path)
     after = _files(content, tmp_path / "dist")
     if point == "writing":
         # Killed while the bytes go to a hidden temporary file: the previous deck and
@@ -92,6 +108,45 @@ def test_sigkill_leaves_the_previous_deck_and_lock(
         assert output_files(tmp_path / "dist") == ["clinical-quiz.apkg"]
     else:
         assert after == before  # nothing written, nothing left behind
+
+
+def _report(run: Run) -> dict[str, object]:
+    """What a build --json said it did, without what differs between any two runs."""
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    return {
+        key: sorted(value) if isinstance(value, list) else value
+        for key, value in report.items()
+        if key not in ("outcome", "written", "up_to_date", "seconds")
+    }
+
+
+def test_sigkill_between_the_renames_of_deck_and_lock_leaves_them_agreeing(
+    content: Path, tmp_path: Path
+) -> None:
+    """Killed after one of the deck and the lock is in place and before the other: the
+    next build makes the deck the uninterrupted build would have made, and says exactly
+    what the build after that one says: no note updated a second time."""
+    env = {"SOURCE_DATE_EPOCH": str(int(time.time()))}  # the same times in both folders
+    assert deckbuilder("build", "content", cwd=tmp_path, env=env).returncode == 0
+    case = content / "cases" / "alt-thigh.yaml"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("C: RT alone", "C: RT only"), encoding="utf-8"
+    )
+    calm = tmp_path / "calm"
+    calm.mkdir()
+    shutil.copytree(content, calm / "content")
+    shutil.copytree(tmp_path / "dist", calm / "dist")
+    assert deckbuilder("build", "content", cwd=calm, env=env).returncode == 0
+    expected = _report(deckbuilder("build", "content", "--json", cwd=calm, env=env))
+    assert expected["updated"] == []
+
+    _killed_at("renaming", tmp_path, env)
+    after = _report(deckbuilder("build", "content", "--json", cwd=tmp_path, env=env))
+    assert after == expected
+    assert _files(content, tmp_path / "dist") == _files(calm / "content", calm / "dist")
+    again = deckbuilder("build", "content", "--json", cwd=tmp_path, env=env)
+    assert json.loads(again.stdout)["outcome"] == "up_to_date"
 
 
 def test_two_builds_at_once_both_end_with_a_valid_deck(cli, content: Path, tmp_path: Path) -> None:
@@ -226,3 +281,41 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
     cores = os.cpu_count() or 1
     assert done - at_failure[0] <= 16 * (2 * cores + 1), (at_failure, done)
     assert done < 600
+
+
+def test_a_failed_rename_puts_back_what_was_replaced_where_there_are_no_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second of two renames fails on a file system without hard links (some
+    network and FAT drives): the first file is put back, not deleted."""
+    import errno
+
+    from deckbuilder import files
+
+    deck, lock = tmp_path / "dist" / "d.apkg", tmp_path / "content" / "deckbuilder.lock.json"
+    for path in (deck, lock):
+        path.parent.mkdir()
+        path.write_bytes(b"previous " + path.name.encode())
+    real_replace = os.replace
+    renames: list[object] = []
+
+    def no_link(source: object, target: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    def second_fails(source: object, target: object) -> None:
+        renames.append(target)
+        if len(renames) == 2:
+            raise OSError(errno.EACCES, "Permission denied")
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "link", no_link)
+    monkeypatch.setattr(files.os, "replace", second_fails)
+    with pytest.raises(files.WriteFailed):
+        files.write_files([(deck, b"new deck"), (lock, b"new lock")])
+    monkeypatch.undo()
+    assert deck.read_bytes() == b"previous d.apkg"
+    assert lock.read_bytes() == b"previous deckbuilder.lock.json"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        "d.apkg",
+        "deckbuilder.lock.json",
+    ]
