@@ -10,6 +10,7 @@ message``, exit code 1, no traceback, and nothing written.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,108 @@ def _checked(tmp_path: Path) -> str:
     run = deckbuilder("check", "content", cwd=tmp_path, timeout=30)
     assert run.returncode == 0, run.stderr
     return run.stdout
+
+
+# --- 2. symbolic links -----------------------------------------------------------------
+
+
+def test_a_case_file_linked_outside_is_refused_and_never_quoted(
+    content: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "credentials").write_text(SECRET, encoding="utf-8")
+    os.symlink(tmp_path / "credentials", content / "cases" / "creds.yaml")
+    _refused(
+        tmp_path,
+        "content/cases/creds.yaml: is a link to a file outside the content folder; only "
+        "files inside it are read: copy the file into the content folder",
+    )
+
+
+def test_a_valid_case_file_linked_outside_is_not_packed(content: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.yaml").write_text(_case("elsewhere"), encoding="utf-8")
+    os.symlink("../../elsewhere.yaml", content / "cases" / "elsewhere.yaml")
+    _refused(
+        tmp_path,
+        "content/cases/elsewhere.yaml: is a link to a file outside the content folder; only "
+        "files inside it are read: copy the file into the content folder",
+    )
+
+
+def test_a_case_file_linked_inside_the_folder_is_read(content: Path, tmp_path: Path) -> None:
+    (content / "shared").mkdir()
+    (content / "shared" / "kept.txt").write_text(_case("kept"), encoding="utf-8")
+    os.symlink("../shared/kept.txt", content / "cases" / "kept.yaml")
+    assert "OK, 2 cases, 2 questions" in _checked(tmp_path)
+
+
+def test_the_deck_file_linked_outside_is_refused(content: Path, tmp_path: Path) -> None:
+    (tmp_path / "credentials").write_text(SECRET, encoding="utf-8")
+    (content / "deck.yaml").unlink()
+    os.symlink(tmp_path / "credentials", content / "deck.yaml")
+    _refused(
+        tmp_path,
+        "content/deck.yaml: is a link to a file outside the content folder; only files "
+        "inside it are read: copy the file into the content folder",
+    )
+
+
+def test_a_case_folder_linked_outside_is_refused_and_its_notes_kept(
+    content: Path, tmp_path: Path
+) -> None:
+    """Skipped, its cases would be missing from the deck and their notes retired."""
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "other.yaml").write_text(_case("other"), encoding="utf-8")
+    (content / "cases" / "other.yaml").write_text(_case("other"), encoding="utf-8")
+    assert deckbuilder("build", "content", cwd=tmp_path).returncode == 0
+    (content / "cases" / "other.yaml").unlink()
+    os.symlink(tmp_path / "more", content / "cases" / "more")
+    before = snapshot(tmp_path / "dist", content / "deckbuilder.lock.json")
+    run = deckbuilder("build", "content", cwd=tmp_path, timeout=30)
+    assert run.returncode == 1
+    assert run.stderr == (
+        "content/cases/more: is a link to a folder outside the content folder; only files "
+        "inside it are read: move the folder into the content folder\n"
+        + SUMMARY.format(n="1 problem")
+    )
+    assert snapshot(tmp_path / "dist", content / "deckbuilder.lock.json") == before
+    assert SECRET not in run.stderr
+
+
+def test_a_case_folder_linked_inside_the_folder_is_read(content: Path, tmp_path: Path) -> None:
+    (content / ".drafts").mkdir()
+    (content / ".drafts" / "draft.yaml").write_text(_case("draft"), encoding="utf-8")
+    os.symlink("../.drafts", content / "cases" / "drafts")
+    assert "OK, 2 cases, 2 questions" in _checked(tmp_path)
+
+
+def test_folder_links_back_into_the_folder_read_each_case_once(
+    content: Path, tmp_path: Path
+) -> None:
+    """A link to a folder already read, or to one that holds the link, is not followed:
+    its cases are read once, where they are, and the walk ends."""
+    os.symlink(".", content / "cases" / "again")
+    os.symlink("..", content / "cases" / "top")
+    assert "OK, 1 case, 1 question" in _checked(tmp_path)
+
+
+def test_an_image_through_a_folder_link_leaving_the_folder_is_refused(
+    content: Path, tmp_path: Path
+) -> None:
+    """The image resolver follows links in every part of the path, not only the last."""
+    from tests.test_catalogue import FIXTURES
+
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "scan.png").write_bytes((FIXTURES / "red.png").read_bytes())
+    os.symlink(tmp_path / "private", content / "cases" / "images")
+    text = SMALL_CASE.replace("case: C", "case: See ![scan](images/scan.png).")
+    (content / "cases" / "small.yaml").write_text(text, encoding="utf-8")
+    _refused(
+        tmp_path,
+        "content/cases/images: is a link to a folder outside the content folder; only files "
+        "inside it are read: move the folder into the content folder",
+        "content/cases/small.yaml:3:7: case: 'images/scan.png' points outside the content "
+        "folder; copy the image into it",
+    )
 
 
 # --- 4. file names that would drive the terminal -------------------------------------------

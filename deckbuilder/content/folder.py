@@ -5,6 +5,12 @@ A content folder holds one deck file, ``deck.yaml``, and one file per case: ever
 ``*.yaml``/``*.yml`` file below the folder, in any subfolder (hidden folders excluded).
 The build state, ``deckbuilder.lock.json``, sits beside the deck file. Images are found
 where cases name them; the folder is never searched for them.
+
+Only files inside the content folder are read: a symlink is followed where it stays
+inside and reported where it leaves (a case file linked to a credentials file would be
+quoted in an error, or packed into a shared deck). Nothing below the folder is skipped
+without a word, apart from hidden files and folders: a deck built without some cases
+would retire their notes.
 """
 
 from __future__ import annotations
@@ -25,11 +31,22 @@ DECK_FILE = "deck.yaml"
 LOCK_FILE = "deckbuilder.lock.json"
 
 
+#: Why a file that is a symlink leaving the content folder is not read (after its path).
+LINK_OUTSIDE = (
+    "is a link to a file outside the content folder; only files inside it are read: "
+    "copy the file into the content folder"
+)
+_FOLDER_LINK_OUTSIDE = (
+    "is a link to a folder outside the content folder; only files inside it are read: "
+    "move the folder into the content folder"
+)
+
+
 @dataclass(frozen=True)
 class Listing:
     """The case files of a content folder, each with its name relative to the folder
-    (``/`` separated, the same on every system), sorted by that name; and the folders
-    that could not be listed, with the reason."""
+    (``/`` separated, the same on every system), sorted by that name; and what below the
+    folder is not read, each with the reason (a sentence that follows its path)."""
 
     cases: list[tuple[str, Path]]
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
@@ -39,29 +56,67 @@ class Listing:
         return [path for _, path in self.cases]
 
 
+def outside(root: Path, path: Path) -> bool:
+    """Whether ``path``, symlinks followed, lies outside the folder ``root``."""
+    return not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
 def list_content(root: Path) -> Listing:
     """Case files below ``root``, hidden folders and files skipped; one walk per build.
 
-    A folder that cannot be listed is reported, never silently skipped: a deck built
-    without the cases of an unreadable folder would retire their notes.
+    Folders are walked where they are first. Links to folders are followed after that,
+    by name, when they stay inside ``root`` and lead to a folder not walked yet: each case
+    is read once, under its own name where it has one, and a link back up ends there.
+    A link that leaves ``root``, or a folder that cannot be listed, is reported.
     """
     cases: list[tuple[str, Path]] = []
     unreadable: list[tuple[Path, str]] = []
+    walked: set[Path] = set()
+    folders: list[tuple[Path, str, Path]] = [(Path(root), "", Path(os.path.realpath(root)))]
+    links: list[tuple[str, Path]] = []  # links to folders: name, path
 
-    def failed(exc: OSError) -> None:
-        unreadable.append((Path(exc.filename or root), exc.strerror or str(exc)))
-
-    for folder, dirs, files in os.walk(root, onerror=failed):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel = os.path.relpath(folder, root)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        for name in files:
+    while folders or links:
+        if not folders:
+            name, path = min(links)
+            links.remove((name, path))
+            real = Path(os.path.realpath(path))
+            if outside(root, real):
+                unreadable.append((path, _FOLDER_LINK_OUTSIDE))
+            elif real not in walked:
+                folders.append((path, name + "/", real))
+            continue
+        folder, prefix, real = folders.pop()
+        if real in walked:
+            continue
+        walked.add(real)
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError as exc:
+            unreadable.append((folder, f"folder cannot be read: {exc.strerror}"))
+            continue
+        for entry in entries:
+            name, path = entry.name, Path(entry.path)
             if name.startswith("."):
                 continue
-            suffix = os.path.splitext(name)[1]
-            if suffix in {".yaml", ".yml"} and not (name == DECK_FILE and not prefix):
-                cases.append((prefix + name, Path(folder, name)))
+            if _is_dir(entry):  # a link to a folder too
+                if entry.is_symlink():
+                    links.append((prefix + name, path))
+                else:
+                    folders.append((path, prefix + name + "/", real / name))
+            elif os.path.splitext(name)[1] in {".yaml", ".yml"} and (prefix or name != DECK_FILE):
+                if entry.is_symlink() and outside(root, path):
+                    unreadable.append((path, LINK_OUTSIDE))
+                else:
+                    cases.append((prefix + name, path))
     return Listing(sorted(cases), unreadable)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # as os.walk: what cannot be looked at is taken for a file
+        return False
 
 
 def find_content_root(start: Path) -> Path | None:

@@ -7,8 +7,9 @@ Which file a case lives in does not matter to any id, so cases can be moved free
 Every problem found is collected with its location, and all of them are raised together
 in one :class:`~deckbuilder.errors.ContentError`, so an author fixes a file in one pass.
 Content files are only ever read, and only regular files of at most
-:data:`MAX_FILE_BYTES`: a named pipe or a device where a case file should be is reported,
-never waited on.
+:data:`MAX_FILE_BYTES` inside the content folder (symlinks followed): a named pipe or a
+device where a case file should be is reported, never waited on, and a link to a file
+elsewhere is reported, never read.
 
 Slightly over 300 lines: the folder reader, the case-file reader and their shared limits
 and problem capping; the validation messages live in :mod:`.validation`.
@@ -25,7 +26,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deckbuilder.content.folder import DECK_FILE, MAX_FILE_BYTES, Listing, list_content
+from deckbuilder.content.folder import (
+    DECK_FILE,
+    LINK_OUTSIDE,
+    MAX_FILE_BYTES,
+    Listing,
+    list_content,
+    outside,
+)
 from deckbuilder.content.model import Case, Deck
 from deckbuilder.content.placeholders import leftovers
 from deckbuilder.content.validation import check_ids, problem_at, validate
@@ -199,7 +207,11 @@ class ContentReader:
         self.deck: Deck | None = None
         self.deck_digest: bytes | None = None  # of the deck file as read, for the stamp
         self.deck_warnings: tuple[ContentProblem, ...] = ()  # text left to fill in
-        raw = _read_bytes(deck_path, self.problems, missing=_missing_deck_file)
+        raw = None
+        if outside(self.root, deck_path):
+            self.problems.append(ContentProblem(display_path(deck_path), message=LINK_OUTSIDE))
+        else:
+            raw = _read_bytes(deck_path, self.problems, missing=_missing_deck_file)
         if raw is not None:
             self.deck_digest = hashlib.sha256(raw).digest()
             data = _parse(deck_path, raw, self.problems)
@@ -210,13 +222,11 @@ class ContentReader:
 
     @functools.cached_property
     def listing(self) -> Listing:
-        """The folder's case files, walked once per reader; unreadable folders are
-        problems."""
+        """The folder's case files, walked once per reader; what is not read (a folder
+        that cannot be listed, a link leaving the folder) is a problem."""
         listing = list_content(self.root)
-        for folder, why in listing.unreadable:
-            self.problems.append(
-                ContentProblem(display_path(folder), message=f"folder cannot be read: {why}")
-            )
+        for path, why in listing.unreadable:
+            self.problems.append(ContentProblem(display_path(path), message=why))
         return listing
 
     def files(self) -> list[Path]:
