@@ -161,6 +161,26 @@ def test_an_image_through_a_folder_link_leaving_the_folder_is_refused(
     )
 
 
+# --- 3. the suffix in any letter case ----------------------------------------------------
+
+
+def test_case_files_are_found_whatever_the_case_of_their_suffix(
+    content: Path, tmp_path: Path
+) -> None:
+    (content / "cases" / "UPPER.YAML").write_text(_case("upper"), encoding="utf-8")
+    (content / "cases" / "mixed.Yml").write_text(_case("mixed"), encoding="utf-8")
+    assert "OK, 3 cases, 3 questions" in _checked(tmp_path)
+
+
+def test_a_deck_file_named_in_another_letter_case_is_refused(content: Path, tmp_path: Path) -> None:
+    """On a case-sensitive file system it would be neither the deck file nor a case."""
+    (content / "DECK.YAML").write_text("name: Other\nid: other\n", encoding="utf-8")
+    _refused(
+        tmp_path,
+        "content/DECK.YAML: is not read: the deck file must be named 'deck.yaml', in lower case",
+    )
+
+
 # --- 4. file names that would drive the terminal -------------------------------------------
 
 

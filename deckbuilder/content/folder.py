@@ -2,7 +2,8 @@
 without importing the loader.
 
 A content folder holds one deck file, ``deck.yaml``, and one file per case: every other
-``*.yaml``/``*.yml`` file below the folder, in any subfolder (hidden folders excluded).
+``*.yaml``/``*.yml`` file below the folder, in any subfolder (hidden folders excluded),
+the suffix in any letter case (``CASE.YAML`` is a YAML file to every editor).
 The build state, ``deckbuilder.lock.json``, sits beside the deck file. Images are found
 where cases name them; the folder is never searched for them.
 
@@ -36,6 +37,7 @@ LINK_OUTSIDE = (
     "is a link to a file outside the content folder; only files inside it are read: "
     "copy the file into the content folder"
 )
+_DECK_FILE_CASE = f"is not read: the deck file must be named {DECK_FILE!r}, in lower case"
 _FOLDER_LINK_OUTSIDE = (
     "is a link to a folder outside the content folder; only files inside it are read: "
     "move the folder into the content folder"
@@ -104,8 +106,11 @@ def list_content(root: Path) -> Listing:
                     links.append((prefix + name, path))
                 else:
                     folders.append((path, prefix + name + "/", real / name))
-            elif os.path.splitext(name)[1] in {".yaml", ".yml"} and (prefix or name != DECK_FILE):
-                if entry.is_symlink() and outside(root, path):
+            elif os.path.splitext(name)[1].lower() in {".yaml", ".yml"}:
+                if not prefix and name.lower() == DECK_FILE:
+                    if name != DECK_FILE:  # a case-insensitive disk reads it as the deck
+                        unreadable.append((path, _DECK_FILE_CASE))
+                elif entry.is_symlink() and outside(root, path):
                     unreadable.append((path, LINK_OUTSIDE))
                 else:
                     cases.append((prefix + name, path))

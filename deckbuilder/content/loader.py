@@ -1,7 +1,8 @@
 """Stage 1 of a build: read the content folder and validate it into domain objects.
 
 A content folder holds one deck file, ``deck.yaml``, and one file per case: every other
-``*.yaml``/``*.yml`` file below the folder, in any subfolder (hidden folders excluded).
+``*.yaml``/``*.yml`` file below the folder (in any letter case), in any subfolder (hidden
+folders excluded).
 Which file a case lives in does not matter to any id, so cases can be moved freely.
 
 Every problem found is collected with its location, and all of them are raised together
