@@ -256,3 +256,43 @@ def test_the_deepest_deck_name_anki_imports_builds_and_imports(
     with collection(tmp_path / "collection.anki2") as col:
         assert import_apkg(col, tmp_path / "dist" / "trust.apkg").new == 1
         assert name in {d.name for d in col.decks.all_names_and_ids()}
+
+
+# --- 6. import-text writes no image the build refuses ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "line", "column"),
+    [
+        ("![scan](https://evil.example/t.png)", 7, 20),
+        ("![scan](http://evil.example/t.png 'title')", 7, 20),
+        ("![scan][fig]\n\n[fig]: //evil.example/t.png", 9, 8),
+    ],
+    ids=["https", "http-with-title", "reference"],
+)
+def test_import_text_refuses_an_image_that_is_not_a_local_file(
+    tmp_path: Path, image: str, line: int, column: int
+) -> None:
+    """The build would refuse the case file; import-text writes none and names the place."""
+    from tests.test_import_text import _quiz
+
+    article = _quiz(range(1, 3)).replace("A patient.", f"A patient. {image}")
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    run = deckbuilder("import-text", "a.txt", "-o", "x.yaml", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.startswith(f"error: a.txt:{line}:{column}: image '"), run.stderr
+    assert "' is not a local file: a deck must work offline" in run.stderr
+    assert run.stderr.endswith("; nothing was written\n")
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_import_text_keeps_a_local_image_for_the_author_to_add(tmp_path: Path) -> None:
+    """A relative image is the author's to put in the content folder: 'check' names it."""
+    from tests.test_import_text import _quiz
+
+    article = _quiz(range(1, 3)).replace("A patient.", "A patient. ![scan](scan.png)")
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    run = deckbuilder("import-text", "a.txt", "-o", "x.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "![scan](scan.png)" in (tmp_path / "x.yaml").read_text(encoding="utf-8")

@@ -62,7 +62,8 @@ def import_article(
     article: Path, output: Path | None = None, *, force: bool = False
 ) -> ImportResult:
     """Parse ``article``, write its content file, and check it reads back as parsed and
-    renders in the build (math that links or styles is refused, at its line)."""
+    renders in the build (math that links or styles, or an image from an address, is
+    refused at its line)."""
     from deckbuilder.authoring.schema import modeline
     from deckbuilder.content.folder import MAX_FILE_BYTES
     from deckbuilder.errors import OutputError

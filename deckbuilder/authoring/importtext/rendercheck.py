@@ -7,10 +7,18 @@ writes article text through unchanged, so an article can carry such math. A case
 that the build would then refuse is of no use, and the place to fix it is the article:
 so each text is rendered here, as the build renders it, before anything is written, and
 a refusal names the line and column in the article.
+
+Images too: an article's Markdown image of an address (``![x](https://…)``) would be
+written through, and the build refuses every image that is not a file of the content
+folder. It is refused here rather than dropped: found in the rendered text, the check
+sees every form that makes an image (inline, by reference, wrapped over lines), while
+dropping it would mean rewriting Markdown in the article's text; and the author has to
+fetch the image and add it as a figure anyway, which the message says.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +29,7 @@ from deckbuilder.authoring.importtext.article import ArticleError, ParsedQuiz
 # ("math uses '\href', ..."), or an environment ("math uses the environment 'x', ...").
 _COMMAND = re.compile(r"'(\\[^']+)'")
 _ENVIRONMENT = re.compile(r"the environment '([^']*)'")
+_IMAGE_SOURCE = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')  # as the renderer writes it
 
 
 def check_rendering(values: dict[str, Any], quiz: ParsedQuiz, name: str, article: str) -> None:
@@ -30,16 +39,24 @@ def check_rendering(values: dict[str, Any], quiz: ParsedQuiz, name: str, article
     ``name`` is the article as the user named it, ``article`` its text. The message is
     ``name:line:column: why``, at the offending command's first occurrence in the article
     at or after the line where the text starts (that line itself if it is not found there,
-    e.g. when the article spells the backslash as an HTML entity).
+    e.g. when the article spells the backslash as an HTML entity). An image that is not
+    a local file is refused the same way, at its address.
     """
+    from deckbuilder.content.media import local_reference, not_local
     from deckbuilder.notes.render import UnsafeText, markdown
 
     for text, start in _texts(values, quiz):
         try:
-            markdown(text)
+            rendered = markdown(text)
         except UnsafeText as exc:
             line, column = _locate(article, start or 1, _named(str(exc)))
             raise ArticleError(f"{name}:{line}:{column}: {exc}; nothing was written") from None
+        for src in _IMAGE_SOURCE.findall(rendered):
+            given = local_reference(html.unescape(src))
+            why = not_local(given)
+            if why is not None:
+                line, column = _locate(article, start or 1, re.compile(re.escape(given)))
+                raise ArticleError(f"{name}:{line}:{column}: image {why}; nothing was written")
 
 
 def _texts(values: dict[str, Any], quiz: ParsedQuiz) -> Iterator[tuple[str, int]]:
