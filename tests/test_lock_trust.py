@@ -204,3 +204,50 @@ def test_an_edit_never_pushes_a_time_past_what_the_next_build_accepts(good: Path
         epoch=epoch,
     )
     assert lock.exists()
+
+
+# --- the GUIDs the lock gives ------------------------------------------------------------
+
+
+def test_a_lock_without_the_deck_key_is_refused(good: Path) -> None:
+    """Each note's GUID is checked against the one its ref derives from the deck's key:
+    without the key, a lock could give any note any GUID."""
+
+    def edit(data: dict) -> None:
+        del data["deck"]["key"]
+        data["notes"][NOTE]["guid"] = "AAAAAAAAAA"
+
+    lock = _lock_with(good, edit)
+    _refused(
+        good,
+        f"{LOCK}:{_line(lock, json.dumps('deck'))}: deck.key: missing: the deck's id, every GUID "
+        f"derives from it{RESTORE}",
+    )
+
+
+def test_a_guid_that_is_not_a_string_is_refused_at_its_line(good: Path) -> None:
+    def edit(data: dict) -> None:
+        del data["deck"]["key"]
+        data["notes"][NOTE]["guid"] = ["not", "a", "guid"]
+
+    lock = _lock_with(good, edit)
+    before = snapshot(good / "content", good / "dist")
+    run = _build(good)
+    assert run.returncode == 1, run.stdout
+    assert run.stderr.splitlines()[:2] == [
+        f"{LOCK}:{_line(lock, json.dumps('deck'))}: deck.key: missing: the deck's id, every GUID "
+        "derives from it",
+        f"{LOCK}:{_line(lock, json.dumps(NOTE))}: notes['{NOTE}'].guid: \"['not', 'a', "
+        f"'guid']\" is not a GUID: expected a string{RESTORE}",
+    ]
+    assert snapshot(good / "content", good / "dist") == before
+
+
+def test_a_note_without_a_guid_is_refused_at_its_line(good: Path) -> None:
+    def edit(data: dict) -> None:
+        del data["notes"][NOTE]["guid"]
+
+    lock = _lock_with(good, edit)
+    _refused(
+        good, f"{LOCK}:{_line(lock, json.dumps(NOTE))}: notes['{NOTE}'].guid: missing{RESTORE}"
+    )

@@ -262,6 +262,9 @@ class LockReader:
         if not isinstance(deck, dict):
             self.problem('"deck"', "deck", "expected an object")
             deck = {}
+        elif deck.get("key") is None:
+            # without it, no note's GUID could be checked
+            self.problem('"deck"', "deck.key", "missing: the deck's id, every GUID derives from it")
         else:
             deck_key = self.key(deck, "deck", "key")
         if not isinstance(nt, dict):
@@ -368,7 +371,14 @@ class LockReader:
         if "fingerprint" not in entry:
             self.problem(where, f"{key}.fingerprint", "missing")
         guid = entry.get("guid")
-        if deck_key is not None and guid != ids.note_guid(deck_key, case, question):
+        if guid is None:
+            self.problem(where, f"{key}.guid", "missing")
+        elif not isinstance(guid, str):
+            self.problem(
+                where, f"{key}.guid", f"{shown(str(guid))} is not a GUID: expected a string"
+            )
+            guid = None
+        elif deck_key is not None and guid != ids.note_guid(deck_key, case, question):
             self.problem(
                 where, f"{key}.guid", f"{shown(str(guid))} is not the GUID this note's ref gives"
             )
