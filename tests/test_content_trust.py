@@ -61,6 +61,31 @@ def _checked(tmp_path: Path) -> str:
     return run.stdout
 
 
+# --- 1. a NUL character in a path ------------------------------------------------------
+
+
+def test_a_nul_in_a_figures_image_path_is_a_located_error(content: Path, tmp_path: Path) -> None:
+    text = SMALL_CASE.replace(
+        "questions:", 'figures:\n  - caption: A scan.\n    image: "x.png\\0y"\nquestions:'
+    )
+    (content / "cases" / "small.yaml").write_text(text, encoding="utf-8")
+    _refused(
+        tmp_path,
+        "content/cases/small.yaml:6:12: figures[0].image: 'x.png\\x00y' contains a NUL "
+        "character, which no file name can; remove it",
+    )
+
+
+def test_a_nul_in_a_markdown_image_path_is_a_located_error(content: Path, tmp_path: Path) -> None:
+    text = SMALL_CASE.replace("case: C", 'case: "See ![scan](scan%00.png)."')
+    (content / "cases" / "small.yaml").write_text(text, encoding="utf-8")
+    _refused(
+        tmp_path,
+        "content/cases/small.yaml:3:7: case: 'scan\\x00.png' contains a NUL character, which "
+        "no file name can; remove it",
+    )
+
+
 # --- 2. symbolic links -----------------------------------------------------------------
 
 

@@ -103,6 +103,19 @@ def local_reference(src: str) -> str:
     return unquote(src)
 
 
+def not_local(given: str) -> str | None:
+    """Why an image path is an address (``https:``, ``data:``, ``//host``) rather than a
+    file of the content folder, or None. import-text asks too, so that it never writes an
+    image the build would refuse."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", given):
+        return (
+            f"{given!r} is not a local file: a deck must work offline and never load "
+            "anything from the internet; save the image in the content folder and give "
+            "its relative path"
+        )
+    return None
+
+
 class MediaFiles:
     """Finds, checks and names the images of one build (a cache per build, not global).
 
@@ -130,12 +143,11 @@ class MediaFiles:
     def _resolve(self, base: Path, given: str) -> Path | str:
         if not given.strip():
             return "an image with no file name; write the path of the image file"
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", given):
-            return (
-                f"{given!r} is not a local file: a deck must work offline and never load "
-                "anything from the internet; save the image in the content folder and give "
-                "its relative path"
-            )
+        if "\0" in given:  # Python raises ValueError for it, before any file system call
+            return f"{given!r} contains a NUL character, which no file name can; remove it"
+        remote = not_local(given)
+        if remote is not None:
+            return remote
         path = Path(given)
         if path.is_absolute():
             return (
