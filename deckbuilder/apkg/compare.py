@@ -12,13 +12,12 @@ With Anki's default import options ("update notes and note types if newer"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from deckbuilder.apkg.reader import Note, Package
-from deckbuilder.notes.retired import RETIRED_TAG
+from deckbuilder.apkg.reader import Listed, Package
 
 
-@dataclass
+@dataclass(slots=True)
 class NoteChange:
     guid: str
     case: str
@@ -50,13 +49,13 @@ class Diff:
             "left_behind",
         )
         out: dict[str, object] = {"command": "diff", "outcome": "compared"}
-        out.update({k: [vars(c) for c in getattr(self, k)] for k in keys})
+        out.update({k: [asdict(c) for c in getattr(self, k)] for k in keys})
         out["notetypes"] = self.notetypes
         out["renamed"] = {"from": self.renamed[0], "to": self.renamed[1]} if self.renamed else None
         return out
 
 
-def diff_packages(old: Package, new: Package) -> Diff:
+def diff_packages(old: Package[Listed], new: Package[Listed]) -> Diff:
     """Classify every note of ``new`` (and those only in ``old``) as Anki would."""
     result = Diff()
     conflicting_types: set[int] = set()
@@ -81,30 +80,27 @@ def diff_packages(old: Package, new: Package) -> Diff:
                 )
     old_notes = {n.guid: n for n in old.notes}
     for note in new.notes:
-        change = _change(new, note)
+        change = _change(note)
         before = old_notes.get(note.guid)
         if before is None:
             result.new.append(change)
         elif note.notetype_id in conflicting_types:
             result.conflicting.append(change)
         else:
-            change.fields_changed = before.fields != note.fields or set(before.tags) != set(
-                note.tags
-            )
+            change.fields_changed = before.content != note.content
             if note.mtime > before.mtime:
-                retiring = RETIRED_TAG in note.tags and RETIRED_TAG not in before.tags
+                retiring = note.retired and not before.retired
                 (result.retired if retiring else result.updated).append(change)
             elif change.fields_changed:
                 result.not_arriving.append(change)
             else:
                 result.unchanged.append(change)
     guids = {n.guid for n in new.notes}
-    result.left_behind = [_change(old, n) for n in old.notes if n.guid not in guids]
+    result.left_behind = [_change(n) for n in old.notes if n.guid not in guids]
     if len(old.decks) == 1 and len(new.decks) == 1 and old.decks != new.decks:
         result.renamed = (old.decks[0], new.decks[0])
     return result
 
 
-def _change(package: Package, note: Note) -> NoteChange:
-    case, question = package.ref(note)
-    return NoteChange(note.guid, case, question, package.summary(note, words=8))
+def _change(note: Listed) -> NoteChange:
+    return NoteChange(note.guid, note.case, note.question, note.summary(words=8))

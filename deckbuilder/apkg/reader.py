@@ -7,11 +7,19 @@ database, from Anki with note types, fields, templates and decks in tables of th
 from deckbuilder in schema 11). The newest one present is read, its schema recognised by
 its tables. Only what ``inspect`` and ``diff`` need is extracted.
 
-A package may come from anyone, so it is read with limits: the zip must be a regular
-file, the collection is decompressed as a stream into a temporary file and stopped at
-:data:`MAX_COLLECTION_BYTES` or when it expands more than :data:`MAX_RATIO` times
-(:data:`MAX_ZSTD_RATIO` for the current format's zstd stream; a zip bomb of a few
-megabytes claims gigabytes), and memory holds one chunk at a time.
+A package may come from anyone, and a few hundred kilobytes of zstd can hold gigabytes,
+so what reading one costs is bounded whatever it holds. The zip must be a regular file.
+The collection is decompressed as a stream into a temporary file, a chunk at a time, and
+stopped beyond :data:`MAX_COLLECTION_BYTES` or when it expands more than
+:data:`MAX_RATIO` times (:data:`MAX_ZSTD_RATIO` for the current format's zstd stream).
+SQLite then reads it from disk and hands over no value larger than
+:data:`MAX_VALUE_BYTES`; note types and decks together take at most
+:data:`MAX_HEADER_BYTES`, and there are at most :data:`MAX_NOTES` notes, passed on one at
+a time. :func:`read_listing` (``inspect``, ``diff``) keeps of each note its identity, a
+hash of its text and its first words, so its memory grows with the number of notes and
+never with their text; :func:`read_package` keeps every note whole, for the lock
+recovery, which needs the text of its own deck's notes.
+
 Note types are compared by what Anki compares — field names, template names, the
 templates' text and the CSS — read from either format (legacy JSON, or the protobuf
 messages of the current one).
@@ -28,20 +36,37 @@ import re
 import sqlite3
 import tempfile
 import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Generic, TypeVar
 
 from deckbuilder.apkg import protobuf
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.files import MiB, open_regular
 
 MAX_PACKAGE_BYTES = 4096 * MiB
-MAX_COLLECTION_BYTES = 2048 * MiB
+# The decompressed collection, on disk while it is read: several times what a real deck
+# of any size needs, and small enough that a bomb costs little disk and time.
+MAX_COLLECTION_BYTES = 1024 * MiB
 MAX_RATIO = 200  # uncompressed / compressed (deflate); real decks stay under 40
 # zstd reaches far higher on real decks: one 20 KB case 2,000 times over is 174x in
 # Anki's own export and 222x in ours; a zstd stream of zeros is 25,000x.
 MAX_ZSTD_RATIO = 2000
+# Any one value SQLite hands over: a note's fields, its tags, a note type. Our own notes
+# hold one case file (at most 1 MiB of YAML) rendered as HTML.
+MAX_VALUE_BYTES = 16 * MiB
+# Note types and decks, parsed whole: their bytes, and _ROW_BYTES more for each row (what
+# a row costs as Python objects, however empty it is).
+MAX_HEADER_BYTES = 8 * MiB
+_ROW_BYTES = 100
+MAX_NOTES = 500_000
+MAX_GUID = 256  # characters; Anki's own GUIDs have ten
+MAX_TAGS = 10_000  # of one note
+SUMMARY_WORDS = 12
+_SUMMARY_SOURCE = 4096  # characters of a field its first words are taken from
+_REF_CHARS = 100  # of a case or question id as listed; stable keys have at most 64
 _CHUNK = MiB
 
 
@@ -92,6 +117,8 @@ class DeckRecord:
 
 @dataclass(frozen=True)
 class Note:
+    """A note whole, as :func:`read_package` keeps it."""
+
     guid: str
     notetype_id: int
     mtime: int
@@ -105,43 +132,91 @@ class Note:
         return self.fields[index] if index < len(self.fields) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What ``inspect`` and ``diff`` keep of a note: who it is, a hash of its fields and
+    tags, and its first words; never its text, which may be of any size."""
+
+    guid: str
+    notetype_id: int
+    mtime: int
+    case: str  # "-" for a note that is not deckbuilder's
+    question: str
+    words: str  # the first SUMMARY_WORDS words of its question (or first field)
+    more: bool  # more words follow
+    content: str  # a hash of its fields and of its tags in any order
+    retired: bool
+
+    def summary(self, words: int = SUMMARY_WORDS) -> str:
+        """The first ``words`` words (at most :data:`SUMMARY_WORDS`), "…" when more follow."""
+        cut = self.words.split(" ")
+        shown = " ".join(cut[:words])
+        return f"{shown} …".lstrip() if self.more or len(cut) > words else shown
+
+
+N = TypeVar("N", Note, Listed)
+
+
 @dataclass
-class Package:
+class Package(Generic[N]):
+    """A package's note types and decks, and its notes as the reader kept them: whole
+    (:func:`read_package`) or listed (:func:`read_listing`)."""
+
     path: Path
     format: str
     decks: list[str]  # the names of the decks that hold cards
     notetypes: dict[int, NoteType]
-    notes: list[Note] = field(default_factory=list)
+    notes: list[N] = field(default_factory=list)
     deck_records: dict[int, DeckRecord] = field(default_factory=dict)
 
-    def ref(self, note: Note) -> tuple[str, str]:
-        """(case id, question id) of a deckbuilder note; ("-", "-") for any other."""
-        ref = note.field(self.notetypes.get(note.notetype_id), "Ref")
-        if ref and "/" in ref:
-            case, _, question = ref.partition("/")
-            return case, question
-        return "-", "-"
 
-    def summary(self, note: Note, words: int = 12) -> str:
-        """The first words of the question (or of the first field)."""
-        text = note.field(self.notetypes.get(note.notetype_id), "Question") or (
-            note.fields[0] if note.fields else ""
-        )
-        plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
-        cut = plain.split(" ")
-        return " ".join(cut[:words]) + (" …" if len(cut) > words else "")
-
-
-def read_package(path: Path) -> Package:
-    """Read the note types, decks and notes of an ``.apkg``."""
+def read_package(path: Path) -> Package[Note]:
+    """Read the note types, decks and every note whole (fields and tags) of an ``.apkg``."""
     path = Path(path)
+    with _collection(path) as (conn, fmt):
+        notetypes, records, decks = _header(conn, path)
+        notes = [
+            Note(guid, mid, mod, tuple(flds.split("\x1f")), tags)
+            for guid, mid, mod, flds, tags in _rows(conn, path)
+        ]
+    return Package(path, fmt, decks, notetypes, notes, records)
+
+
+def read_listing(path: Path) -> Package[Listed]:
+    """Read the note types and decks of an ``.apkg`` and what ``inspect`` and ``diff``
+    show of each note (:class:`Listed`), one note at a time."""
+    from deckbuilder.notes.retired import RETIRED_TAG
+
+    path = Path(path)
+    with _collection(path) as (conn, fmt):
+        notetypes, records, decks = _header(conn, path)
+        notes = [
+            _listed(guid, mid, mod, flds, tags, notetypes.get(mid), RETIRED_TAG)
+            for guid, mid, mod, flds, tags in _rows(conn, path)
+        ]
+    return Package(path, fmt, decks, notetypes, notes, records)
+
+
+@contextlib.contextmanager
+def _collection(path: Path) -> Iterator[tuple[sqlite3.Connection, str]]:
+    """The package's collection, decompressed into a temporary file (deleted afterwards)
+    and open read-only, and its format."""
     fd, tmp = tempfile.mkstemp(suffix=".anki2")
     try:
         with os.fdopen(fd, "wb") as out:
             fmt = _extract_collection(path, out)
         conn = sqlite3.connect(f"file:{tmp}?mode=ro&immutable=1", uri=True)
+        # SQLite refuses a larger value before reading it, so no value costs more memory.
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         try:
-            return _read(conn, path, fmt)
+            yield conn, fmt
+        except sqlite3.DataError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_TOOBIG:
+                raise PackageError(f"{path}: unexpected collection layout ({exc})") from exc
+            raise PackageError(
+                f"{path}: its collection holds a value (a note's text or tags, a note type) "
+                f"of more than {MAX_VALUE_BYTES:,} bytes; refused, no real deck has one"
+            ) from exc
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             raise PackageError(f"{path}: unexpected collection layout ({exc})") from exc
         finally:
@@ -201,21 +276,37 @@ def _limit(path: Path, size: int, compressed: int) -> int:
 
 
 def _copy(path: Path, src: BinaryIO, out: BinaryIO, limit: int) -> None:
-    """Copy at most ``limit`` bytes, a chunk at a time; more is a zip bomb."""
+    """Copy at most ``limit`` bytes, a chunk at a time; more is refused."""
     done = 0
     while chunk := src.read(_CHUNK):
         done += len(chunk)
         if done > limit:
+            if limit < MAX_COLLECTION_BYTES:
+                raise PackageError(
+                    f"{path}: its collection expands beyond {limit:,} bytes; refused as a "
+                    "likely zip bomb"
+                )
             raise PackageError(
-                f"{path}: its collection expands beyond {limit:,} bytes; refused as a "
-                "likely zip bomb"
+                f"{path}: its collection expands beyond {limit:,} bytes, the most deckbuilder "
+                f"reads ({MAX_COLLECTION_BYTES // MiB:,} MiB, several times a real deck's); "
+                "refused"
             )
         out.write(chunk)
 
 
-def _read(conn: sqlite3.Connection, path: Path, fmt: str) -> Package:
+def _header(
+    conn: sqlite3.Connection, path: Path
+) -> tuple[dict[int, NoteType], dict[int, DeckRecord], list[str]]:
+    """The note types, the deck records and the names of the decks that hold cards."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "notetypes" in tables:
+    modern = "notetypes" in tables
+    (size,) = conn.execute(_MODERN_HEADER if modern else _LEGACY_HEADER).fetchone()
+    if size > MAX_HEADER_BYTES:
+        raise PackageError(
+            f"{path}: its note types and decks take {int(size):,} bytes; refused, at most "
+            f"{MAX_HEADER_BYTES:,} are read"
+        )
+    if modern:
         notetypes = _modern_notetypes(conn)
         records = {
             int(i): DeckRecord(int(i), n.replace("\x1f", "::"), int(m), None)
@@ -239,39 +330,134 @@ def _read(conn: sqlite3.Connection, path: Path, fmt: str) -> Package:
             int(d["id"]): DeckRecord(int(d["id"]), d["name"], int(d.get("mod", 0)), d.get("desc"))
             for d in json.loads(decks_json).values()
         }
-    notes = [
-        Note(guid, int(mid), int(mod), tuple(flds.split("\x1f")), tuple(tags.split()))
-        for guid, mid, mod, flds, tags in conn.execute(
-            "SELECT guid, mid, mod, flds, tags FROM notes ORDER BY id"
-        )
-    ]
     # The decks that hold cards (packages also carry 'Default' and parents); all of them
     # when no card says.
-    used = {r[0] for r in conn.execute("SELECT DISTINCT did FROM cards")}
-    deck_names = sorted(records[d].name for d in used if d in records) or sorted(
-        r.name for r in records.values()
+    used = {d for (d,) in conn.execute("SELECT DISTINCT did FROM cards") if d in records}
+    deck_names = sorted(records[d].name for d in used) or sorted(r.name for r in records.values())
+    return notetypes, records, deck_names
+
+
+def _blob_bytes(column: str) -> str:
+    return f"length(CAST({column} AS BLOB))"
+
+
+_LEGACY_HEADER = (
+    f"SELECT {_blob_bytes('models')} + {_blob_bytes('decks')} + {_ROW_BYTES} FROM col LIMIT 1"
+)
+_MODERN_HEADER = "SELECT " + " + ".join(
+    f"(SELECT total({' + '.join(map(_blob_bytes, columns))}) + {_ROW_BYTES} * count(*) "
+    f"FROM {table})"
+    for table, columns in (
+        ("notetypes", ("name", "config")),
+        ("fields", ("name",)),
+        ("templates", ("name", "config")),
+        ("decks", ("name",)),
     )
-    return Package(path, fmt, deck_names, notetypes, notes, records)
+)
 
 
 def _modern_notetypes(conn: sqlite3.Connection) -> dict[int, NoteType]:
+    fields: defaultdict[int, list[str]] = defaultdict(list)
+    for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+        fields[ntid].append(name)
+    templates: defaultdict[int, list[tuple[str, bytes]]] = defaultdict(list)
+    for ntid, name, config in conn.execute(
+        "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
+    ):
+        templates[ntid].append((name, bytes(config)))
     notetypes = {}
     for ntid, name, mtime, config in conn.execute(
         "SELECT id, name, mtime_secs, config FROM notetypes"
     ):
-        fields = tuple(
-            r[0]
-            for r in conn.execute("SELECT name FROM fields WHERE ntid = ? ORDER BY ord", (ntid,))
-        )
-        templates = conn.execute(
-            "SELECT name, config FROM templates WHERE ntid = ? ORDER BY ord", (ntid,)
-        ).fetchall()
         css = protobuf.strings(bytes(config)).get(3, "")  # Notetype.Config.css
         formats = []
-        for _, tconfig in templates:
-            strings = protobuf.strings(bytes(tconfig))  # Template.Config: q_format 1, a_format 2
+        for _, tconfig in templates.get(ntid, []):
+            strings = protobuf.strings(tconfig)  # Template.Config: q_format 1, a_format 2
             formats.append((strings.get(1, ""), strings.get(2, "")))
         notetypes[int(ntid)] = NoteType(
-            int(ntid), name, int(mtime), fields, tuple(t[0] for t in templates), css, tuple(formats)
+            int(ntid),
+            name,
+            int(mtime),
+            tuple(fields.get(ntid, [])),
+            tuple(t[0] for t in templates.get(ntid, [])),
+            css,
+            tuple(formats),
         )
     return notetypes
+
+
+def _rows(
+    conn: sqlite3.Connection, path: Path
+) -> Iterator[tuple[str, int, int, str, tuple[str, ...]]]:
+    """Each note's GUID, note type id, modification time, fields (as stored, joined by
+    ``\\x1f``) and tags, one note at a time in the order of their ids."""
+    (count,) = conn.execute("SELECT count(*) FROM notes").fetchone()
+    if count > MAX_NOTES:
+        raise PackageError(f"{path}: it holds {count:,} notes; refused, at most {MAX_NOTES:,}")
+    for guid, mid, mod, flds, tags in conn.execute(
+        "SELECT guid, mid, mod, flds, tags FROM notes ORDER BY id"
+    ):
+        if len(guid) > MAX_GUID:
+            raise PackageError(
+                f"{path}: a note's GUID is {len(guid):,} characters long; refused, at most "
+                f"{MAX_GUID}"
+            )
+        tag_list = tags.split(None, MAX_TAGS)
+        if len(tag_list) > MAX_TAGS:
+            raise PackageError(f"{path}: a note has more than {MAX_TAGS:,} tags; refused")
+        yield guid, int(mid), int(mod), flds, tuple(tag_list)
+
+
+def _listed(
+    guid: str,
+    mid: int,
+    mod: int,
+    flds: str,
+    tags: tuple[str, ...],
+    notetype: NoteType | None,
+    retired_tag: str,
+) -> Listed:
+    names = notetype.fields if notetype is not None else ()
+    # Only as many pieces as the note type has fields, however many separators the text holds.
+    values = flds.split("\x1f", max(len(names), 1))
+
+    def value(name: str) -> str | None:
+        if name not in names:
+            return None
+        index = names.index(name)
+        return values[index] if index < len(values) else None
+
+    ref = value("Ref")
+    case, question = ("-", "-")
+    if ref and "/" in ref:
+        case, _, question = ref.partition("/")
+    words, more = _first_words(value("Question") or values[0])
+    content = hashlib.sha256(flds.encode())
+    content.update(f"\x1e{' '.join(sorted(set(tags)))}".encode())
+    return Listed(
+        guid,
+        mid,
+        mod,
+        _clip(case),
+        _clip(question),
+        words,
+        more,
+        content.hexdigest()[:32],
+        retired_tag in tags,
+    )
+
+
+def _first_words(text: str) -> tuple[str, bool]:
+    """The first :data:`SUMMARY_WORDS` words of an HTML field as plain text, and whether
+    more follow, taken from the field's start only."""
+    cut = len(text) > _SUMMARY_SOURCE
+    head = text[:_SUMMARY_SOURCE]
+    if cut:
+        head = re.sub(r"<[^>]*$", "", head)  # a tag cut in two
+    plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", head)).split())
+    words = plain.split(" ")
+    return " ".join(words[:SUMMARY_WORDS]), cut or len(words) > SUMMARY_WORDS
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _REF_CHARS else text[: _REF_CHARS - 1] + "…"

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from deckbuilder.commands import reports_errors
 from deckbuilder.commands.output import JsonOpt, json_text, terminal_safe
 
+if TYPE_CHECKING:
+    from deckbuilder.apkg.reader import Listed
+
 DeckArg = Annotated[Path, typer.Argument(help="An .apkg file (any, not only ours).")]
 
+_COLUMNS = ("case", "question", "guid", "question text")
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    rows = [tuple(terminal_safe(str(c)) for c in row) for row in rows]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(h.upper().ljust(w) for h, w in zip(header, widths, strict=True))]
-    for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
-    return "\n".join(line.rstrip() for line in lines)
+
+def _cells(note: Listed) -> tuple[str, ...]:
+    return tuple(terminal_safe(c) for c in (note.case, note.question, note.guid, note.summary()))
+
+
+def _table(notes: Sequence[Listed]) -> Iterator[str]:
+    """The notes as aligned lines under a header. Each row is made twice, to measure and
+    to print, rather than kept: a package may hold a great many notes."""
+    widths = [len(h) for h in _COLUMNS]
+    for note in notes:
+        widths = [max(w, len(c)) for w, c in zip(widths, _cells(note), strict=True)]
+    yield "  ".join(h.upper().ljust(w) for h, w in zip(_COLUMNS, widths, strict=True)).rstrip()
+    for note in notes:
+        yield "  ".join(c.ljust(w) for c, w in zip(_cells(note), widths, strict=True)).rstrip()
 
 
 @reports_errors(writes=False)
@@ -28,15 +40,14 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
 
     Example: deckbuilder inspect dist/clinical-quiz.apkg --json
     """
-    from deckbuilder.apkg.reader import read_package
+    from deckbuilder.apkg.reader import read_listing
 
-    package = read_package(deck)
-    notes = [
-        {"case": c, "question": q, "guid": n.guid, "text": package.summary(n)}
-        for n in package.notes
-        for c, q in [package.ref(n)]
-    ]
+    package = read_listing(deck)
     if as_json:
+        notes = [
+            {"case": n.case, "question": n.question, "guid": n.guid, "text": n.summary()}
+            for n in package.notes
+        ]
         typer.echo(
             json_text(
                 {
@@ -68,8 +79,8 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
                 f"templates {', '.join(t.templates)}"
             )
         )
-    rows = [(n["case"], n["question"], n["guid"], n["text"]) for n in notes]
-    typer.echo(_table(rows, ("case", "question", "guid", "question text")))
+    for line in _table(package.notes):
+        typer.echo(line)
 
 
 @reports_errors(writes=False)
@@ -79,9 +90,9 @@ def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
     Example: deckbuilder diff last-week.apkg dist/clinical-quiz.apkg
     """
     from deckbuilder.apkg.compare import diff_packages
-    from deckbuilder.apkg.reader import read_package
+    from deckbuilder.apkg.reader import read_listing
 
-    result = diff_packages(read_package(old), read_package(new))
+    result = diff_packages(read_listing(old), read_listing(new))
     if as_json:
         typer.echo(json_text(result.as_json()))
         return
