@@ -28,6 +28,7 @@ import pytest
 
 from deckbuilder.pipeline import build
 from tests.ankiengine import collection, import_apkg
+from tests.cardaudit import AUDIT, engine_sides
 from tests.conftest import REPO
 from tests.desktop import (
     CardPlan,
@@ -194,58 +195,6 @@ def hostile_deck(tmp_path_factory: pytest.TempPathFactory) -> HostileDeck:
     return HostileDeck(apkg, cards, av, description)
 
 
-# After MathJax has typeset the side: everything in the card that could run, load or
-# play. Links may go to http(s)/mailto (a click opens the browser, nothing loads).
-AUDIT = r"""(() => {
-  const qa = document.getElementById("qa");
-  const bad = [];
-  const scheme = (v) => v.replace(/[\u0000-\u0020]/g, "").toLowerCase();
-  const local = (url) => {
-    try { return new URL(url, location.href).origin === location.origin; }
-    catch (e) { return false; }
-  };
-  const loaders = "img,script,link,iframe,frame,object,embed,audio,video,source,track,"
-    + "image,use,input,base,meta,form";
-  for (const el of qa.querySelectorAll("*")) {
-    for (const attr of Array.from(el.attributes)) {
-      const name = attr.name.toLowerCase();
-      const value = scheme(attr.value);
-      if (name.startsWith("on")) bad.push(`${el.tagName} ${name}`);
-      if (/^(javascript|data|vbscript):/.test(value)
-          && /href|src|action|data|poster|background|srcset|formaction/.test(name)) {
-        bad.push(`${el.tagName} ${name}=${attr.value.slice(0, 40)}`);
-      }
-      if (name === "style" && /url\s*\(/i.test(attr.value)) bad.push(`${el.tagName} style url`);
-    }
-    if (el.matches(loaders)) {
-      const url = el.getAttribute("src") || el.getAttribute("href") || el.getAttribute("data")
-        || el.getAttribute("action") || "";
-      if (el.matches("script")) {
-        if (url || !el.textContent.includes("deckbuilder card script")) bad.push("script");
-      } else if (el.matches("audio,video,object,embed,iframe,frame,base,meta,form,link")) {
-        bad.push(el.tagName);
-      } else if (url && !local(url)) {
-        bad.push(`${el.tagName} loads ${url.slice(0, 60)}`);
-      }
-    }
-    if (el.matches("a[href]")) {
-      const href = scheme(el.getAttribute("href"));
-      if (!/^(https?:|mailto:|#)/.test(href) && !local(el.getAttribute("href"))) {
-        bad.push(`link ${href.slice(0, 40)}`);
-      }
-    }
-  }
-  if (document.querySelector(".soundLink, .replay-button, audio")) bad.push("audio");
-  const card = qa.querySelector(".db-card");
-  return {
-    bad,
-    card: !!card,
-    typeset: qa.querySelectorAll("mjx-container").length,
-    text: qa.innerText.slice(0, 2000),
-    location: location.href,
-  };
-})()"""
-
 OVERVIEW = r"""(() => {
   const found = Array.from(document.querySelectorAll("div, p, li"))
     .filter((el) => el.textContent.includes("HOSTILE-DESCRIPTION"));
@@ -311,23 +260,6 @@ def test_the_deck_description_holds_no_remote_url_in_anki_desktop(desktop_audit)
     assert "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)" in overview["text"]
 
 
-def _engine_sides(apkg: Path, cids: list[int], tmp: Path) -> tuple[dict, dict[str, bytes]]:
-    """Every side of the cards ``cids`` as the ``anki`` package renders them (by
-    "/<cid>/front" and "/<cid>/back"), framed as Anki's reviewer frames them; the media."""
-    from deckbuilder.authoring.preview import side_document
-
-    pages, media = {}, {}
-    with collection(tmp / "sides.anki2") as col:
-        import_apkg(col, apkg)
-        for cid in cids:
-            card = col.get_card(cid)
-            pages[f"/{cid}/front"] = side_document(card.question(), "")
-            pages[f"/{cid}/back"] = side_document(card.answer(), "")
-        for path in Path(col.media.dir()).iterdir():
-            media[path.name] = path.read_bytes()
-    return pages, media
-
-
 @pytest.mark.webkit
 def test_no_card_can_run_script_or_load_anything_in_webkit_as_on_an_iphone(
     hostile_deck: HostileDeck, tmp_path: Path
@@ -340,7 +272,7 @@ def test_no_card_can_run_script_or_load_anything_in_webkit_as_on_an_iphone(
     from tests.webkit import skip_or_fail_if_unavailable as webkit_unavailable
 
     webkit_unavailable()
-    pages, _ = _engine_sides(hostile_deck.apkg, sorted(hostile_deck.cards), tmp_path)
+    pages, _ = engine_sides(hostile_deck.apkg, sorted(hostile_deck.cards), tmp_path)
     run = run_webkit(
         [PagePlan(html, [WebKitEval(AUDIT, "audit")], name=path) for path, html in pages.items()],
         timeout=600,
@@ -371,7 +303,7 @@ def test_no_card_can_run_script_or_load_anything_in_chromium_as_on_a_phone(
 
     from tests.browser import LAUNCH_ARGS, ORIGIN, chromium_path
 
-    pages, media = _engine_sides(hostile_deck.apkg, sorted(hostile_deck.cards), tmp_path)
+    pages, media = engine_sides(hostile_deck.apkg, sorted(hostile_deck.cards), tmp_path)
     outside, dialogs, errors, audits = [], [], [], {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
@@ -625,6 +557,8 @@ REFUSED_IN_FACTS = {  # text, column of the problem in the line "  - <text>", me
         5,
         "math uses '\\href'",
     ),
+    # Each deletion number is a card; the lock may name no more than the content can.
+    "cloze-number-past-the-cap": ("A {{c101::x}} b.", 8, "c101 is past the highest cloze number"),
     "color-in-fact": ("A {{c1::x}} \\\\(\\color{red}{b}\\\\) b.", 5, "math uses '\\color'"),
     # A hint in brackets completes math on the front only: "\(" + "[" … "]" + "\)".
     "math-completed-by-hint": (
@@ -777,6 +711,28 @@ def test_refused_in_the_lock(name: str, good: Path) -> None:
     key = json.dumps(ref, ensure_ascii=False) + ":"
     line = next(i for i, row in enumerate(lock.read_text().splitlines(), 1) if key in row)
     _refused(good, f"content/deckbuilder.lock.json:{line}: {message}{RESTORE}", ("build",))
+
+
+def test_a_lock_cannot_claim_more_cards_for_a_fact_than_the_content_can_make(good: Path) -> None:
+    """A retired fact's cards come from the lock alone: its deletion numbers are capped
+    as the content's are (a forged line naming thousands was thousands of cards)."""
+    case = good / "content" / "cases" / "good.yaml"
+    case.write_text(case.read_text() + "facts:\n  - id: f\n    text: A {{c1::x}} b.\n")
+    assert deckbuilder("build", "content", cwd=good).returncode == 0
+
+    def edit(data: dict) -> None:
+        data["notes"]["good/facts/f"]["cards"] = list(range(1, 102))
+
+    lock = _lock_with(good, edit)
+    line = next(
+        i for i, row in enumerate(lock.read_text().splitlines(), 1) if "good/facts/f" in row
+    )
+    _refused(
+        good,
+        f"content/deckbuilder.lock.json:{line}: notes['good/facts/f'].cards: expected a fact's "
+        f"deletion numbers, in increasing order{RESTORE}",
+        ("build",),
+    )
 
 
 def test_a_lock_nested_too_deeply_is_damaged_and_recovered(good: Path) -> None:

@@ -16,6 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+MAX_NUMBER = 100
+"""The highest deletion number a fact may use, and so a lock may name: each number is a
+card, and a number the content could never write must not make cards from a lock."""
+
 _OPEN = re.compile(r"\{\{c(\d+)::")
 # Anki shows a hint as "[hint]": a hint that starts like its audio, speech or LaTeX markup
 # ("sound:x.mp3", "anki:tts …", "latex]…", "$…") would become that markup on the card.
@@ -56,6 +60,12 @@ def deletions(text: str) -> list[Deletion]:
         number = int(opened.group(1))
         if number < 1:
             raise ClozeMistake(f"c{opened.group(1)} is not a cloze number: they start at c1", start)
+        if number > MAX_NUMBER:
+            raise ClozeMistake(
+                f"c{opened.group(1)} is past the highest cloze number, c{MAX_NUMBER}: "
+                "number the deletions of a fact from c1",
+                start,
+            )
         close = text.find("}}", opened.end())
         if close == -1:
             raise ClozeMistake("a deletion '{{c…::' is not closed with '}}'", start)

@@ -9,8 +9,10 @@ No smart punctuation: what the author typed is what the card shows.
 Three things a sanitiser cannot see are handled here too, because Anki acts on text:
 math (checked against an allow-list, see :mod:`deckbuilder.notes.mathcheck`); Anki's
 own bracket markup — ``[sound:…]``, ``[anki:tts]``, ``[latex]``, ``[$]``, ``[$$]`` —
-which is kept as the literal text the author typed (its ``[`` written as ``&#91;``, which
-Anki does not recognise and every browser shows as ``[``); and quotes in text, written as
+which is kept as the literal text the author typed: every ``[`` is written as ``&#91;``,
+which Anki does not recognise and every browser shows as ``[`` (every one, not only those
+that start markup as written: Anki removes the tags inside math before it looks for its
+markup, so ``[<b></b>sound:x]`` would become ``[sound:x]``); and quotes in text, written as
 ``&quot;``, because Anki's cloze filter copies text into attribute values it writes
 between double quotes, where a bare ``"`` would end the value and start attributes of
 its own. Nesting is bounded before sanitising, whose cost grows with the square of the
@@ -88,7 +90,6 @@ MAX_DEPTH = 32
 # fenced code, entities or math, so its HTML holds only allow-listed tags without
 # attributes and needs none of the checks below (a property test checks exactly that).
 _MAY_NEED_CHECKS = re.compile(r"[<>\[\]|`~&\\]")
-_ANKI_MARKUP = re.compile(r"\[(?=sound:|/?anki:|/?latex\]|/?\$)", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
 # A tag as the sanitiser and pulldown-cmark write it: attribute values in double quotes,
 # with any quote inside escaped, so a ">" in a value does not end the tag.
@@ -162,7 +163,7 @@ def markdown(text: str) -> str:
             check_math(out)
         except UnsafeMath as exc:
             raise UnsafeText(str(exc)) from None
-        out = _ANKI_MARKUP.sub("&#91;", out)
+        out = out.replace("[", "&#91;")
     else:
         _check_depth(out)
         out = unicodedata.normalize("NFC", out)
@@ -182,14 +183,6 @@ def unwrap_paragraph(html_text: str) -> str:
 
 
 _LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
-# An address written out as text was checked as an attribute, not as text: the characters
-# that start math or Anki's markup in text are written percent-encoded, as in any URL.
-_INERT_IN_ADDRESS = re.compile(r"[\\\[\]]")
-
-
-def _percent(match: re.Match[str]) -> str:
-    return f"%{ord(match.group()):02X}"
-
 
 def unlinked(html_text: str) -> str:
     """Links written out as text: "label (address)". For the deck description, which Anki
@@ -202,11 +195,13 @@ def unlinked(html_text: str) -> str:
             shown = shown[len("mailto:") :]
         if html.unescape(re.sub(r"<[^>]+>", "", label)).strip() in (shown, address):
             return label
-        return f"{label} ({plain(_INERT_IN_ADDRESS.sub(_percent, shown))})"
+        # The address was checked as an attribute, not as text: its backslashes, which
+        # start math in text, are written percent-encoded, as in any URL.
+        return f"{label} ({plain(shown.replace(chr(92), '%5C'))})"
 
     return _LINK.sub(text, html_text)
 
 
 def plain(text: str) -> str:
     """Text that is shown as it is (a ref, a letter), escaped for HTML and for Anki."""
-    return _ANKI_MARKUP.sub("&#91;", html.escape(text, quote=True))
+    return html.escape(text, quote=True).replace("[", "&#91;")

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from deckbuilder.content.cloze import MAX_NUMBER
 from deckbuilder.content.model import is_stable_key, is_tag, shown
 from deckbuilder.errors import ContentError, ContentProblem, display_path
 from deckbuilder.notes import ids
@@ -38,7 +39,6 @@ DAY = 86_400
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _HEX16 = re.compile(r"[0-9a-f]{16}")
 _NOTE_KEYS = {"cards", "fingerprint", "guid", "mtime", "retired", "tags"}
-MAX_CLOZE = 10_000  # the highest deletion number a lock may name
 
 
 def _epoch() -> int | None:
@@ -395,7 +395,7 @@ class LockReader:
         if not (
             isinstance(cards, list)
             and (not cards or fact is not None)
-            and all(type(n) is int and 1 <= n <= MAX_CLOZE for n in cards)
+            and all(type(n) is int and 1 <= n <= MAX_NUMBER for n in cards)
             and cards == sorted(set(cards))
         ):
             self.problem(

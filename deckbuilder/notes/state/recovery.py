@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from deckbuilder.content.cloze import MAX_NUMBER
 from deckbuilder.content.model import is_stable_key, shown
 from deckbuilder.errors import ContentError, ContentProblem, display_path
 from deckbuilder.notes import ids
@@ -27,7 +28,6 @@ from deckbuilder.notes.notetype import CLOZE, MCQ
 from deckbuilder.notes.retired import RETIRED_TAG
 from deckbuilder.notes.spec import note_content
 from deckbuilder.notes.state.lockfile import (
-    MAX_CLOZE,
     MAX_PROBLEMS,
     Clock,
     Lock,
@@ -109,5 +109,5 @@ def _check_times(lock: Lock, package_path: Path) -> None:
 def _deletion_numbers(text: str | None) -> tuple[int, ...]:
     """A recovered fact's deletion numbers, as the lock records them (none for c1 alone)."""
     found = sorted({int(n) for n in re.findall(r"\{\{c(\d+)::", text or "")})
-    numbers = tuple(n for n in found if 1 <= n <= MAX_CLOZE)
+    numbers = tuple(n for n in found if 1 <= n <= MAX_NUMBER)
     return () if numbers in ((), (1,)) else numbers
