@@ -172,10 +172,9 @@ def test_an_svg_with_script_is_refused(work: Path) -> None:
     (work / "content" / "cases" / "x.yaml").write_text(_figure_case("d.svg"), encoding="utf-8")
     _refused(
         work,
-        "content/cases/x.yaml:6:12: figures[0].image: image file 'd.svg' is an SVG image "
-        "with '<script' in it: an SVG in a deck must be a self-contained drawing (no script, "
-        "event handler, link, external reference or animation); export it again as plain "
-        "SVG or PNG",
+        "content/cases/x.yaml:6:12: figures[0].image: image file 'd.svg' cannot be used: SVG "
+        "images may hold only plain shapes: <script> is not allowed (line 1 of the image); "
+        "export it again as plain SVG, or as PNG",
     )
 
 

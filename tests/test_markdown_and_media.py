@@ -126,7 +126,7 @@ def test_markdown_features_are_kept_and_text_is_verbatim(tmp_path: Path) -> None
         ):
             assert kept in case, kept
         assert '<img src="db-' in case and 'alt="MRI"' in case
-        assert '<code>&lt;b&gt;</code> do &amp; why &quot;quotes&quot;?' in note["Question"]
+        assert "<code>&lt;b&gt;</code> do &amp; why &quot;quotes&quot;?" in note["Question"]
         assert note["Title"] == "Rich <em>text</em>"
         media = Path(col.media.dir())
         assert len(list(media.glob("db-*.png"))) == 1

@@ -109,7 +109,25 @@ def _cleaner() -> nh3.Cleaner:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_address_filter,
     )
+
+
+_SCHEME_LIKE = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_BLANKS = re.compile(r"[\x00-\x20]+")
+
+
+def _address_filter(_element: str, attribute: str, value: str) -> str | None:
+    """Drop an address that reads as another scheme once its blanks are gone
+    ("java  script:…"). Browsers take it as a relative address, but an address must not
+    depend on that reading: what looks like a script link to any check is not written."""
+    if attribute not in ("href", "src"):
+        return value
+    joined = _BLANKS.sub("", value)
+    scheme = _SCHEME_LIKE.match(joined)
+    if scheme and scheme.group().lower() not in ("http:", "https:", "mailto:"):
+        return None
+    return value
 
 
 def sanitise(html_text: str) -> str:
@@ -183,6 +201,7 @@ def unwrap_paragraph(html_text: str) -> str:
 
 
 _LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
 
 def unlinked(html_text: str) -> str:
     """Links written out as text: "label (address)". For the deck description, which Anki
