@@ -51,7 +51,7 @@ def _code_digest() -> bytes:
 
     versions = (
         pyromark.__version__,
-        nh3.__version__,
+        nh3.__version__,  # type: ignore[attr-defined]  # not in its stubs
         sqlite3.sqlite_version,
         zlib.ZLIB_RUNTIME_VERSION,
         ".".join(map(str, zstandard.ZSTD_VERSION)),

@@ -81,15 +81,15 @@ def diff_packages(old: Package[Listed], new: Package[Listed]) -> Diff:
     old_notes = {n.guid: n for n in old.notes}
     for note in new.notes:
         change = _change(note)
-        before = old_notes.get(note.guid)
-        if before is None:
+        had = old_notes.get(note.guid)
+        if had is None:
             result.new.append(change)
         elif note.notetype_id in conflicting_types:
             result.conflicting.append(change)
         else:
-            change.fields_changed = before.content != note.content
-            if note.mtime > before.mtime:
-                retiring = note.retired and not before.retired
+            change.fields_changed = had.content != note.content
+            if note.mtime > had.mtime:
+                retiring = note.retired and not had.retired
                 (result.retired if retiring else result.updated).append(change)
             elif change.fields_changed:
                 result.not_arriving.append(change)

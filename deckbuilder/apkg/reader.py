@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Generic, TypeVar
+from typing import IO, BinaryIO, Generic, TypeVar
 
 from deckbuilder.apkg import protobuf
 from deckbuilder.errors import DeckbuilderError
@@ -275,7 +275,7 @@ def _limit(path: Path, size: int, compressed: int) -> int:
     return size
 
 
-def _copy(path: Path, src: BinaryIO, out: BinaryIO, limit: int) -> None:
+def _copy(path: Path, src: IO[bytes], out: BinaryIO, limit: int) -> None:
     """Copy at most ``limit`` bytes, a chunk at a time; more is refused."""
     done = 0
     while chunk := src.read(_CHUNK):

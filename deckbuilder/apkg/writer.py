@@ -28,7 +28,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, BinaryIO
 
 from deckbuilder.errors import ContentError, ContentProblem, OutputError, display_path
@@ -51,7 +51,7 @@ _CARD_COLUMNS = {
 }  # fmt: skip
 
 
-def _row(columns: dict[str, object], values: dict[str, object]) -> tuple[object, ...]:
+def _row(columns: Mapping[str, object], values: Mapping[str, object]) -> tuple[object, ...]:
     return tuple(values.get(name, default) for name, default in columns.items())
 
 
@@ -63,7 +63,7 @@ def _card_row(**values: object) -> tuple[object, ...]:
     return _row(_CARD_COLUMNS, values)
 
 
-def _marks(columns: dict[str, object]) -> str:
+def _marks(columns: Mapping[str, object]) -> str:
     return ",".join("?" * len(columns))
 
 
@@ -198,7 +198,7 @@ def deck_json(deck_id: int, name: str, description: str, mtime: int) -> dict[str
     """The deck as Anki's legacy JSON, via genanki's Deck object, with our time."""
     import genanki
 
-    data = genanki.Deck(deck_id, name, description).to_json()
+    data: dict[str, object] = genanki.Deck(deck_id, name, description).to_json()
     data["mod"] = mtime
     return data
 
@@ -256,8 +256,8 @@ def write_package(
                 data = _media_bytes(m)
                 entries.append((m.name, len(data), hashlib.sha1(data).digest()))
                 zf.store(str(i), _zstd(io.BytesIO(data), len(data)), _zstd_bound(len(data)))
-            index = protobuf.media_entries(entries)
-            zf.store("media", _zstd(io.BytesIO(index), len(index)), _zstd_bound(len(index)))
+            listing = protobuf.media_entries(entries)
+            zf.store("media", _zstd(io.BytesIO(listing), len(listing)), _zstd_bound(len(listing)))
         zf.close(comment())
 
 

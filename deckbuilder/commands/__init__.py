@@ -77,7 +77,7 @@ def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
             _report(command, exc, message, problems, as_json, bug)
             raise typer.Exit(1) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _report(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -104,7 +104,7 @@ class ProgressBar:
 
         self.enabled = enabled and sys.stderr.isatty()
         self.started = time.perf_counter()
-        self.bar = None
+        self.bar: Any = None  # typer's progress bar, once one is shown
         self.stage = ""
 
     def update(self, stage: str, done: int, total: int) -> None:

@@ -58,7 +58,8 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
     from deckbuilder.commands.output import problem_json
 
     plan = result.plan
-    notetype = cloze = "unchanged"
+    notetype = "unchanged"
+    cloze: str | None = "unchanged"
     if plan is not None:
         notetype = "new" if plan.notetype_new else "changed" if plan.notetype_changed else notetype
         cloze = "new" if plan.cloze_new else "changed" if plan.cloze_changed else cloze

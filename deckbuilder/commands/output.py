@@ -71,4 +71,5 @@ def schema() -> dict[str, Any]:
     from importlib import resources
 
     text = resources.files("deckbuilder.commands").joinpath("output.schema.json").read_text()
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded

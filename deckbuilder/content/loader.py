@@ -117,8 +117,10 @@ def read_case_file(
     case file's folder (see :class:`~deckbuilder.content.media.MediaFiles`)."""
     problems: list[ContentProblem] = []
     raw = _read_bytes(path, problems)
-    digest = hashlib.sha256(raw).digest() if raw is not None else None
-    data = _parse(path, raw, problems) if raw is not None else None
+    if raw is None:
+        return None, ReadReport(path, None, None, _capped(problems), None)
+    digest = hashlib.sha256(raw).digest()
+    data = _parse(path, raw, problems)
     case = validate(data, Case, path, problems) if data is not None else None
     if case is None:
         return None, ReadReport(path, None, None, _capped(problems), digest)

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from deckbuilder.content.yamlfile import Mark, locate, parse_yaml
-from deckbuilder.content.yamlfile import _Parser as _Scanner  # libyaml's, as the loader's
+from deckbuilder.content.yamlfile import YamlParser as _Scanner  # libyaml's, as the loader's
 from deckbuilder.errors import KeyPath
 
 #: The scaffold templates, and the command that writes each.

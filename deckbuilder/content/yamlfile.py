@@ -27,19 +27,24 @@ from typing import Any
 import yaml
 
 try:
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Composer  # type: ignore[attr-defined]  # stubs lag
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml.composer import Composer
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+    class _Composer(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)
             Composer.__init__(self)
+
+
+YamlParser = _Composer
+"""PyYAML's event parser and composer, libyaml's where it is installed: the loader's,
+and the one that finds text left to fill in."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class MarkedMap(dict[str, Any]):
     """A mapping that remembers its YAML node, so positions are found only when needed."""
 
     node: yaml.MappingNode
-    _nodes: dict[str, tuple[yaml.Node, yaml.Node]] | None = None
+    _nodes: dict[str | None, tuple[yaml.Node, yaml.Node]] | None = None
 
     @property
     def mark(self) -> Mark:
@@ -137,7 +142,7 @@ def _properties(text: str) -> list[YamlProblem]:
     problems: list[YamlProblem] = []
     stack: list[list[Any]] = []  # per open collection: [is_mapping, key or index, expecting_key]
     anchored = False
-    loader = _Parser(text)
+    loader = YamlParser(text)
     try:
         while (event := loader.get_event()) is not None:
             if isinstance(event, yaml.StreamEndEvent):
@@ -150,6 +155,7 @@ def _properties(text: str) -> list[YamlProblem]:
                 continue
             path = tuple(entry[1] for entry in stack if entry[1] is not None)
             key_position = bool(stack) and stack[-1][0] and stack[-1][2]
+            assert event.start_mark is not None  # the parser marks every event it makes
             where = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
             if not anchored and (isinstance(event, yaml.AliasEvent) or event.anchor is not None):
                 anchored = True
@@ -201,7 +207,7 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
 
-class _Loader(_Parser):
+class _Loader(YamlParser):
     """libyaml's parser and composer; every plain scalar resolves to a string."""
 
     def resolve(self, kind: type, value: object, implicit: object) -> str:
@@ -277,7 +283,7 @@ class _Builder:
                 result[key] = self.build(value_node, path)
                 path.pop()
             return result
-        if node.tag != _SEQ:
+        if node.tag != _SEQ or not isinstance(node, yaml.SequenceNode):
             return self._bad_tag(node, path)
         items = MarkedList()
         items.node = node

@@ -159,7 +159,8 @@ class Contract:
             sort_field_index=0,
             model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK,
         )
-        return model.to_json(mtime, deck_id)
+        data: dict[str, Any] = model.to_json(mtime, deck_id)
+        return data
 
 
 MCQ = Contract(

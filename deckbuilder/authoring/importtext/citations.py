@@ -107,7 +107,8 @@ class Citations:
 
     def decide(self, m: re.Match[str]) -> tuple[str, str]:
         """("cite", ""), ("keep", why) or ("uncertain", why) for a match of _CITATION."""
-        key = m.group("host", "glue", "nums")
+        host, glue, nums = m.group("host", "glue", "nums")
+        key = (host, glue, nums)
         if key not in self.decisions:
             verdict = self._plausible(m)
             if verdict is None and not self.references and self.style < 2:

@@ -71,7 +71,7 @@ def propose_facts(discussion: str, markdown: Callable[[str], str]) -> list[FactC
     """At most :data:`MAX_CANDIDATES` sentences of ``discussion`` (plain article text,
     paragraphs separated by blank lines), the ones with most figures, in the order the
     article has them; ``markdown`` turns a sentence into the case file's Markdown."""
-    scored = []
+    scored: list[tuple[int, int, str, list[tuple[int, int, int]]]] = []
     for paragraph in discussion.split("\n\n"):
         for sentence in split_sentences(paragraph):
             if not MIN_WORDS <= len(sentence.split()) <= MAX_WORDS:

@@ -402,6 +402,13 @@ class LockReader:
                 where, f"{key}.cards", "expected a fact's deletion numbers, in increasing order"
             )
             cards = None
-        if None in (fingerprint, guid, mtime, tags, cards) or type(retired) is not bool:
+        if (
+            fingerprint is None
+            or guid is None
+            or mtime is None
+            or tags is None
+            or cards is None
+            or type(retired) is not bool
+        ):
             return None
         return NoteState(guid, fingerprint, mtime, retired, tuple(tags), cards=tuple(cards))

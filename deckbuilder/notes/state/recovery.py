@@ -61,7 +61,7 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
         ours[cloze.id] = cloze
         lock.cloze_id, lock.cloze_contract = cloze.id, CLOZE.contract_fingerprint()
         lock.cloze = Stamp(cloze.fingerprint, cloze.mtime)
-    record = package.deck_records.get(lock.deck_id)
+    record = package.deck_records.get(lock.deck_id) if lock.deck_id is not None else None
     if record is not None:
         lock.deck_name = record.name
         if record.description is not None:
