@@ -64,5 +64,9 @@ app.command("diff")(inspect_command.diff)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (``python -m deckbuilder`` too)."""
+    from deckbuilder.commands.output import ReaderMayLeave
+
+    sys.stdout = ReaderMayLeave(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = ReaderMayLeave(sys.stderr)  # type: ignore[assignment]
     sys.exit(app())

@@ -10,8 +10,9 @@ on escaped.
 from __future__ import annotations
 
 import json
+import os
 import re
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -64,6 +65,45 @@ def error_json(command: str, kind: str, message: str, problems: list[dict] | Non
             "problems": problems or [],
         }
     )
+
+
+class ReaderMayLeave:
+    """A standard stream whose reader may stop reading: ``deckbuilder inspect x | head -1``.
+
+    A reader that leaves is a normal end, not a failure: from then on what the command
+    prints is discarded (the stream's file descriptor is pointed at the null device) and
+    the command ends with the status it would have had with its output read — 0 once its
+    work is done, 1 when it failed. The status never depends on whether the output still
+    fitted in the pipe when the reader left, so ``set -o pipefail`` scripts do not fail
+    at random. Everything but writing and flushing is the stream's own.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._discard()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._discard()
+
+    def _discard(self) -> None:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, self._stream.fileno())
+        finally:
+            os.close(null)
+        self._stream.flush()  # what was still buffered goes the same way
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def schema() -> dict[str, Any]:
