@@ -10,7 +10,7 @@ receiving updates. Hence:
   Changing them is a deliberate, versioned decision, never a refactoring.
 * fields and templates carry fixed ids (Anki uses them to match fields when the user
   chooses to merge note types), derived from their names once and written out here.
-* templates, CSS and script are free to change: they live in ``deckbuilder/card/`` and
+* templates, CSS and script are free to change: they live in ``deckbuilder/notes/card/`` and
   reach collections through the note type's modification time (see ``lock``).
 """
 
