@@ -90,9 +90,11 @@ def _validator(kind: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(json.loads(shipped(kind)))
 
 
-def _readme_examples() -> list[str]:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"```yaml\n(.*?)```", readme, re.S)
+def _documented_examples() -> list[str]:
+    """The YAML examples of the README and of every page of the docs."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    text = "".join(page.read_text(encoding="utf-8") for page in pages)
+    return re.findall(r"```yaml\n(.*?)```", text, re.S)
 
 
 def _as_an_editor_reads(text: str) -> object:
@@ -101,9 +103,9 @@ def _as_an_editor_reads(text: str) -> object:
     return yaml.safe_load(text)
 
 
-def test_every_readme_example_validates_against_the_shipped_schema() -> None:
-    examples = _readme_examples()
-    assert len(examples) >= 2
+def test_every_documented_example_validates_against_the_shipped_schema() -> None:
+    examples = _documented_examples()
+    assert len(examples) >= 4
     for text in examples:
         data = _as_an_editor_reads(text)
         if data is None:  # comments only: import-text's commented-out proposals
