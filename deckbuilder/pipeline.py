@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from deckbuilder.content.folder import DECK_FILE, LOCK_FILE
+from deckbuilder.content.folder import DECK_FILE, LOCK_FILE, default_output
 from deckbuilder.errors import ContentError, ContentProblem
 
 if TYPE_CHECKING:
@@ -121,8 +121,9 @@ def build(
     since: Path | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg`` and update the
-    lock beside the content, both or neither. ``deck_version`` replaces the deck file's
+    """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg`` (by default
+    ``dist/`` beside the content folder) and update the lock beside the content, both or
+    neither. ``deck_version`` replaces the deck file's
     ``version`` (a release tag, say). A missing or damaged lock is recovered from the
     deck ``since`` names, else from the previous deck in the output folder.
 
@@ -135,7 +136,7 @@ def build(
     with exclusive(Path(content_dir)):
         return _build(
             Path(content_dir),
-            Path("dist") if output_dir is None else Path(output_dir),
+            default_output(Path(content_dir)) if output_dir is None else Path(output_dir),
             dry_run=dry_run,
             drop_retired=drop_retired,
             force=force,

@@ -101,3 +101,99 @@ def test_head_of_a_long_listing(tmp_path: Path, big_decks: tuple[Path, Path], co
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     assert run.stdout.count("\n") == 1 and run.stdout.strip()
+
+
+# --- 2, 3, 8. Where things are written, and hints that say where ------------------------
+
+
+def _files(root: Path) -> set[str]:
+    """Every file below ``root``, relative to it (editor schemas left out)."""
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".schema" not in p.parts
+    }
+
+
+def _hint(text: str) -> str:
+    """The one command a message tells the user to run, as printed."""
+    found = re.findall(r"'(deckbuilder [^']+)'|: (deckbuilder .+)$", text, re.M)
+    commands = {quoted or plain for quoted, plain in found}
+    assert len(commands) == 1, text
+    return commands.pop()
+
+
+def _follow(text: str, cwd: Path) -> str:
+    """Run the hint in ``text`` exactly as printed, from ``cwd``; its output."""
+    run = shell(_hint(text), cwd=cwd)
+    assert run.returncode == 0, (run.stdout, run.stderr)
+    return run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("where", ["cardio/cases", "cardio"])
+@pytest.mark.parametrize(
+    ("command", "writes"),
+    [
+        ("deckbuilder build", {"dist/cardio.apkg", "cardio/deckbuilder.lock.json"}),
+        ("deckbuilder check", set()),
+        ("deckbuilder preview", {"dist/cardio-preview/index.html"}),
+        ("deckbuilder new case second", {"cardio/cases/second.yaml"}),
+        (f"deckbuilder import-text {SEED}", {"cardio/cases/{slug}.yaml"}),
+        ("deckbuilder schema", set()),
+    ],
+    ids=lambda v: v.split(" /")[0] if isinstance(v, str) else "",
+)
+def test_a_hint_from_inside_the_content_folder_does_what_it_says(
+    tmp_path: Path, where: str, command: str, writes: set[str]
+) -> None:
+    """Run without the content folder from inside it, each command refuses, writing
+    nothing, and names the command to run; run as printed from the same folder, that
+    command writes what it would from the top of the repository — the deck in the
+    repository's ``dist/``, beside the content folder."""
+    _init(tmp_path)
+    before = _files(tmp_path)
+    refused = shell(command, cwd=tmp_path / where)
+    assert refused.returncode == 1, refused.stderr
+    assert _files(tmp_path) == before and "Traceback" not in refused.stderr
+    _follow(refused.stderr, tmp_path / where)
+    made = _files(tmp_path) - before
+    slug = "dedifferentiation-atypical-lipomatous-tumor-thigh"
+    assert made == {w.format(slug=slug) for w in writes}
+    if command == "deckbuilder schema":
+        assert (tmp_path / "cardio/.schema/case.schema.json").is_file()
+
+
+def test_commands_that_write_content_refuse_outside_a_content_folder(tmp_path: Path) -> None:
+    """``import-text`` without ``-o`` and ``schema`` without a folder used to start a
+    ``content/`` wherever the user stood, which no build reads."""
+    (tmp_path / "notes").mkdir()
+    for command in (f"deckbuilder import-text {SEED}", "deckbuilder schema"):
+        run = shell(command, cwd=tmp_path / "notes")
+        assert run.returncode == 1, run.stderr
+        assert "error: no deck file at content/deck.yaml; start a content folder" in run.stderr
+        assert not any((tmp_path / "notes").iterdir()), command
+
+
+def test_the_hints_after_init_new_case_and_import_text_work_where_printed(
+    tmp_path: Path,
+) -> None:
+    """Each command's "run this next" names the folder it was given."""
+    started = shell("deckbuilder init cardio --no-workflow", cwd=tmp_path)
+    assert "Build it: deckbuilder build cardio" in started.stdout
+    assert "Wrote dist/cardio.apkg" in _follow(started.stdout, tmp_path)
+    assert (tmp_path / "dist/cardio.apkg").is_file()
+    added = shell("deckbuilder new case second --content cardio", cwd=tmp_path)
+    assert "cardio: OK, 2 cases" in _follow(added.stdout, tmp_path)
+    imported = shell(f"deckbuilder import-text {SEED} --content cardio", cwd=tmp_path)
+    assert "cardio: OK, 3 cases" in _follow(imported.stdout, tmp_path)
+
+
+def test_the_retired_notes_hint_names_the_folder_it_was_given(tmp_path: Path) -> None:
+    _init(tmp_path)
+    assert shell("deckbuilder new case second --content cardio", cwd=tmp_path).returncode == 0
+    assert shell("deckbuilder build cardio", cwd=tmp_path).returncode == 0
+    (tmp_path / "cardio/cases/second.yaml").unlink()
+    built = shell("deckbuilder build cardio", cwd=tmp_path)
+    assert "run 'deckbuilder build cardio --drop-retired'" in built.stdout
+    assert "dropped   second/q1" in _follow(built.stdout, tmp_path)
+    assert "retired" not in shell("deckbuilder build cardio", cwd=tmp_path).stdout

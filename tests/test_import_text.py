@@ -223,7 +223,7 @@ def test_never_overwrites_without_force(cli, tmp_path: Path) -> None:
 
 def test_article_that_is_not_utf8(cli, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_bytes("Caf\xe9".encode("latin-1"))
-    result = cli("import-text", "a.txt")
+    result = cli("import-text", "a.txt", "-o", "x.yaml")
     assert result.exit_code == 1
     assert "is not UTF-8 text" in result.stderr
 

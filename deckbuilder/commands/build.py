@@ -17,8 +17,13 @@ from deckbuilder.commands.output import JsonOpt, json_text
 def build(
     content: ContentArg = Path("content"),
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder to write <deck id>.apkg into.")
-    ] = Path("dist"),
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write <deck id>.apkg into [default: dist/ beside the content folder].",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Report what would change; write nothing.")
     ] = False,
@@ -59,10 +64,12 @@ def build(
         bool, typer.Option("--verbose", "-v", help="List every note that changes.")
     ] = False,
 ) -> None:
-    """Build the Anki deck from the content folder into dist/<deck id>.apkg.
+    """Build the Anki deck from the content folder into dist/<deck id>.apkg, dist/ beside
+    the content folder.
 
     Example: deckbuilder build content --output dist
     """
+    import shlex
     import time
 
     from deckbuilder.api import build as run_build
@@ -89,7 +96,10 @@ def build(
         typer.echo(json_text(build_report.as_json(result, seconds)))
         return
     if not quiet:
-        typer.echo(build_report.text(result, seconds, verbose=verbose))
+        rerun = shlex.join(
+            ["deckbuilder", "build", str(content), *(["-o", str(output)] if output else [])]
+        )
+        typer.echo(build_report.text(result, seconds, verbose=verbose, rerun=rerun))
 
 
 class ProgressBar:

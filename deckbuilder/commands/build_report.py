@@ -85,13 +85,20 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
     }
 
 
-def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
-    """The build report: like a plan, what each note does on import."""
+def text(
+    result: BuildResult, seconds: float, *, verbose: bool = False, rerun: str = "deckbuilder build"
+) -> str:
+    """The build report: like a plan, what each note does on import. ``rerun`` is the
+    build as it was run (its content folder and output named), which a hint extends: a
+    hint that left them out would build another folder, or none, from where it is read."""
+    from deckbuilder.commands.hints import quoted
+    from deckbuilder.errors import display_path
+
     refs = _refs(result)
     legacy = "legacy format for older Anki" if result.package_format == "anki2" else ""
     if result.up_to_date:
         return (
-            f"{result.deck_path} is up to date{f' ({legacy})' if legacy else ''}: "
+            f"{display_path(result.deck_path)} is up to date{f' ({legacy})' if legacy else ''}: "
             f"{result.notes} notes, nothing changed ({seconds:.2f} s)."
         )
     plan = result.plan
@@ -121,7 +128,7 @@ def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
     verb = "Would write" if not result.written else "Wrote"
     size = f"{result.size / 1024:.0f} KiB" + (f", {legacy}" if legacy else "")
     summary = (
-        f"{verb} {result.deck_path} ({size}): {total} notes, "
+        f"{verb} {display_path(result.deck_path)} ({size}): {total} notes, "
         f"{len(refs['new'])} new, {len(refs['updated'])} updated, "
         f"{len(refs['unchanged'])} unchanged"
     )
@@ -132,8 +139,8 @@ def text(result: BuildResult, seconds: float, *, verbose: bool = False) -> str:
     if retired:
         lines.append(
             "Retired notes are questions deleted from the content. In Anki, search "
-            "'tag:retired' in the Browse window to find and delete them; run "
-            "'deckbuilder build --drop-retired' to stop carrying them."
+            f"'tag:retired' in the Browse window to find and delete them; run "
+            f"{quoted(rerun + ' --drop-retired')} to stop carrying them."
         )
     if not result.written:
         lines.append("Dry run: nothing was written.")

@@ -44,14 +44,15 @@ def require_content_folder(content: Path, command: str) -> None:
         raise ContentError([ContentProblem(display_path(content), message=message)])
 
 
-def require_deck_file(content: Path, command: str) -> None:
+def require_deck_file(content: Path, command: str, naming: str = "with --content") -> None:
     """Refuse to add to a folder without a deck file: no build would read what is added
-    there. ``command`` is what was run, with ``{}`` where the content folder goes."""
+    there. ``command`` is what was run, with ``{}`` where the content folder goes;
+    ``naming`` says how to name another content folder on its command line."""
     deck_file = content / DECK_FILE
     if deck_file.is_file():
         return
     how = not content.exists() and deck_file_nearby(command)
     if not how:
         init = quoted(f"deckbuilder init {shlex.quote(str(content))}")
-        how = f"start a content folder with {init}, or name an existing one with --content"
+        how = f"start a content folder with {init}, or name an existing one {naming}"
     raise DeckbuilderError(f"no deck file at {display_path(deck_file)}; {how}; nothing was written")

@@ -17,9 +17,15 @@ def import_text(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Case file to write [default: content/cases/<id>.yaml]."
+            "--output", "-o", help="Case file to write [default: CONTENT/cases/<id>.yaml]."
         ),
     ] = None,
+    content: Annotated[
+        Path,
+        typer.Option(
+            "--content", "-c", help="The content folder the case goes into, without --output."
+        ),
+    ] = Path("content"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -29,10 +35,18 @@ def import_text(
 
     Example: deckbuilder import-text article.txt -o content/cases/alt.yaml
     """
-    from deckbuilder.authoring.importtext import import_article
-    from deckbuilder.commands.output import terminal_safe
+    import shlex
 
-    result = import_article(article, output, force=force)
+    from deckbuilder.authoring.importtext import import_article
+    from deckbuilder.authoring.importtext.importer import content_root
+    from deckbuilder.commands.hints import quoted, require_deck_file
+    from deckbuilder.commands.output import terminal_safe
+    from deckbuilder.errors import display_path
+
+    if output is None:
+        article_arg = shlex.quote(str(article))
+        require_deck_file(content, f"deckbuilder import-text {article_arg} --content {{}}")
+    result = import_article(article, output, content=content, force=force)
     report = result.quiz.report
     if as_json:
         from deckbuilder.commands.output import json_text
@@ -66,7 +80,9 @@ def import_text(
     typer.echo(
         f"Wrote {result.path}: {len(result.quiz.questions)} questions, "
         f"{len(result.quiz.figures)} figure captions, {result.facts} facts proposed "
-        "(commented out: uncomment the good ones). Run 'deckbuilder check' next."
+        "(commented out: uncomment the good ones). Run "
+        f"{quoted('deckbuilder check ' + shlex.quote(display_path(content_root(result.path))))}"
+        " next."
     )
     typer.echo(
         f"{len(report.structure)} lines were read as structure (headings, question numbers, "

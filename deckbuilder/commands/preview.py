@@ -18,7 +18,10 @@ def preview(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Folder for the page [default: dist/<deck id>-preview]."
+            "--output",
+            "-o",
+            help="Folder for the page [default: dist/<deck id>-preview, dist/ beside the "
+            "content folder].",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -30,10 +33,11 @@ def preview(
     from deckbuilder.api import render_content
     from deckbuilder.authoring.preview import write_preview
     from deckbuilder.commands.hints import require_content_folder
+    from deckbuilder.content.folder import default_output
 
     require_content_folder(content, "preview")
     rendered = render_content(content)
-    folder = output or Path("dist") / f"{rendered.deck.id}-preview"
+    folder = output or default_output(content) / f"{rendered.deck.id}-preview"
     page = write_preview(rendered.notes, rendered.media, rendered.deck.name, folder)
     cards = sum(len(note.cards) for note in rendered.notes)
     if as_json:

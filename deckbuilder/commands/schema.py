@@ -13,8 +13,10 @@ from deckbuilder.commands.output import JsonOpt
 
 @reports_errors
 def schema(
-    folder: Annotated[Path, typer.Argument(help="Where to write them.")] = Path("content")
-    / ".schema",
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write them.  [default: content/.schema]", show_default=False),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write deck.schema.json and case.schema.json, generated from the loader's models.
@@ -24,7 +26,18 @@ def schema(
 
     Example: deckbuilder schema content/.schema
     """
-    from deckbuilder.authoring.schema import write_schemas
+    from deckbuilder.authoring.schema import SCHEMA_FOLDER, write_schemas
+
+    if folder is None:  # only into a content folder: the files' modelines point there
+        from deckbuilder.commands.hints import require_deck_file
+
+        content = Path("content")
+        require_deck_file(
+            content,
+            f"deckbuilder schema {{}}/{SCHEMA_FOLDER}",
+            f"on the command line: 'deckbuilder schema FOLDER/{SCHEMA_FOLDER}'",
+        )
+        folder = content / SCHEMA_FOLDER
 
     paths = write_schemas(folder)
     if as_json:

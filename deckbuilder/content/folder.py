@@ -30,6 +30,7 @@ MAX_LOCK_BYTES = 256 * MiB
 
 DECK_FILE = "deck.yaml"
 LOCK_FILE = "deckbuilder.lock.json"
+OUTPUT_FOLDER = "dist"
 
 
 #: Why a file that is a symlink leaving the content folder is not read (after its path).
@@ -132,3 +133,15 @@ def find_content_root(start: Path) -> Path | None:
         if (folder / DECK_FILE).is_file():
             return folder
     return None
+
+
+def default_output(root: Path) -> Path:
+    """Where a content folder's deck goes unless told: ``dist/`` beside the folder.
+
+    A repository holds ``content/`` (or ``cardio/``, from ``deckbuilder init cardio``)
+    and ``dist/`` side by side, so the deck lands in the same place from wherever it is
+    built — ``build cardio`` at the top, ``build .`` inside ``cardio``, ``build ..`` in
+    ``cardio/cases`` — as the folder hints tell. The parent is taken from the path as
+    written (``cardio/..`` is where the user stands), relative when the path is.
+    """
+    return Path(os.path.normpath(os.path.join(root, os.pardir)), OUTPUT_FOLDER)

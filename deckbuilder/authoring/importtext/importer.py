@@ -59,11 +59,16 @@ def _read_article(article: Path) -> str:
 
 
 def import_article(
-    article: Path, output: Path | None = None, *, force: bool = False
+    article: Path,
+    output: Path | None = None,
+    *,
+    content: Path = Path("content"),
+    force: bool = False,
 ) -> ImportResult:
-    """Parse ``article``, write its content file, and check it reads back as parsed and
-    renders in the build (math that links or styles, or an image from an address, is
-    refused at its line)."""
+    """Parse ``article``, write its content file (``output``, by default
+    ``content/cases/<id>.yaml``), and check it reads back as parsed and renders in the
+    build (math that links or styles, or an image from an address, is refused at its
+    line)."""
     from deckbuilder.authoring.schema import modeline
     from deckbuilder.content.folder import MAX_FILE_BYTES
     from deckbuilder.errors import OutputError
@@ -71,7 +76,7 @@ def import_article(
 
     text = _read_article(article)
     quiz = parse_article(text)
-    path = output or Path("content") / "cases" / f"{slug(quiz.title or 'imported')}.yaml"
+    path = output or content / "cases" / f"{slug(quiz.title or 'imported')}.yaml"
     facts = fact_candidates(quiz)
     content = to_yaml(quiz, Path(article).name, modeline("case", path, content_root(path)), facts)
     size = len(content.encode("utf-8"))
