@@ -1,11 +1,11 @@
 """Write the generated pages of the docs: the CLI reference from the app's own ``--help``
 and the format reference from the shipped JSON Schemas.
 
-    python docs/gen.py          # rewrite docs/reference/cli.md and docs/reference/format.md
-    python docs/gen.py --check  # exit 1, naming the stale pages, if either would change
+    .venv/bin/python docs/gen.py          # rewrite docs/reference/{cli,format}.md
+    .venv/bin/python docs/gen.py --check  # exit 1, naming the stale pages
 
-Run it with the project's virtual environment (``.venv/bin/python docs/gen.py``): the
-CLI reference runs the ``deckbuilder`` console script beside that Python.
+Run it with the project's virtual environment: the CLI reference runs the
+``deckbuilder`` console script beside that Python.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "deckbuilder" / "authoring" / "schemas"
 CLI_PAGE = REPO / "docs" / "reference" / "cli.md"
 FORMAT_PAGE = REPO / "docs" / "reference" / "format.md"
-REGENERATE = "python docs/gen.py"
+REGENERATE = ".venv/bin/python docs/gen.py"
 # A fixed width and no colour, so that the help reads the same on every terminal.
 HELP_ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "LC_ALL": "C.UTF-8"}
 ID_PATTERN = "^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"

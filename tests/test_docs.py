@@ -226,7 +226,7 @@ def test_generated_pages_are_current() -> None:
         timeout=120,
         check=False,
     )
-    assert run.returncode == 0, run.stderr  # names the pages and: run: python docs/gen.py
+    assert run.returncode == 0, run.stderr  # names the pages and: run: .venv/bin/python docs/gen.py
 
 
 def test_the_cli_reference_has_every_command() -> None:
