@@ -27,6 +27,11 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_ACTIVE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """``n`` things in words, as every message counts: "1 note", "7,500 notes"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def format_key_path(path: KeyPath) -> str:
     """Render ``('questions', 2, 'answer')`` as ``questions[2].answer``."""
     out = ""
@@ -84,7 +89,7 @@ class ContentError(DeckbuilderError):
     def __init__(self, problems: Iterable[ContentProblem]) -> None:
         self.problems: Sequence[ContentProblem] = sorted(set(problems), key=_sort_key)
         n = len(self.problems)
-        self.summary = f"{n:,} problem{'s' if n != 1 else ''} in the content"
+        self.summary = f"{counted(n, 'problem')} in the content"
         super().__init__(self.summary)
 
     def __str__(self) -> str:

@@ -40,7 +40,7 @@ def test_check_notes_pinned_options_and_warns_of_letters_in_a_shuffled_critique(
     strict = deckbuilder("check", "content", "--strict", cwd=tmp_path)
     assert strict.returncode == 1
     assert strict.stderr.endswith(
-        "error: content: OK, 1 case, 1 question, 1 warning (--strict fails on warnings).\n"
+        "error: content: 1 case, 1 question, 1 warning; --strict fails on warnings.\n"
     )
 
 

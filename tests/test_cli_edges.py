@@ -112,7 +112,7 @@ def test_the_first_build_has_a_new_note_type_and_a_rename_changes_it(tmp_path: P
     assert re.fullmatch(
         r"  note type: templates or style changed \(colleagues get it on import\)\n"
         r"  deck renamed 'Cardio' → 'Heart': [^\n]+ before they import, or keep the old name\.\n"
-        r"Wrote dist/cardio\.apkg \(\d+ KiB\): 1 notes, 0 new, 0 updated, 1 unchanged "
+        r"Wrote dist/cardio\.apkg \(\d+ KiB\): 1 note, 0 new, 0 updated, 1 unchanged "
         r"\(\d+\.\d\d s\)\.\n",
         run.stdout,
     ), run.stdout
@@ -124,7 +124,7 @@ def test_the_first_build_has_a_new_note_type_and_a_rename_changes_it(tmp_path: P
         r"  new       first-case/q1\n"
         r"  new note type\n"
         r"  no lock: every note is new\. If this deck was shared before, [^\n]+\n"
-        r"Would write dist/other\.apkg \(\d+ KiB\): 1 notes, 1 new, 0 updated, 0 unchanged "
+        r"Would write dist/other\.apkg \(\d+ KiB\): 1 note, 1 new, 0 updated, 0 unchanged "
         r"\(\d+\.\d\d s\)\.\nDry run: nothing was written\.\n",
         run.stdout,
     ), run.stdout

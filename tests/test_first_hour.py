@@ -197,3 +197,94 @@ def test_the_retired_notes_hint_names_the_folder_it_was_given(tmp_path: Path) ->
     assert "run 'deckbuilder build cardio --drop-retired'" in built.stdout
     assert "dropped   second/q1" in _follow(built.stdout, tmp_path)
     assert "retired" not in shell("deckbuilder build cardio", cwd=tmp_path).stdout
+
+
+# --- 6, 11. Counts that agree, and words -----------------------------------------------
+
+
+def test_every_count_of_a_deck_with_a_retired_note_agrees(tmp_path: Path) -> None:
+    """The build, its rebuild, its JSON and ``inspect`` count the notes in the deck, the
+    retired one included, and the parts of a build's summary add up to that count."""
+    _init(tmp_path)
+    shell("deckbuilder new case second --content cardio && deckbuilder build cardio", cwd=tmp_path)
+    (tmp_path / "cardio/cases/second.yaml").unlink()
+    built = shell("deckbuilder build cardio", cwd=tmp_path).stdout
+    assert "2 notes, 0 new, 0 updated, 1 unchanged, 1 retired" in built, built
+    rebuilt = shell("deckbuilder build cardio", cwd=tmp_path).stdout
+    assert "is up to date: 2 notes (1 retired), nothing changed" in rebuilt, rebuilt
+    listed = shell("deckbuilder inspect dist/cardio.apkg", cwd=tmp_path).stdout
+    assert listed.startswith("dist/cardio.apkg: 2 notes in Cardio\n"), listed
+    as_json = shell("deckbuilder build cardio --json", cwd=tmp_path).stdout
+    assert '"notes": 2,' in as_json
+
+
+def test_one_is_singular_and_thousands_are_separated(tmp_path: Path) -> None:
+    """``1 notes`` and ``1 figure captions`` read as typos; ``7500 notes`` beside
+    ``7,470 more`` as two different kinds of number."""
+    run = shell("deckbuilder init cardio --no-workflow && deckbuilder build cardio", cwd=tmp_path)
+    assert "Wrote dist/cardio.apkg" in run.stdout and ": 1 note, 1 new," in run.stdout
+    listed = shell("deckbuilder inspect dist/cardio.apkg", cwd=tmp_path).stdout
+    assert listed.startswith("dist/cardio.apkg: 1 note in Cardio\n"), listed
+    article = tmp_path / "one.txt"
+    article.write_text(
+        SEED.read_text(encoding="utf-8").replace("Figure 2", "Plate 2"), encoding="utf-8"
+    )
+    imported = shell("deckbuilder import-text one.txt --content cardio", cwd=tmp_path).stdout
+    assert ", 1 figure caption, " in imported, imported
+    generated_content(tmp_path / "big", 150)
+    big = shell("deckbuilder build big -q && deckbuilder build big", cwd=tmp_path).stdout
+    assert "is up to date: 1,050 notes, nothing changed" in big, big
+
+
+def test_a_failing_strict_check_does_not_say_ok(tmp_path: Path) -> None:
+    _init(tmp_path)
+    run = shell("deckbuilder check cardio --strict", cwd=tmp_path)
+    assert run.returncode == 1
+    last = run.stderr.splitlines()[-1]
+    assert last == "error: cardio: 1 case, 1 question, 10 warnings; --strict fails on warnings."
+
+
+def test_inits_placeholders_are_not_said_to_come_from_new_case(tmp_path: Path) -> None:
+    _init(tmp_path)
+    run = shell("deckbuilder check cardio", cwd=tmp_path)
+    assert "from 'deckbuilder new case'" not in run.stderr
+    assert "\"A short title of the case\" from 'deckbuilder init' or 'new case';" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("fact", "shown"),
+    [
+        ("Use the {{c1:Wells score}} first.", "'{{c1:Wells score}}' is not a cloze"),
+        ("Use the {{c1:Wells score and then a D-dimer test when it is low", "'{{c1:Wells score"),
+    ],
+)
+def test_a_broken_cloze_is_quoted_whole_or_cut_at_a_word(
+    tmp_path: Path, fact: str, shown: str
+) -> None:
+    _init(tmp_path)
+    case = tmp_path / "cardio/cases/first-case.yaml"
+    case.write_text(
+        case.read_text(encoding="utf-8") + f"facts:\n  - id: f\n    text: {fact}\n",
+        encoding="utf-8",
+    )
+    run = shell("deckbuilder check cardio", cwd=tmp_path)
+    assert run.returncode == 1
+    assert shown in run.stderr, run.stderr
+    quoted = re.search(r"'(\{\{c1:[^']*)' is not a cloze", run.stderr)
+    assert quoted, run.stderr
+    assert quoted.group(1).endswith(("}}", "…")) and " …" not in quoted.group(1)
+    words = quoted.group(1).rstrip("…").split()
+    assert all(word in fact.split() or word.startswith("{{c1:") for word in words)
+
+
+def test_dir_of_the_package_lists_each_name_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import deckbuilder; deckbuilder.build; d = dir(deckbuilder); print(len(d) - len(set(d)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "0\n"

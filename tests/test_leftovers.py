@@ -17,7 +17,7 @@ from tests.process import deckbuilder
 ARTICLES = REPO / "tests" / "fixtures" / "articles"
 
 CASE = "cardio/cases/first-case.yaml"
-NEW_CASE = "from 'deckbuilder new case'"
+NEW_CASE = "from 'deckbuilder init' or 'new case'"
 INIT_WARNINGS = [
     f'{CASE}:9:8: title: still the placeholder "A short title of the case" {NEW_CASE}; '
     "write the case's title",
@@ -56,7 +56,7 @@ def test_a_fresh_init_folder_checks_with_every_placeholder_listed(tmp_path: Path
     strict = deckbuilder("check", "cardio", "--strict", cwd=tmp_path)
     assert strict.returncode == 1
     assert strict.stderr == _warnings(INIT_WARNINGS) + (
-        "error: cardio: OK, 1 case, 1 question, 10 warnings (--strict fails on warnings).\n"
+        "error: cardio: 1 case, 1 question, 10 warnings; --strict fails on warnings.\n"
     )
     assert strict.stdout == ""
 
@@ -70,7 +70,7 @@ def test_build_lists_them_on_stderr_and_builds(tmp_path: Path) -> None:
         r"  new       first-case/q1\n"
         r"  new note type\n"
         r"  no lock: every note is new\. If this deck was shared before, [^\n]+\n"
-        r"Wrote dist/cardio\.apkg \(\d+ KiB\): 1 notes, 1 new, 0 updated, 0 unchanged "
+        r"Wrote dist/cardio\.apkg \(\d+ KiB\): 1 note, 1 new, 0 updated, 0 unchanged "
         r"\(\d+\.\d\d s\)\.\n",
         run.stdout,
     ), run.stdout

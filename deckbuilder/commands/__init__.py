@@ -84,6 +84,7 @@ def _report(
     command: str, exc: Exception, message: str, problems: Any, as_json: bool, bug: bool
 ) -> None:
     from deckbuilder.commands.output import error_json, problem_json, terminal_safe
+    from deckbuilder.errors import counted
 
     kind = _error_kind(exc)
     if as_json:
@@ -95,10 +96,9 @@ def _report(
     if len(problems) > SHOWN_PROBLEMS:
         rest = problems[SHOWN_PROBLEMS:]
         files = len({p.file for p in rest})
-        problems_word = "problems" if len(rest) != 1 else "problem"
         typer.echo(
-            f"… and {len(rest):,} more {problems_word} in {files:,} "
-            f"file{'s' if files != 1 else ''} (--json lists every one)",
+            f"… and {counted(len(rest), 'more problem', 'more problems')} in "
+            f"{counted(files, 'file')} (--json lists every one)",
             err=True,
         )
     if bug:

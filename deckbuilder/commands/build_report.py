@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from deckbuilder.errors import counted
+
 if TYPE_CHECKING:
     from deckbuilder.pipeline import BuildResult
 
@@ -96,10 +98,12 @@ def text(
 
     refs = _refs(result)
     legacy = "legacy format for older Anki" if result.package_format == "anki2" else ""
-    if result.up_to_date:
+    if result.up_to_date:  # every note of the deck is counted, as `inspect` counts them
+        retired = len(refs["still_retired"])
         return (
             f"{display_path(result.deck_path)} is up to date{f' ({legacy})' if legacy else ''}: "
-            f"{result.notes} notes, nothing changed ({seconds:.2f} s)."
+            f"{counted(result.notes, 'note')}{f' ({retired:,} retired)' if retired else ''}, "
+            f"nothing changed ({seconds:.2f} s)."
         )
     plan = result.plan
     assert plan is not None
@@ -124,17 +128,16 @@ def text(
             "deckbuilder.lock.json or build with --since <the published .apkg>, or every "
             "colleague's note will look updated"
         )
-    total = len(plan.notes) - len(refs["retired"]) - len(refs["still_retired"])
     verb = "Would write" if not result.written else "Wrote"
     size = f"{result.size / 1024:.0f} KiB" + (f", {legacy}" if legacy else "")
     summary = (
-        f"{verb} {display_path(result.deck_path)} ({size}): {total} notes, "
-        f"{len(refs['new'])} new, {len(refs['updated'])} updated, "
-        f"{len(refs['unchanged'])} unchanged"
+        f"{verb} {display_path(result.deck_path)} ({size}): {counted(len(plan.notes), 'note')}, "
+        f"{len(refs['new']):,} new, {len(refs['updated']):,} updated, "
+        f"{len(refs['unchanged']):,} unchanged"
     )
     retired = len(refs["retired"]) + len(refs["still_retired"])
     if retired:
-        summary += f", {retired} retired"
+        summary += f", {retired:,} retired"
     lines.append(f"{summary} ({seconds:.2f} s).")
     if retired:
         lines.append(
@@ -168,7 +171,6 @@ def _details(refs: dict[str, list[str]], limit: int | None) -> list[str]:
     if left:
         more, cases = sum(left.values()), len(left)
         lines.append(
-            f"  … and {more:,} more in {cases:,} case{'s' if cases != 1 else ''} "
-            "(--verbose lists every note)"
+            f"  … and {more:,} more in {counted(cases, 'case')} (--verbose lists every note)"
         )
     return lines

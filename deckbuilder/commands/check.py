@@ -61,14 +61,14 @@ def check(
         typer.echo(f"note: {notice}", err=True)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    summary = (
-        f"{content}: OK, {result.cases} case{'s' if result.cases != 1 else ''}, "
-        f"{result.notes} question{'s' if result.notes != 1 else ''}"
-        + (f", {result.facts} fact{'s' if result.facts != 1 else ''}" if result.facts else "")
+    from deckbuilder.errors import counted
+
+    summary = f"{counted(result.cases, 'case')}, {counted(result.notes, 'question')}" + (
+        f", {counted(result.facts, 'fact')}" if result.facts else ""
     )
     if n:
-        summary += f", {n} warning{'s' if n != 1 else ''}"
+        summary += f", {counted(n, 'warning')}"
     if strict and n:
-        typer.secho(f"error: {summary} (--strict fails on warnings).", fg="red", err=True)
+        typer.secho(f"error: {content}: {summary}; --strict fails on warnings.", fg="red", err=True)
         raise typer.Exit(1)
-    typer.echo(summary + ".")
+    typer.echo(f"{content}: OK, {summary}.")

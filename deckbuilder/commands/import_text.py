@@ -41,7 +41,7 @@ def import_text(
     from deckbuilder.authoring.importtext.importer import content_root
     from deckbuilder.commands.hints import quoted, require_deck_file
     from deckbuilder.commands.output import terminal_safe
-    from deckbuilder.errors import display_path
+    from deckbuilder.errors import counted, display_path
 
     if output is None:
         article_arg = shlex.quote(str(article))
@@ -78,16 +78,17 @@ def import_text(
         )
         return
     typer.echo(
-        f"Wrote {result.path}: {len(result.quiz.questions)} questions, "
-        f"{len(result.quiz.figures)} figure captions, {result.facts} facts proposed "
+        f"Wrote {result.path}: {counted(len(result.quiz.questions), 'question')}, "
+        f"{counted(len(result.quiz.figures), 'figure caption')}, "
+        f"{counted(result.facts, 'fact')} proposed "
         "(commented out: uncomment the good ones). Run "
         f"{quoted('deckbuilder check ' + shlex.quote(display_path(content_root(result.path))))}"
         " next."
     )
     typer.echo(
-        f"{len(report.structure)} lines were read as structure (headings, question numbers, "
-        f"answers, captions), {len(report.left_out)} left out; {report.superscripts} "
-        "citation numbers set as superscripts."
+        f"{counted(len(report.structure), 'line')} read as structure (headings, question "
+        f"numbers, answers, captions), {len(report.left_out):,} left out; "
+        f"{counted(report.superscripts, 'citation number')} set as superscripts."
     )
     for warning in report.warnings:
         typer.echo(terminal_safe(f"warning: {warning}"), err=True)

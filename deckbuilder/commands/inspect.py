@@ -41,6 +41,7 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
     Example: deckbuilder inspect dist/clinical-quiz.apkg --json
     """
     from deckbuilder.apkg.reader import read_listing
+    from deckbuilder.errors import counted
 
     package = read_listing(deck)
     if as_json:
@@ -71,7 +72,7 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
         )
         return
     decks = terminal_safe(", ".join(package.decks))
-    typer.echo(f"{deck}: {len(package.notes)} notes in {decks}")
+    typer.echo(f"{deck}: {counted(len(package.notes), 'note')} in {decks}")
     for t in package.notetypes.values():
         typer.echo(
             terminal_safe(
@@ -114,8 +115,8 @@ def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
         for c in changes:
             typer.echo(terminal_safe(f"  {label:<10} {c.case}/{c.question}  {c.guid}  {c.summary}"))
     typer.echo(
-        f"{len(result.new)} new, {len(result.updated)} updated, {len(result.unchanged)} "
-        f"unchanged, {len(result.retired)} retired, {len(result.conflicting)} conflicting, "
-        f"{len(result.not_arriving)} changed but not newer, {len(result.left_behind)} only "
+        f"{len(result.new):,} new, {len(result.updated):,} updated, {len(result.unchanged):,} "
+        f"unchanged, {len(result.retired):,} retired, {len(result.conflicting):,} conflicting, "
+        f"{len(result.not_arriving):,} changed but not newer, {len(result.left_behind):,} only "
         "in OLD."
     )

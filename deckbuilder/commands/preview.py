@@ -45,4 +45,6 @@ def preview(
 
         typer.echo(written_json("preview", [str(page)], cards=cards))
         return
-    typer.echo(f"Wrote {page} ({cards} cards).")
+    from deckbuilder.errors import counted
+
+    typer.echo(f"Wrote {page} ({counted(cards, 'card')}).")

@@ -46,6 +46,17 @@ class ClozeMistake(ValueError):
         self.offset = offset
 
 
+def _token(text: str, start: int, limit: int = 40) -> str:
+    """The would-be cloze at ``start`` as the author wrote it: up to its ``}}`` when that
+    is near, else cut at a word (a cut word reads as a second typo)."""
+    end = text.find("}}", start)
+    if end != -1 and end + 2 - start <= limit:
+        return text[start : end + 2]
+    shown = text[start : start + limit]
+    words = shown.rsplit(None, 1)[0] if len(text) > start + limit else shown
+    return words + ("…" if len(words) < len(text) - start else "")
+
+
 def deletions(text: str) -> list[Deletion]:
     """Every deletion of ``text``, in order; raises :class:`ClozeMistake`."""
     found: list[Deletion] = []
@@ -53,9 +64,9 @@ def deletions(text: str) -> list[Deletion]:
     while (start := text.find("{{", at)) != -1:
         opened = _OPEN.match(text, start)
         if opened is None:
-            shown = text[start : start + 12]
             raise ClozeMistake(
-                f"{shown!r} is not a cloze: write {{{{c1::the words to recall}}}}", start
+                f"{_token(text, start)!r} is not a cloze: write {{{{c1::the words to recall}}}}",
+                start,
             )
         number = int(opened.group(1))
         if number < 1:

@@ -27,8 +27,8 @@ from deckbuilder.content.yamlfile import Mark, locate, parse_yaml
 from deckbuilder.content.yamlfile import YamlParser as _Scanner  # libyaml's, as the loader's
 from deckbuilder.errors import KeyPath
 
-#: The scaffold templates, and the command that writes each.
-TEMPLATES = {"case.yaml": "deckbuilder new case", "deck.yaml": "deckbuilder init"}
+#: The scaffold templates, and the commands that write each, as a message names them.
+TEMPLATES = {"case.yaml": "'deckbuilder init' or 'new case'", "deck.yaml": "'deckbuilder init'"}
 
 #: A placeholder line of at least this many words is looked for inside longer texts too
 #: (an author who wrote the vignette but kept "Write paragraphs separated by a blank
@@ -152,11 +152,11 @@ def value_leftover(key: KeyPath, value: str) -> str | None:
         normal = _normal(value)
         command = placeholders().get(normal)
         if command is not None:
-            return f"still the placeholder {_quoted(normal)} from '{command}'; write {_what(key)}"
+            return f"still the placeholder {_quoted(normal)} from {command}; write {_what(key)}"
     found = pattern.search(value)
     if found:
         line = _normal(found.group())
-        return f"still holds the placeholder text {_quoted(line)} from '{lines[line]}'; remove it"
+        return f"still holds the placeholder text {_quoted(line)} from {lines[line]}; remove it"
     return None
 
 

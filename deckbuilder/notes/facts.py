@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from deckbuilder.content.cloze import ClozeMistake, deletions, numbers, reveal
+from deckbuilder.errors import counted
 from deckbuilder.notes import ids
 from deckbuilder.notes.mathcheck import UnsafeMath, check_math, math_regions
 from deckbuilder.notes.notetype import CLOZE
@@ -35,7 +36,7 @@ def fact_notes(
     if unnamed:
         renderer.warn(
             ("facts",),
-            f"{len(unnamed)} fact{'s' if len(unnamed) != 1 else ''} without an id "
+            f"{counted(len(unnamed), 'fact')} without an id "
             f"{'take their names' if len(unnamed) != 1 else 'takes its name'} from the first "
             "deletion "
             f"({', '.join(repr(k) for k in unnamed[:3])}{'…' if len(unnamed) > 3 else ''}): "

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from deckbuilder.content.folder import LOCK_FILE, MAX_LOCK_BYTES
-from deckbuilder.errors import ContentError, display_path
+from deckbuilder.errors import ContentError, counted, display_path
 from deckbuilder.files import read_regular
 from deckbuilder.notes.state.lockfile import (
     LOCK_FORMAT,
@@ -79,8 +79,8 @@ def load_lock_file(
             lock, resolution = resolve(path, text)
             what = ", ".join(f"{k} from {side}" for k, side in sorted(resolution.taken.items()))
             detail = (
-                f"resolved {resolution.conflicts} merge conflict"
-                f"{'s' if resolution.conflicts != 1 else ''} in {display_path(path)} by taking "
+                f"resolved {counted(resolution.conflicts, 'merge conflict')} in "
+                f"{display_path(path)} by taking "
                 f"each note's later side{': ' + what if what else ''}"
             )
             return LoadedLock(lock, "merged", detail, resolution)
@@ -119,10 +119,7 @@ def _recovered(
         return LoadedLock(Lock(), "none")
     lock, notes = recover_lock(previous, deck_key)
     why = "damaged" if error is not None else "missing"
-    detail = (
-        f"the lock was {why}: recovered {notes} note{'s' if notes != 1 else ''} from "
-        f"{display_path(previous)}"
-    )
+    detail = f"the lock was {why}: recovered {counted(notes, 'note')} from {display_path(previous)}"
     return LoadedLock(lock, "recovered", detail)
 
 
