@@ -189,6 +189,17 @@ def _build(
         deck = _with_version(deck, deck_version)
     deck_path = out / f"{deck.id}.apkg"
     loaded = load_lock(stream.root, since or deck_path, deck.id)
+    lock_detail = loaded.detail
+    if loaded.origin == "none":
+        from deckbuilder.notes.state.recovery import shared_before
+
+        shared = shared_before(lock_path, deck.version)
+        if shared is not None:
+            lock_detail = (
+                f"no lock, yet this deck looks shared ({shared}): every note is new, and "
+                f"every colleague's note will look updated. Restore {LOCK_FILE} from git, "
+                "or build with --since <the published .apkg>"
+            )
     from deckbuilder.assemble import assemble, write_deck_and_lock
 
     assembled = assemble(
@@ -234,7 +245,7 @@ def _build(
         notes,
         assembled.plan,
         loaded.origin,
-        loaded.detail,
+        lock_detail,
         tuple(sorted(stream.warnings)),
         package_format="anki2" if deck.support_older_anki else "anki21b",
     )

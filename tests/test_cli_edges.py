@@ -123,7 +123,6 @@ def test_the_first_build_has_a_new_note_type_and_a_rename_changes_it(tmp_path: P
     assert re.fullmatch(
         r"  new       first-case/q1\n"
         r"  new note type\n"
-        r"  no lock: every note is new\. If this deck was shared before, [^\n]+\n"
         r"Would write dist/other\.apkg \(\d+ KiB\): 1 note, 1 new, 0 updated, 0 unchanged "
         r"\(\d+\.\d\d s\)\.\nDry run: nothing was written\.\n",
         run.stdout,

@@ -288,3 +288,31 @@ def test_dir_of_the_package_lists_each_name_once(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert done.stdout == "0\n"
+
+
+# --- 7. The first build of a brand-new deck ----------------------------------------------
+
+
+def test_a_brand_new_deck_builds_without_a_lost_lock_warning(tmp_path: Path) -> None:
+    _init(tmp_path)
+    run = shell("deckbuilder build cardio", cwd=tmp_path)
+    assert run.returncode == 0
+    assert "lock" not in run.stdout + run.stderr, run.stdout
+
+
+def test_a_lock_git_once_held_is_missed(tmp_path: Path) -> None:
+    """The lost lock the warning is for: committed, then gone, the deck not at hand."""
+    _init(tmp_path)
+    git = "git -c user.name=A -c user.email=a@example.org"
+    shell(
+        f"git init -q && deckbuilder build cardio -q && {git} add cardio && "
+        f"{git} commit -qm built && rm -r dist cardio/deckbuilder.lock.json",
+        cwd=tmp_path,
+    )
+    commit = shell("git log -1 --format=%h", cwd=tmp_path).stdout.strip()
+    run = shell("deckbuilder build cardio", cwd=tmp_path)
+    assert (
+        f"  no lock, yet this deck looks shared (git has cardio/deckbuilder.lock.json in "
+        f"commit {commit}): every note is new, and every colleague's note will look updated. "
+        "Restore deckbuilder.lock.json from git, or build with --since <the published .apkg>\n"
+    ) in run.stdout, run.stdout

@@ -69,7 +69,6 @@ def test_build_lists_them_on_stderr_and_builds(tmp_path: Path) -> None:
     assert re.fullmatch(
         r"  new       first-case/q1\n"
         r"  new note type\n"
-        r"  no lock: every note is new\. If this deck was shared before, [^\n]+\n"
         r"Wrote dist/cardio\.apkg \(\d+ KiB\): 1 note, 1 new, 0 updated, 0 unchanged "
         r"\(\d+\.\d\d s\)\.\n",
         run.stdout,

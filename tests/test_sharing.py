@@ -105,11 +105,15 @@ def test_a_lost_lock_is_recovered_from_the_published_deck_with_since(work: Path)
 
 
 def test_without_a_lock_or_a_deck_the_build_warns_that_every_note_is_new(tmp_path: Path) -> None:
+    """A deck with a version has been shared: a build without its lock warns."""
     shutil.copytree(DEFAULT_CONTENT, tmp_path / "content")
     (tmp_path / LOCK).unlink()
+    with (tmp_path / "content" / "deck.yaml").open("a", encoding="utf-8") as deck_file:
+        deck_file.write('version: "1.0"\n')
     run = deckbuilder("build", "content", cwd=tmp_path)
     assert run.returncode == 0
-    assert "no lock: every note is new. If this deck was shared before" in run.stdout
+    shared = "no lock, yet this deck looks shared (the deck file gives it version '1.0')"
+    assert f"{shared}: every note is new" in run.stdout
     assert "--since <the published .apkg>" in run.stdout
 
 

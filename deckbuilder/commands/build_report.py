@@ -58,14 +58,20 @@ def rename_advice(old: str, new: str) -> str:
 
 def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
     from deckbuilder.commands.output import problem_json
+    from deckbuilder.notes.kinds import KINDS
 
     plan = result.plan
-    notetype = "unchanged"
-    cloze: str | None = "unchanged"
-    if plan is not None:
-        notetype = "new" if plan.notetype_new else "changed" if plan.notetype_changed else notetype
-        cloze = "new" if plan.cloze_new else "changed" if plan.cloze_changed else cloze
-        cloze = cloze if plan.cloze_mtime is not None else None
+    notetypes: dict[str, str | None] = {}
+    for kind in KINDS:  # null for a kind of note the deck does not hold
+        planned = plan.notetypes.get(kind.name) if plan is not None else None
+        if plan is not None and planned is None:
+            notetypes[kind.json_key] = None
+        else:
+            new, changed = (
+                planned is not None and planned.new,
+                planned is not None and planned.changed,
+            )
+            notetypes[kind.json_key] = "new" if new else "changed" if changed else "unchanged"
     renamed = plan.renamed if plan is not None else None
     return {
         "command": "build",
@@ -78,8 +84,7 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
         "notes": result.notes,
         "seconds": round(seconds, 3),
         **_refs(result),
-        "notetype": notetype,
-        "cloze_notetype": cloze,
+        **notetypes,
         "deck_changed": bool(plan and plan.deck_changed),
         "renamed": {"from": renamed[0], "to": renamed[1]} if renamed else None,
         "lock": {"origin": result.lock_origin, "detail": result.lock_detail},
@@ -95,6 +100,7 @@ def text(
     hint that left them out would build another folder, or none, from where it is read."""
     from deckbuilder.commands.hints import quoted
     from deckbuilder.errors import display_path
+    from deckbuilder.notes.kinds import KINDS
 
     refs = _refs(result)
     legacy = "legacy format for older Anki" if result.package_format == "anki2" else ""
@@ -108,26 +114,16 @@ def text(
     plan = result.plan
     assert plan is not None
     lines = _details(refs, None if verbose else DETAIL_LINES)
-    if plan.notetype_new:
-        lines.append("  new note type")
-    elif plan.notetype_changed:
-        lines.append("  note type: templates or style changed (colleagues get it on import)")
-    if plan.cloze_new:
-        lines.append("  cloze note type (for facts): new")
-    elif plan.cloze_changed:
-        lines.append("  cloze note type: templates or style changed (colleagues get it on import)")
+    for kind in KINDS:
+        planned = plan.notetypes.get(kind.name)
+        if planned is not None and (planned.new or planned.changed):
+            lines.append(f"  {kind.report_new if planned.new else kind.report_changed}")
     if plan.renamed:
         lines.append("  " + rename_advice(*plan.renamed))
     elif plan.deck_changed:
         lines.append("  deck: description changed")
     if result.lock_detail:
         lines.append(f"  {result.lock_detail}")
-    if result.lock_origin == "none" and (refs["new"] or refs["updated"]):
-        lines.append(
-            "  no lock: every note is new. If this deck was shared before, restore "
-            "deckbuilder.lock.json or build with --since <the published .apkg>, or every "
-            "colleague's note will look updated"
-        )
     verb = "Would write" if not result.written else "Wrote"
     size = f"{result.size / 1024:.0f} KiB" + (f", {legacy}" if legacy else "")
     summary = (

@@ -16,15 +16,13 @@ a lock recovered from it would hand them on.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from deckbuilder.content.cloze import MAX_NUMBER
 from deckbuilder.content.model import is_stable_key, shown
 from deckbuilder.errors import ContentError, ContentProblem, display_path
 from deckbuilder.notes import ids
 from deckbuilder.notes.description import deck_fingerprint
-from deckbuilder.notes.notetype import CLOZE, MCQ
+from deckbuilder.notes.kinds import KINDS
 from deckbuilder.notes.retired import RETIRED_TAG
 from deckbuilder.notes.spec import note_content
 from deckbuilder.notes.state.lockfile import (
@@ -32,6 +30,7 @@ from deckbuilder.notes.state.lockfile import (
     Clock,
     Lock,
     NoteState,
+    NoteTypeState,
     Stamp,
 )
 
@@ -50,30 +49,28 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
 
     package = read_package(package_path)
     lock = Lock(deck_key=deck_key, deck_id=ids.deck_id(deck_key), source=display_path(package_path))
-    mcq = package.notetypes.get(ids.notetype_id(deck_key))
-    cloze = package.notetypes.get(ids.cloze_notetype_id(deck_key))
-    ours = {}
-    if mcq is not None and mcq.fields == MCQ.fields:
-        ours[mcq.id] = mcq
-        lock.notetype_id, lock.contract = mcq.id, MCQ.contract_fingerprint()
-        lock.notetype = Stamp(mcq.fingerprint, mcq.mtime)
-    if cloze is not None and cloze.fields == CLOZE.fields:
-        ours[cloze.id] = cloze
-        lock.cloze_id, lock.cloze_contract = cloze.id, CLOZE.contract_fingerprint()
-        lock.cloze = Stamp(cloze.fingerprint, cloze.mtime)
+    ours = {}  # the deck's note types, by id: each with its kind
+    for kind in KINDS:
+        notetype = package.notetypes.get(kind.notetype_id(deck_key))
+        if notetype is not None and notetype.fields == kind.contract.fields:
+            ours[notetype.id] = (kind, notetype)
+            lock.notetypes[kind.name] = NoteTypeState(
+                notetype.id,
+                kind.contract.contract_fingerprint(),
+                Stamp(notetype.fingerprint, notetype.mtime),
+            )
     record = package.deck_records.get(lock.deck_id) if lock.deck_id is not None else None
     if record is not None:
         lock.deck_name = record.name
         if record.description is not None:
             lock.deck = Stamp(deck_fingerprint(record.name, record.description), record.mtime)
     for note in package.notes:
-        notetype = ours.get(note.notetype_id)
-        ref = note.field(notetype, "Ref") if notetype is not None else None
-        case, _, key = (ref or "").partition("/")
-        name = key.removeprefix("facts/") if notetype is cloze else key
-        if notetype is cloze and not key.startswith("facts/"):
+        if note.notetype_id not in ours:
             continue
-        if not (is_stable_key(case) and is_stable_key(name)):
+        kind, notetype = ours[note.notetype_id]
+        ref = note.field(notetype, "Ref") or ""
+        case, _, key = ref.partition("/")
+        if not kind.owns(ref) or not all(is_stable_key(k) for k in (case, *key.split("/")[-1:])):
             continue
         if note.guid != ids.note_guid(deck_key, case, key):
             continue
@@ -85,7 +82,7 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
             retired=retired,
             tags=tuple(t for t in note.tags if t != RETIRED_TAG),
             content=note_content(note.fields, note.tags),
-            cards=_deletion_numbers(note.field(notetype, "Text")) if notetype is cloze else (),
+            cards=kind.recovered_cards(note, notetype),
         )
     _check_times(lock, package_path)
     return lock, len(lock.notes)
@@ -94,7 +91,8 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
 def _check_times(lock: Lock, package_path: Path) -> None:
     """Refuse a deck whose times this build could not have read in a lock."""
     clock = Clock.read()
-    stamps = (("deck", lock.deck), ("notetype", lock.notetype), ("cloze", lock.cloze))
+    stamps = [("deck", lock.deck)]
+    stamps += [(kind.lock_key, lock.notetype(kind.name).stamp) for kind in KINDS]
     times = [(f"{name}.mtime", stamp.mtime) for name, stamp in stamps if stamp is not None]
     times += [(f"notes[{shown(ref)}].mtime", note.mtime) for ref, note in lock.notes.items()]
     problems = [
@@ -104,10 +102,3 @@ def _check_times(lock: Lock, package_path: Path) -> None:
     ]
     if problems:
         raise ContentError(problems[:MAX_PROBLEMS])
-
-
-def _deletion_numbers(text: str | None) -> tuple[int, ...]:
-    """A recovered fact's deletion numbers, as the lock records them (none for c1 alone)."""
-    found = sorted({int(n) for n in re.findall(r"\{\{c(\d+)::", text or "")})
-    numbers = tuple(n for n in found if 1 <= n <= MAX_NUMBER)
-    return () if numbers in ((), (1,)) else numbers
