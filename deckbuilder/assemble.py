@@ -8,6 +8,7 @@ database out, streaming case by case.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,48 +53,38 @@ def assemble(
     from deckbuilder.apkg.writer import CollectionWriter, deck_json
     from deckbuilder.notes import ids
     from deckbuilder.notes.description import deck_description, deck_fingerprint
-    from deckbuilder.notes.notetype import CLOZE, MCQ
+    from deckbuilder.notes.kinds import BY_NAME, KINDS
     from deckbuilder.notes.state import Planner
 
     deck_id = ids.deck_id(deck.id)
-    notetype_ids = {"mcq": ids.notetype_id(deck.id), "cloze": ids.cloze_notetype_id(deck.id)}
-    planner = Planner(
-        lock,
-        deck_key=deck.id,
-        deck_id=deck_id,
-        deck_name=deck.name,
-        notetype_id=notetype_ids["mcq"],
-        contract=MCQ.contract_fingerprint(),
-        cloze_id=notetype_ids["cloze"],
-        cloze_contract=CLOZE.contract_fingerprint(),
-        force=force,
-    )
+    notetype_ids = {kind.name: kind.notetype_id(deck.id) for kind in KINDS}
+    planner = Planner(lock, deck_key=deck.id, deck_id=deck_id, deck_name=deck.name, force=force)
     writer = CollectionWriter(notetype_ids=notetype_ids, deck_id=deck_id)
     try:
         summaries = []
         fingerprints = []
-        facts = 0
+        counts: Counter[str] = Counter()
         media: dict[str, Media] = {}
         for case in cases:
             summaries.append(case.summary)
             fingerprints += [n.fingerprint for n in case.notes]
-            facts += sum(n.kind == "cloze" for n in case.notes)
+            counts.update(n.kind for n in case.notes)
             for m in case.media:
                 media.setdefault(m.name, m)
             writer.add((n, planner.note(n)) for n in case.notes)
         if finish_reading is not None:
             finish_reading()
         writer.add(planner.retired(drop_retired))
-        description = deck_description(deck, texts, summaries, fingerprints, facts)
-        cloze = "cloze" in writer.kinds
+        description = deck_description(deck, texts, summaries, fingerprints, counts)
+        held = [kind for kind in KINDS if kind.always or kind.name in writer.kinds]
         plan = planner.finish(
             deck_fingerprint(deck.name, description),
-            MCQ.fingerprint(deck.name),
-            CLOZE.fingerprint(deck.name) if cloze else None,
+            {kind.name: kind.contract.fingerprint(deck.name) for kind in held},
         )
-        jsons = {"mcq": MCQ.json(notetype_ids["mcq"], deck.name, deck_id, plan.notetype_mtime)}
-        if cloze and plan.cloze_mtime is not None:
-            jsons["cloze"] = CLOZE.json(notetype_ids["cloze"], deck.name, deck_id, plan.cloze_mtime)
+        jsons = {
+            name: BY_NAME[name].contract.json(notetype_ids[name], deck.name, deck_id, planned.mtime)
+            for name, planned in plan.notetypes.items()
+        }
         collection = writer.finish(
             deck_json=deck_json(deck_id, deck.name, description, plan.deck_mtime),
             notetype_jsons=jsons,

@@ -227,11 +227,13 @@ def test_diff_warns_of_a_contract_change(
 ) -> None:
     import dataclasses
 
-    import deckbuilder.notes.notetype as notetype
+    from deckbuilder.notes.kinds.mcq import MULTIPLE_CHOICE
 
     v1 = build(content, tmp_path / "v1").deck_path
-    renamed = dataclasses.replace(notetype.MCQ, templates=("MCQ v2",), template_ids={"MCQ v2": 1})
-    monkeypatch.setattr(notetype, "MCQ", renamed)
+    renamed = dataclasses.replace(
+        MULTIPLE_CHOICE.contract, templates=("MCQ v2",), template_ids={"MCQ v2": 1}
+    )
+    monkeypatch.setattr(MULTIPLE_CHOICE, "contract", renamed)
     v2 = build(content, tmp_path / "v2", force=True).deck_path
     result = cli("diff", str(v1), str(v2))
     assert "field or template names changed" in result.output

@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deckbuilder.notes.state import Lock, NoteState, Stamp
+from deckbuilder.notes.state import Lock, NoteState, NoteTypeState, Stamp
 
 _text = st.text(max_size=30)
 _notes = st.dictionaries(
@@ -35,10 +35,8 @@ def test_the_lock_is_json_with_one_sorted_note_per_line(
         deck_id=1,
         deck_name="Deck",
         deck=Stamp("fp", mtime),
-        notetype_id=2,
-        contract="contract",
-        notetype=Stamp("nt", mtime),
         notes=notes,
+        notetypes={"mcq": NoteTypeState(2, "contract", Stamp("nt", mtime))},
     )
     text = lock.dumps()
     data = json.loads(text)

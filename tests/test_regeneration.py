@@ -124,7 +124,7 @@ def test_style_or_template_change_updates_the_note_type(
         lambda name: original(name) + (marker if name == part else ""),
     )
     result = build(content, tmp_path / "dist2")
-    assert result.plan.notetype_changed
+    assert result.plan.notetypes["mcq"].changed
     assert colleague.import_(result.deck_path) == ImportLog(0, 0, DEFAULT_NOTES, 0)
 
     col = open_collection(colleague.path)  # a fresh Collection: the model cache is per object
@@ -251,15 +251,15 @@ def test_note_type_contract_change_is_refused_unless_forced(
     content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(content, tmp_path / "dist")
-    import deckbuilder.notes.notetype
+    from deckbuilder.notes.kinds.mcq import MULTIPLE_CHOICE
 
-    mcq = deckbuilder.notes.notetype.MCQ  # its template renamed: another contract
+    mcq = MULTIPLE_CHOICE.contract  # its template renamed: another contract
     monkeypatch.setattr(
-        deckbuilder.notes.notetype,
-        "MCQ",
+        MULTIPLE_CHOICE,
+        "contract",
         type(mcq)(**{**vars(mcq), "templates": ("MCQ v2",), "template_ids": {"MCQ v2": 1}}),
     )
-    assert deckbuilder.notes.notetype.MCQ.contract_fingerprint() != mcq.contract_fingerprint()
+    assert MULTIPLE_CHOICE.contract.contract_fingerprint() != mcq.contract_fingerprint()
     with pytest.raises(ContractError, match="second note type"):
         build(content, tmp_path / "dist2")
     build(content, tmp_path / "dist2", force=True)

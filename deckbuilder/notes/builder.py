@@ -23,10 +23,9 @@ from deckbuilder.content.loader import LoadedCase, Source
 from deckbuilder.content.media import Media, MediaFiles, local_reference
 from deckbuilder.content.model import Case, Deck, Question
 from deckbuilder.errors import ContentError, ContentProblem, KeyPath
-from deckbuilder.notes import ids
-from deckbuilder.notes.notetype import FIELDS
+from deckbuilder.notes.kinds import KINDS
 from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain
-from deckbuilder.notes.spec import CaseNotes, CaseSummary, NoteSpec
+from deckbuilder.notes.spec import CaseNotes, CaseSummary
 
 MAX_PROBLEMS_PER_CASE = 100
 
@@ -64,18 +63,8 @@ class NoteBuilder:
         :attr:`problems`)."""
         renderer = CaseRenderer(self.media, loaded)
         shared = renderer.shared()
-        tags = _tags(self.deck.tags, loaded.case.tags)
-        notes = []
-        for i, q in enumerate(loaded.case.questions):
-            before = len(renderer.used)
-            shuffle = self.deck.shuffle if q.shuffle is None else q.shuffle
-            values = renderer.question(i, q, shuffle)
-            names = renderer.note_media(before)
-            notes.append(_note(self.deck.id, loaded.case.id, q, {**shared, **values}, tags, names))
-        if loaded.case.facts:
-            from deckbuilder.notes.facts import fact_notes
-
-            notes += fact_notes(renderer, self.deck.id, shared, tags)
+        tags = merged_tags(self.deck.tags, loaded.case.tags)
+        notes = [n for kind in KINDS for n in kind.notes(renderer, self.deck, shared, tags)]
         summary = renderer.summary(shared)
         if renderer.problems:
             self.problems.extend(renderer.capped_problems())
@@ -85,7 +74,8 @@ class NoteBuilder:
         return CaseNotes(loaded.case.id, notes, media, summary, warnings, renderer.notices)
 
 
-def _tags(*groups: Iterable[str]) -> list[str]:
+def merged_tags(*groups: Iterable[str]) -> list[str]:
+    """The tags of every group, in order, each once."""
     seen: dict[str, None] = {}
     for group in groups:
         for tag in group:
@@ -320,27 +310,6 @@ class CaseRenderer:
 
 def _plain(text: str) -> str:
     return " ".join(text.replace("*", "").replace("_", " ").split())
-
-
-def _note(
-    deck_key: str,
-    case_key: str,
-    q: Question,
-    values: dict[str, str],
-    tags: list[str],
-    media: tuple[str, ...],
-) -> NoteSpec:
-    ref = f"{case_key}/{q.id}"
-    values = {**values, "Ref": plain(ref)}
-    return NoteSpec(
-        ref=ref,
-        guid=ids.note_guid(deck_key, case_key, q.id),
-        note_id=ids.note_id(deck_key, case_key, q.id),
-        cards=((ids.card_id(deck_key, case_key, q.id, 0), 0),),
-        fields=tuple(values[name] for name in FIELDS),
-        tags=tuple(_tags(tags, q.tags)),
-        media=media,
-    )
 
 
 def build_notes(deck: Deck, cases: Iterable[LoadedCase], media: MediaFiles) -> list[CaseNotes]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from deckbuilder.content.loader import Source
@@ -70,10 +70,11 @@ def deck_description(
     texts: DeckTexts,
     cases: Sequence[CaseSummary],
     fingerprints: Iterable[str],
-    facts: int = 0,
+    counts: Mapping[str, int],
 ) -> str:
-    """HTML for the deck's description field."""
+    """HTML for the deck's description field; ``counts``: the notes of each kind."""
     from deckbuilder import __version__
+    from deckbuilder.notes.kinds import KINDS
 
     parts: list[str] = []
     if deck.description.strip():
@@ -81,11 +82,12 @@ def deck_description(
     # Sorted, so that moving a case to another file changes nothing in colleagues' decks.
     fingerprints = sorted(fingerprints)
     items = [f"<li>{unlinked(c.line)}</li>" for c in sorted(cases, key=lambda c: (c.title, c.id))]
-    n, questions = len(cases), len(fingerprints) - facts
-    counted = f"{n} case{'s' if n != 1 else ''}, {questions} questions"
-    if facts:
-        counted += f", {facts} fact{'s' if facts != 1 else ''}"
-    parts.append(f"<p>{counted}:</p>")
+    counted = [f"{len(cases)} case{'s' if len(cases) != 1 else ''}"]
+    for kind in KINDS:
+        n = counts.get(kind.name, 0)
+        if n or kind.always:
+            counted.append(f"{n} {kind.noun}{'s' if n != 1 else ''}")
+    parts.append(f"<p>{', '.join(counted)}:</p>")
     parts.append('<ul class="db-deck-cases">' + "".join(items) + "</ul>")
     if deck.license:
         parts.append(f"<p>Licence: {texts.licence}</p>")

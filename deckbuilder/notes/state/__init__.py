@@ -23,13 +23,14 @@ from deckbuilder.notes.state.lockfile import (
     Lock,
     LockDamaged,
     NoteState,
+    NoteTypeState,
     Stamp,
     damaged,
     now,
     parse_lock,
 )
 from deckbuilder.notes.state.merge import Resolution, has_conflicts, resolve
-from deckbuilder.notes.state.planner import Plan, PlannedNote, Planner, Status
+from deckbuilder.notes.state.planner import Plan, PlannedNote, PlannedNoteType, Planner, Status
 
 Origin = Literal["file", "merged", "recovered", "none"]
 
@@ -128,8 +129,10 @@ __all__ = [
     "LoadedLock",
     "Lock",
     "NoteState",
+    "NoteTypeState",
     "Plan",
     "PlannedNote",
+    "PlannedNoteType",
     "Planner",
     "Stamp",
     "Status",

@@ -30,6 +30,7 @@ from deckbuilder.content.cloze import MAX_NUMBER
 from deckbuilder.content.model import is_stable_key, is_tag, shown
 from deckbuilder.errors import ContentError, ContentProblem, display_path
 from deckbuilder.notes import ids
+from deckbuilder.notes.kinds import KINDS
 
 LOCK_FORMAT = 1
 MAX_PROBLEMS = 100
@@ -134,44 +135,47 @@ class NoteState:
     cards: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class NoteTypeState:
+    """What the lock remembers of one note type: its Anki id, its contract (the hash of
+    its field and template names) and its stamp."""
+
+    id: int | None = None
+    contract: str | None = None
+    stamp: Stamp | None = None
+
+
 @dataclass
 class Lock:
     deck_key: str | None = None
     deck_id: int | None = None
     deck_name: str | None = None
     deck: Stamp | None = None
-    notetype_id: int | None = None
-    contract: str | None = None
-    notetype: Stamp | None = None
     notes: dict[str, NoteState] = field(default_factory=dict)
-    # the cloze note type, for a deck with facts
-    cloze_id: int | None = None
-    cloze_contract: str | None = None
-    cloze: Stamp | None = None
+    # each note kind's note type, by the kind's name (see deckbuilder.notes.kinds)
+    notetypes: dict[str, NoteTypeState] = field(default_factory=dict)
     # where its values were read (the lock file, or the deck it was recovered from), to
     # name in a problem found later
     source: str | None = field(default=None, compare=False)
+
+    def notetype(self, kind: str) -> NoteTypeState:
+        """The state of the note type of ``kind``; an empty one if the lock has none."""
+        return self.notetypes.get(kind, NoteTypeState())
 
     def dumps(self) -> str:
         """Deterministic JSON, one note per line, so the lock diffs and merges well."""
         deck: dict[str, object] = {"key": self.deck_key, "id": self.deck_id}
         if self.deck_name is not None:
             deck["name"] = self.deck_name
-        head: dict[str, object] = {
-            "format": LOCK_FORMAT,
-            "deck": {**deck, **_stamp(self.deck)},
-            "notetype": {
-                "id": self.notetype_id,
-                "contract": self.contract,
-                **_stamp(self.notetype),
-            },
-        }
-        if self.cloze is not None:
-            head["cloze"] = {
-                "id": self.cloze_id,
-                "contract": self.cloze_contract,
-                **_stamp(self.cloze),
-            }
+        head: dict[str, object] = {"format": LOCK_FORMAT, "deck": {**deck, **_stamp(self.deck)}}
+        for kind in KINDS:
+            state = self.notetype(kind.name)
+            if kind.always or state.stamp is not None:
+                head[kind.lock_key] = {
+                    "id": state.id,
+                    "contract": state.contract,
+                    **_stamp(state.stamp),
+                }
         lines = ["{"]
         for key, value in head.items():
             text = json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -257,7 +261,7 @@ class LockReader:
             found = data.get("format") if isinstance(data, dict) else None
             self.problem(None, "format", f"unknown lock format {found!r}; expected {LOCK_FORMAT}")
             raise ContentError(self.problems)
-        deck, nt, notes = data.get("deck"), data.get("notetype"), data.get("notes")
+        deck, notes = data.get("deck"), data.get("notes")
         deck_key = None
         if not isinstance(deck, dict):
             self.problem('"deck"', "deck", "expected an object")
@@ -267,9 +271,6 @@ class LockReader:
             self.problem('"deck"', "deck.key", "missing: the deck's id, every GUID derives from it")
         else:
             deck_key = self.key(deck, "deck", "key")
-        if not isinstance(nt, dict):
-            self.problem('"notetype"', "notetype", "expected an object")
-            nt = {}
         if not isinstance(notes, dict):
             self.problem('"notes"', "notes", "expected an object of notes")
             notes = {}
@@ -277,22 +278,25 @@ class LockReader:
         if name is not None and (not isinstance(name, str) or not name.strip()):
             self.problem('"deck"', "deck.name", f"{shown(str(name))} is not a deck name")
             name = None
-        cloze = data.get("cloze", {})
-        if not isinstance(cloze, dict):
-            self.problem('"cloze"', "cloze", "expected an object")
-            cloze = {}
+        notetypes = {}
+        for kind in KINDS:
+            key = kind.lock_key
+            entry = data.get(key) if kind.always else data.get(key, {})
+            if not isinstance(entry, dict):
+                self.problem(f'"{key}"', key, "expected an object")
+                entry = {}
+            notetypes[kind.name] = NoteTypeState(
+                self.anki_id(entry, key, "id"),
+                self.hex(entry, key, "contract", _HEX16),
+                self.stamp(entry, key, _HEX32),
+            )
         lock = Lock(
             deck_key=deck_key,
             deck_id=self.anki_id(deck, "deck", "id"),
             deck_name=name,
             deck=self.stamp(deck, "deck", _HEX32),
-            notetype_id=self.anki_id(nt, "notetype", "id"),
-            contract=self.hex(nt, "notetype", "contract", _HEX16),
-            notetype=self.stamp(nt, "notetype", _HEX32),
             notes={ref: s for ref, e in notes.items() if (s := self.note(deck_key, ref, e))},
-            cloze_id=self.anki_id(cloze, "cloze", "id"),
-            cloze_contract=self.hex(cloze, "cloze", "contract", _HEX16),
-            cloze=self.stamp(cloze, "cloze", _HEX32),
+            notetypes=notetypes,
             source=display_path(self.path),
         )
         if self.problems:

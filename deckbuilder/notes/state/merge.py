@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckbuilder.errors import ContentError, ContentProblem, display_path
-from deckbuilder.notes.state.lockfile import RESTORE, Lock, NoteState, Stamp, parse_lock
+from deckbuilder.notes.kinds import KINDS
+from deckbuilder.notes.state.lockfile import (
+    RESTORE,
+    Lock,
+    NoteState,
+    NoteTypeState,
+    Stamp,
+    parse_lock,
+)
 
 _OURS, _BASE, _THEIRS, _END = "<<<<<<<", "|||||||", "=======", ">>>>>>>"
 
@@ -74,27 +82,23 @@ def resolve(path: Path, text: str) -> tuple[Lock, Resolution]:
         ours, theirs = parse_lock(path, ours_text), parse_lock(path, theirs_text)
     except ContentError as exc:
         raise _unresolvable(path, None, f"a side of its conflicts does not read ({exc})") from exc
-    clozes = {ours.cloze_contract, theirs.cloze_contract} - {None}
-    if (ours.deck_key, ours.contract) != (theirs.deck_key, theirs.contract) or len(clozes) > 1:
+    contracts = [
+        {ours.notetype(kind.name).contract, theirs.notetype(kind.name).contract} - {None}
+        for kind in KINDS
+    ]
+    if ours.deck_key != theirs.deck_key or any(len(c) > 1 for c in contracts):
         raise _unresolvable(path, None, "its two sides are of different decks or note types")
     taken: dict[str, str] = {}
-    merged = Lock(
-        deck_key=ours.deck_key,
-        deck_id=ours.deck_id,
-        notetype_id=ours.notetype_id,
-        contract=ours.contract,
-        source=ours.source,
-    )
+    merged = Lock(deck_key=ours.deck_key, deck_id=ours.deck_id, source=ours.source)
     merged.deck, side = _later(ours.deck, theirs.deck)
     merged.deck_name = ours.deck_name if side != "theirs" else theirs.deck_name
     _note_side(taken, "deck", side, ours_label, theirs_label)
-    merged.notetype, side = _later(ours.notetype, theirs.notetype)
-    _note_side(taken, "notetype", side, ours_label, theirs_label)
-    # the cloze note type: on a side whose deck has facts, perhaps on both
-    merged.cloze, side = _later(ours.cloze, theirs.cloze)
-    source = theirs if side == "theirs" or ours.cloze is None else ours
-    merged.cloze_id, merged.cloze_contract = source.cloze_id, source.cloze_contract
-    _note_side(taken, "cloze note type", side, ours_label, theirs_label)
+    for kind in KINDS:  # each note type from its later side (a side may have none)
+        our_type, their_type = ours.notetype(kind.name), theirs.notetype(kind.name)
+        stamp, side = _later(our_type.stamp, their_type.stamp)
+        source = their_type if side == "theirs" or our_type.stamp is None else our_type
+        merged.notetypes[kind.name] = NoteTypeState(source.id, source.contract, stamp)
+        _note_side(taken, kind.lock_key, side, ours_label, theirs_label)
     for ref in sorted(ours.notes.keys() | theirs.notes.keys()):
         mine, other = ours.notes.get(ref), theirs.notes.get(ref)
         merged.notes[ref], side = _later_note(mine, other)

@@ -20,6 +20,7 @@ from typing import Literal
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.content.model import shown
 from deckbuilder.errors import ContentError, ContentProblem, ContractError
+from deckbuilder.notes.kinds import BY_NAME, KINDS
 from deckbuilder.notes.retired import retired_note
 from deckbuilder.notes.spec import NoteSpec
 from deckbuilder.notes.state.lockfile import (
@@ -27,6 +28,7 @@ from deckbuilder.notes.state.lockfile import (
     Clock,
     Lock,
     NoteState,
+    NoteTypeState,
     Stamp,
     utc,
 )
@@ -44,29 +46,34 @@ class PlannedNote:
 
 
 @dataclass(frozen=True)
+class PlannedNoteType:
+    """A note type's place in the plan: its modification time, and whether it is new to
+    the lock or changed since (templates or style)."""
+
+    mtime: int
+    new: bool
+    changed: bool
+
+
+@dataclass(frozen=True)
 class Plan:
     """What a build will write, and how it differs from the last build."""
 
     notes: tuple[PlannedNote, ...]
     dropped: tuple[str, ...]
-    notetype_mtime: int
-    notetype_changed: bool
-    notetype_new: bool  # the lock knew no note type: a first build
+    notetypes: dict[str, PlannedNoteType]  # by note kind: those the deck holds
     deck_mtime: int
     deck_changed: bool  # its name or description
     renamed: tuple[str, str] | None  # the deck's name before and now
     lock: Lock
-    cloze_mtime: int | None = None  # the cloze note type, when the deck has facts
-    cloze_changed: bool = False
-    cloze_new: bool = False
 
     def refs(self, status: Status) -> list[str]:
         return [p.ref for p in self.notes if p.status == status]
 
     @property
     def newest(self) -> int:
-        times = [self.deck_mtime, self.notetype_mtime, *(p.mtime for p in self.notes)]
-        return max([*times, self.cloze_mtime or 0])
+        times = [self.deck_mtime, *(t.mtime for t in self.notetypes.values())]
+        return max(times + [p.mtime for p in self.notes])
 
 
 def _same(prev: NoteState, spec: NoteSpec) -> bool:
@@ -92,26 +99,15 @@ class Planner:
         deck_key: str,
         deck_id: int,
         deck_name: str,
-        notetype_id: int,
-        contract: str,
-        cloze_id: int | None = None,
-        cloze_contract: str | None = None,
         force: bool = False,
         clock: Clock | None = None,
     ) -> None:
-        _check_contract(lock, deck_key, contract, cloze_contract, force)
+        if not force:
+            _check_contracts(lock, deck_key)
         self.lock = lock
         self.deck_key = deck_key
-        self.contract = contract
         self.clock = Clock.read() if clock is None else clock
-        self.new_lock = Lock(
-            deck_key=deck_key,
-            deck_id=deck_id,
-            deck_name=deck_name,
-            notetype_id=notetype_id,
-            contract=contract,
-        )
-        self.cloze_id, self.cloze_contract = cloze_id, cloze_contract
+        self.new_lock = Lock(deck_key=deck_key, deck_id=deck_id, deck_name=deck_name)
         self.planned: list[PlannedNote] = []
         self.dropped: list[str] = []
 
@@ -125,13 +121,12 @@ class Planner:
         else:
             mtime, status = self._after(prev.mtime, _note_key(spec.ref)), "updated"
         self.planned.append(PlannedNote(spec.ref, mtime, status))  # type: ignore[arg-type]
-        numbers = tuple(ordinal + 1 for _, ordinal in spec.cards)
         self.new_lock.notes[spec.ref] = NoteState(
             spec.guid,
             spec.fingerprint,
             mtime,
             tags=spec.tags,
-            cards=numbers if spec.kind == "cloze" and numbers != (1,) else (),
+            cards=BY_NAME[spec.kind].lock_cards(spec),
         )
         return mtime
 
@@ -156,43 +151,39 @@ class Planner:
             out.append((spec, mtime))
         return out
 
-    def finish(
-        self, deck_fingerprint: str, notetype_fingerprint: str, cloze_fingerprint: str | None = None
-    ) -> Plan:
-        """Stamp the deck and the note types. ``cloze_fingerprint``: the cloze note type's,
-        when the deck holds cloze notes."""
+    def finish(self, deck_fingerprint: str, notetype_fingerprints: dict[str, str]) -> Plan:
+        """Stamp the deck and the note types: ``notetype_fingerprints`` holds the
+        fingerprint of each kind's note type that the deck holds."""
         lock, new_lock = self.lock, self.new_lock
         deck_mtime, deck_changed = self._next(lock.deck, deck_fingerprint, "deck")
         new_lock.deck = Stamp(deck_fingerprint, deck_mtime)
-        nt_prev = lock.notetype if lock.contract == self.contract else None
-        nt_mtime, nt_changed = self._next(nt_prev, notetype_fingerprint, "notetype")
-        if nt_prev is None and lock.notetype is not None:
-            nt_mtime = self._after(lock.notetype.mtime, "notetype.mtime")
-        new_lock.notetype = Stamp(notetype_fingerprint, nt_mtime)
+        notetypes = {}
+        for kind in KINDS:
+            fingerprint = notetype_fingerprints.get(kind.name)
+            if fingerprint is None:
+                continue
+            before = lock.notetype(kind.name)
+            contract = kind.contract.contract_fingerprint()
+            kept = before.stamp if before.contract == contract else None
+            mtime, changed = self._next(kept, fingerprint, kind.lock_key)
+            if kept is None and before.stamp is not None:  # a new contract, forced
+                mtime = self._after(before.stamp.mtime, f"{kind.lock_key}.mtime")
+            new_lock.notetypes[kind.name] = NoteTypeState(
+                kind.notetype_id(self.deck_key), contract, Stamp(fingerprint, mtime)
+            )
+            new = before.stamp is None
+            notetypes[kind.name] = PlannedNoteType(mtime, new, changed and not new)
         renamed = None
         if lock.deck_name is not None and lock.deck_name != new_lock.deck_name:
             renamed = (lock.deck_name, new_lock.deck_name or "")
-        cloze_mtime, cloze_changed = None, False
-        cloze_new = cloze_fingerprint is not None and lock.cloze is None
-        if cloze_fingerprint is not None:
-            previous = lock.cloze if lock.cloze_contract == self.cloze_contract else None
-            cloze_mtime, cloze_changed = self._next(previous, cloze_fingerprint, "cloze")
-            new_lock.cloze_id, new_lock.cloze_contract = self.cloze_id, self.cloze_contract
-            new_lock.cloze = Stamp(cloze_fingerprint, cloze_mtime)
-            cloze_changed = cloze_changed and lock.cloze is not None
         return Plan(
             notes=tuple(self.planned),
             dropped=tuple(self.dropped),
-            notetype_mtime=nt_mtime,
-            notetype_changed=nt_changed and lock.notetype is not None,
-            notetype_new=lock.notetype is None,
+            notetypes=notetypes,
             deck_mtime=deck_mtime,
             deck_changed=deck_changed and lock.deck is not None,
             renamed=renamed,
             lock=new_lock,
-            cloze_mtime=cloze_mtime,
-            cloze_changed=cloze_changed,
-            cloze_new=cloze_new,
         )
 
     def _next(self, previous: Stamp | None, fingerprint: str, name: str) -> tuple[int, bool]:
@@ -243,21 +234,7 @@ def _note_key(ref: str) -> str:
     return f"notes[{shown(ref)}].mtime"
 
 
-def _check_contract(
-    lock: Lock, deck_key: str, contract: str, cloze_contract: str | None, force: bool
-) -> None:
-    if force:
-        return
-    if (
-        lock.cloze_contract is not None
-        and cloze_contract is not None
-        and lock.cloze_contract != cloze_contract
-    ):
-        raise ContractError(
-            "the cloze note type's fields or templates changed since the last build: "
-            "re-importing would create a second note type and skip every fact. Revert the "
-            "change, or rebuild with --force if breaking existing collections is intended."
-        )
+def _check_contracts(lock: Lock, deck_key: str) -> None:
     if lock.deck_key is not None and lock.deck_key != deck_key:
         raise ContractError(
             f"the deck id changed from {lock.deck_key!r} to {deck_key!r}. Every Anki id of "
@@ -265,11 +242,7 @@ def _check_contract(
             "every note in a new deck, and lose the link to their review history. Put the "
             f"old id back in deck.yaml, or rebuild with --force to start a new deck."
         )
-    if lock.contract is not None and lock.contract != contract:
-        raise ContractError(
-            "the note type's fields or templates changed since the last build. Anki would "
-            "treat it as a different note type: re-importing would create a second note "
-            "type ('…+') and skip every existing note as conflicting, so no colleague "
-            "would receive updates. Revert the change, or rebuild with --force if breaking "
-            "existing collections is intended."
-        )
+    for kind in KINDS:
+        before = lock.notetype(kind.name).contract
+        if before is not None and before != kind.contract.contract_fingerprint():
+            raise ContractError(kind.contract_changed)

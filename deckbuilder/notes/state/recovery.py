@@ -102,3 +102,30 @@ def _check_times(lock: Lock, package_path: Path) -> None:
     ]
     if problems:
         raise ContentError(problems[:MAX_PROBLEMS])
+
+
+def shared_before(lock_path: Path, version: str | None) -> str | None:
+    """Why a deck without a lock looks shared already, or None: the deck file gives it a
+    version, or git once held its lock (the last commit that did). A brand-new deck's
+    first build has neither, and is not warned about a lost lock."""
+    if version:
+        return f"the deck file gives it version {version!r}"
+    import subprocess
+
+    folder = lock_path.parent
+    try:
+        git = ["git", "-C", str(folder)]
+        found = subprocess.run(
+            [*git, "log", "-1", "--format=%h", "--diff-filter=AM", "--", lock_path.name],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+        prefix = subprocess.run(
+            [*git, "rev-parse", "--show-prefix"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    commit = found.stdout.strip()
+    if found.returncode != 0 or prefix.returncode != 0 or not commit:
+        return None
+    return f"git has {prefix.stdout.strip()}{lock_path.name} in commit {commit}"

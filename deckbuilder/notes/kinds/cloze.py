@@ -1,29 +1,100 @@
-"""A case's key facts as cloze notes, beside its questions.
+"""The cloze kind: a case's key facts as cloze notes, beside its questions.
 
 Multiple-choice cards train recognition; what clinicians carry into practice are a case's
 key facts, and recalling them is what spaced repetition does best. Each fact is one note
-of the deck's cloze note type (``notetype.CLOZE``): its sentence with Anki's own
-``{{c1::…}}`` deletions, the case's vignette as context (the same Case field as its
-questions), an optional extra, the source and the title. A note has one card per
-deletion number. Its ids derive from the deck, case and fact keys, under ``facts/``, so
-no fact shares an id with a question.
+of the deck's cloze note type (:data:`~deckbuilder.notes.notetype.CLOZE`): its sentence
+with Anki's own ``{{c1::…}}`` deletions, the case's vignette as context (the same Case
+field as its questions), an optional extra, the source and the title. A note has one card
+per deletion number, and the lock keeps those numbers (unless c1 alone), so that a
+retired fact keeps every card it had. Its ids derive from the deck, case and fact keys,
+under ``facts/``, so no fact shares an id with a question.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from deckbuilder.content.cloze import ClozeMistake, deletions, numbers, reveal
+from deckbuilder.content.cloze import MAX_NUMBER, ClozeMistake, deletions, numbers, reveal
 from deckbuilder.errors import counted
 from deckbuilder.notes import ids
+from deckbuilder.notes.kinds import NoteKind
 from deckbuilder.notes.mathcheck import UnsafeMath, check_math, math_regions
 from deckbuilder.notes.notetype import CLOZE
 from deckbuilder.notes.render import plain, unwrap_paragraph
 from deckbuilder.notes.spec import NoteSpec
 
 if TYPE_CHECKING:
+    from deckbuilder.apkg.reader import Note, NoteType
+    from deckbuilder.content.model import Deck
     from deckbuilder.notes.builder import CaseRenderer
+
+
+class ClozeFacts(NoteKind):
+    name = "cloze"
+    lock_key = "cloze"
+    json_key = "cloze_notetype"
+    noun = "fact"
+    contract = CLOZE
+    always = False
+    report_new = "cloze note type (for facts): new"
+    report_changed = "cloze note type: templates or style changed (colleagues get it on import)"
+    contract_changed = (
+        "the cloze note type's fields or templates changed since the last build: "
+        "re-importing would create a second note type and skip every fact. Revert the "
+        "change, or rebuild with --force if breaking existing collections is intended."
+    )
+
+    def notetype_id(self, deck_key: str) -> int:
+        return ids.cloze_notetype_id(deck_key)
+
+    def owns(self, ref: str) -> bool:
+        return ref.count("/") == 2 and ref.split("/")[1] == "facts"
+
+    def notes(
+        self, renderer: CaseRenderer, deck: Deck, shared: dict[str, str], tags: list[str]
+    ) -> list[NoteSpec]:
+        if not renderer.loaded.case.facts:
+            return []
+        return fact_notes(renderer, deck.id, shared, tags)
+
+    def retired_note(
+        self, deck_key: str, ref: str, tags: tuple[str, ...], cards: Sequence[int]
+    ) -> NoteSpec:
+        from deckbuilder.notes.retired import DELETE_IT
+
+        case_key, _, key = ref.partition("/")
+        numbers = list(cards) or [1]
+        hidden = " ".join(f"{{{{c{n}::Retired fact.}}}}" for n in numbers)
+        text = (
+            f"{hidden} The deck's author removed this fact (<code>{plain(ref)}</code>). {DELETE_IT}"
+        )
+        values = {name: "" for name in CLOZE.fields}
+        values.update(Text=text, Ref=plain(ref))
+        return NoteSpec(
+            ref=ref,
+            guid=ids.note_guid(deck_key, case_key, key),
+            note_id=ids.note_id(deck_key, case_key, key),
+            cards=tuple((ids.card_id(deck_key, case_key, key, n - 1), n - 1) for n in numbers),
+            fields=tuple(values[name] for name in CLOZE.fields),
+            tags=tags,
+            media=(),
+            kind=self.name,
+        )
+
+    def lock_cards(self, spec: NoteSpec) -> tuple[int, ...]:
+        kept = tuple(ordinal + 1 for _, ordinal in spec.cards)
+        return () if kept == (1,) else kept
+
+    def recovered_cards(self, note: Note, notetype: NoteType) -> tuple[int, ...]:
+        text = note.field(notetype, "Text") or ""
+        found = sorted({int(n) for n in re.findall(r"\{\{c(\d+)::", text)})
+        kept = tuple(n for n in found if 1 <= n <= MAX_NUMBER)
+        return () if kept in ((), (1,)) else kept
+
+
+CLOZE_FACTS = ClozeFacts()
 
 
 def fact_notes(
@@ -76,7 +147,7 @@ def fact_notes(
                 fields=tuple(values[name] for name in CLOZE.fields),
                 tags=tuple(tags),
                 media=media,
-                kind="cloze",
+                kind=CLOZE_FACTS.name,
             )
         )
     return notes
