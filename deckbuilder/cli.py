@@ -67,6 +67,6 @@ def main() -> None:
     """Console-script entry point (``python -m deckbuilder`` too)."""
     from deckbuilder.commands.output import ReaderMayLeave
 
-    sys.stdout = ReaderMayLeave(sys.stdout)  # type: ignore[assignment]
-    sys.stderr = ReaderMayLeave(sys.stderr)  # type: ignore[assignment]
+    sys.stdout = ReaderMayLeave(sys.stdout)
+    sys.stderr = ReaderMayLeave(sys.stderr)
     sys.exit(app())

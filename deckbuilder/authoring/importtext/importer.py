@@ -78,15 +78,15 @@ def import_article(
     quiz = parse_article(text)
     path = output or content / "cases" / f"{slug(quiz.title or 'imported')}.yaml"
     facts = fact_candidates(quiz)
-    content = to_yaml(quiz, Path(article).name, modeline("case", path, content_root(path)), facts)
-    size = len(content.encode("utf-8"))
+    case_text = to_yaml(quiz, Path(article).name, modeline("case", path, content_root(path)), facts)
+    size = len(case_text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
         raise ArticleError(
             f"{article}: the case file would be {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
             "a content file may hold; split the article. Nothing was written"
         )
-    check_rendering(self_check(content, quiz), quiz, str(article), text)
+    check_rendering(self_check(case_text, quiz), quiz, str(article), text)
     if path.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to overwrite it")
-    write_file(path, content.encode("utf-8"))
-    return ImportResult(path, quiz, content, len(facts))
+    write_file(path, case_text.encode("utf-8"))
+    return ImportResult(path, quiz, case_text, len(facts))
