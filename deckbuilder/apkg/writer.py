@@ -31,8 +31,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, BinaryIO
 
-from deckbuilder.errors import ContentError, ContentProblem, OutputError, display_path
-from deckbuilder.files import read_regular
+from deckbuilder.errors import OutputError
 
 if TYPE_CHECKING:
     from deckbuilder.content.media import Media
@@ -241,7 +240,7 @@ def write_package(
             index = json.dumps({str(i): m.name for i, m in enumerate(media)}, sort_keys=True)
             zf.write("media", index.encode("utf-8"), len(index.encode("utf-8")))
             for i, m in enumerate(media):
-                data = _media_bytes(m)
+                data = m.deck_bytes()
                 zf.write(str(i), data, len(data))
         else:
             from deckbuilder.apkg import protobuf
@@ -253,7 +252,7 @@ def write_package(
             zf.write("collection.anki2", notice, len(notice))
             entries = []
             for i, m in enumerate(media):
-                data = _media_bytes(m)
+                data = m.deck_bytes()
                 entries.append((m.name, len(data), hashlib.sha1(data).digest()))
                 zf.store(str(i), _zstd(io.BytesIO(data), len(data)), _zstd_bound(len(data)))
             listing = protobuf.media_entries(entries)
@@ -340,24 +339,3 @@ def notice_collection() -> bytes:
             conn.close()
         with open(path, "rb") as fh:
             return fh.read()
-
-
-def _media_bytes(m: Media) -> bytes:
-    """The image as it was when the build named it; a change since is the content's
-    problem (the deck would hold other bytes than its name and stamp say)."""
-    from deckbuilder.content.media import MAX_IMAGE_BYTES
-
-    try:
-        data = read_regular(m.source, MAX_IMAGE_BYTES)
-    except OSError as exc:
-        raise ContentError([ContentProblem.unreadable(m.source, exc)]) from exc
-    if hashlib.sha256(data).digest() != m.digest:
-        raise ContentError(
-            [
-                ContentProblem(
-                    display_path(m.source),
-                    message="changed while the deck was being built; build again",
-                )
-            ]
-        )
-    return data

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -144,7 +143,7 @@ def write_preview(
     look = MCQ.look()
     folder.mkdir(parents=True, exist_ok=True)
     for m in media:
-        shutil.copyfile(m.source, folder / m.name)
+        (folder / m.name).write_bytes(m.deck_bytes())
     frame = html.escape(side_document("", look.css), quote=True)
     cards = []
     for side in card_sides(notes):

@@ -36,14 +36,17 @@ def _table(notes: Sequence[Listed]) -> Iterator[str]:
 
 @reports_errors(writes=False)
 def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
-    """Show a deck's name, note types and notes (case, question, GUID, first words).
+    """Show a deck's name, note types and notes (case, question, GUID, first words),
+    and any metadata its images carry (EXIF, XMP, text chunks, comments).
 
     Example: deckbuilder inspect dist/clinical-quiz.apkg --json
     """
+    from deckbuilder.apkg.media import image_metadata
     from deckbuilder.apkg.reader import read_listing
     from deckbuilder.errors import counted
 
     package = read_listing(deck)
+    images = image_metadata(deck)
     if as_json:
         notes = [
             {"case": n.case, "question": n.question, "guid": n.guid, "text": n.summary()}
@@ -67,6 +70,7 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
                         for t in package.notetypes.values()
                     ],
                     "notes": notes,
+                    "image_metadata": [{"name": i.name, "found": list(i.found)} for i in images],
                 }
             )
         )
@@ -82,6 +86,13 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
         )
     for line in _table(package.notes):
         typer.echo(line)
+    for image in images:
+        typer.echo(
+            terminal_safe(
+                f"image {image.name!r} carries metadata that may identify a person or "
+                f"place: {', '.join(image.found)}"
+            )
+        )
 
 
 @reports_errors(writes=False)

@@ -5,7 +5,9 @@ it must lie inside the content folder (after symlinks), be a regular file of at 
 :data:`MAX_IMAGE_BYTES`, and be what its name says, judged by its first bytes (a PNG is a
 PNG). SVG is text that browsers can run, so an SVG must be a self-contained drawing:
 no script, event handler, link, external reference, entity or animation. Images are read
-only when a case uses them, and once per build.
+only when a case uses them, and once per build. The deck carries each image without
+the metadata that could identify a patient or a place (:mod:`.imagemeta`); a DICOM file,
+whose header is made of such data, is refused.
 """
 
 from __future__ import annotations
@@ -17,10 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from deckbuilder.content.imagemeta import DamagedImage, clean
 from deckbuilder.files import FileRefused, FileTooLarge, MiB, check_regular, read_regular
 
 MAX_IMAGE_BYTES = 20 * MiB
 IMAGE_TYPES = (".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp")
+# A DICOM file carries the patient's name, ids and dates in its header by design.
+DICOM_SUFFIX = ".dcm"
+DICOM_REFUSED = (
+    "is a DICOM file, which carries the patient's name, ids and dates; export the image "
+    "from the viewer as a de-identified PNG or JPEG and use that"
+)
 
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
@@ -83,28 +92,61 @@ _CSS_PROPERTY = re.compile(r"-?[a-z][a-z0-9-]*")
 
 @dataclass(frozen=True)
 class Media:
-    """A media file packed into the deck under a content-derived name, with the SHA-256
-    of the bytes it was named from (the input stamp records them)."""
+    """A media file packed into the deck under a content-derived name.
+
+    The deck carries the file without its metadata (:mod:`.imagemeta`), so the name is
+    derived from those cleaned bytes: the same picture with another camera's EXIF is
+    stored once, and a build stays reproducible. ``digest`` is the SHA-256 of the file
+    as read, which the input stamp records and :meth:`deck_bytes` checks; ``removed``
+    says what the deck's copy leaves out.
+    """
 
     name: str
     source: Path
     digest: bytes
+    removed: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, data: bytes, source: Path) -> Media:
-        digest = hashlib.sha256(data).digest()
-        return cls(media_name(digest, source.suffix), source, digest)
+        """Raises :class:`~deckbuilder.content.imagemeta.DamagedImage`."""
+        cleaned = clean(data, source.suffix)
+        name = media_name(hashlib.sha256(cleaned.data).digest(), source.suffix)
+        return cls(name, source, hashlib.sha256(data).digest(), cleaned.removed)
+
+    def deck_bytes(self) -> bytes:
+        """The bytes the deck carries: the file as it was when the build named it, without
+        its metadata. A change since is the content's problem (the deck would hold other
+        bytes than its name and stamp say)."""
+        from deckbuilder.errors import ContentError, ContentProblem, display_path
+
+        try:
+            data = read_regular(self.source, MAX_IMAGE_BYTES)
+        except OSError as exc:
+            raise ContentError([ContentProblem.unreadable(self.source, exc)]) from exc
+        if hashlib.sha256(data).digest() != self.digest:
+            raise ContentError(
+                [
+                    ContentProblem(
+                        display_path(self.source),
+                        message="changed while the deck was being built; build again",
+                    )
+                ]
+            )
+        return clean(data, self.source.suffix).data
 
 
 def media_name(digest: bytes, suffix: str) -> str:
     """A content-derived media file name: two cases may both have ``fig1.png``, and
-    identical images are stored once. ``digest`` is the SHA-256 of the file's bytes."""
+    identical images are stored once. ``digest`` is the SHA-256 of the bytes the deck
+    carries."""
     return f"db-{digest.hex()[:20]}{suffix.lower()}"
 
 
 def image_problem(data: bytes, suffix: str) -> str | None:
     """Why the bytes of an image file are not used, or None."""
     suffix = suffix.lower()
+    if data[128:132] == b"DICM":  # DICOM's preamble, then its magic
+        return DICOM_REFUSED
     if suffix == ".webp":
         if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
             return None
@@ -288,6 +330,8 @@ class MediaFiles:
         resolved = Path(os.path.realpath(base / path))
         if not resolved.is_relative_to(self._real_root):
             return f"{given!r} points outside the content folder; copy the image into it"
+        if resolved.suffix.lower() == DICOM_SUFFIX:
+            return f"{given!r} {DICOM_REFUSED}"
         if resolved.suffix.lower() not in IMAGE_TYPES:
             return f"{given!r} is not a supported image type ({', '.join(IMAGE_TYPES)})"
         try:
@@ -310,11 +354,22 @@ class MediaFiles:
             except OSError as exc:
                 self._packed[path] = f"image file {given!r} cannot be read: {exc.strerror}"
             else:
-                problem = image_problem(data, path.suffix)
-                self._packed[path] = (
-                    f"image file {given!r} {problem}" if problem else Media.of(data, path)
-                )
+                self._packed[path] = _media(data, path, given)
         return self._packed[path]
+
+
+def _media(data: bytes, path: Path, given: str) -> Media | str:
+    """The bytes of an image file as packed media, or why they are not used."""
+    problem = image_problem(data, path.suffix)
+    if problem:
+        return f"image file {given!r} {problem}"
+    try:
+        return Media.of(data, path)
+    except DamagedImage as exc:
+        return (
+            f"image file {given!r} cannot be used: {exc}, so what it holds besides the "
+            "picture cannot be removed; export it again"
+        )
 
 
 def _refused(given: str, exc: FileRefused) -> str:

@@ -136,6 +136,12 @@ class CaseRenderer:
             self.problem(key, packed)
             return None
         self.used.append(packed)
+        if packed.removed:
+            self.warn(
+                key,
+                f"the deck's copy of {given!r} leaves out {', '.join(packed.removed)}",
+                notice=True,
+            )
         return packed.name
 
     def markdown(
