@@ -163,7 +163,8 @@ def _object_of(items: dict[str, Any]) -> dict[str, Any] | None:
 def format_page() -> str:
     deck = json.loads((SCHEMAS / "deck.schema.json").read_text(encoding="utf-8"))
     case = json.loads((SCHEMAS / "case.schema.json").read_text(encoding="utf-8"))
-    refs = {name: name.lower() for name in case.get("$defs", {})}
+    definitions = {**deck.get("$defs", {}), **case.get("$defs", {})}
+    refs = {name: name.lower() for name in definitions}
     parts = [
         "# Format reference\n",
         "Every key of the two kinds of content file, generated from the JSON Schemas that"
@@ -179,7 +180,7 @@ def format_page() -> str:
         f"## The deck file: deck.yaml\n\n{deck['description']}\n\n{_table(deck, refs)}",
         f"## A case file\n\n{case['description']}\n\n{_table(case, refs)}",
     ]
-    for name, definition in sorted(case.get("$defs", {}).items()):
+    for name, definition in sorted(definitions.items()):
         parts.append(f"## {name}\n\n{definition['description']}\n\n{_table(definition, refs)}")
     for name, prop in sorted(case["properties"].items()):
         items = prop.get("items", {})

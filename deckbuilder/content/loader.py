@@ -38,7 +38,7 @@ from deckbuilder.content.folder import (
 from deckbuilder.content.model import Case, Deck
 from deckbuilder.content.placeholders import leftovers
 from deckbuilder.content.validation import check_ids, problem_at, validate
-from deckbuilder.content.yamlfile import Mark, locate, parse_yaml
+from deckbuilder.content.yamlfile import Mark, locate, locate_found, parse_yaml
 from deckbuilder.errors import (
     ContentError,
     ContentProblem,
@@ -81,6 +81,25 @@ class Source:
         except (OSError, UnicodeDecodeError):
             data = None
         return lambda key, message: problem_at(path, locate(data, key), key, message)
+
+    def text_locator(self) -> Callable[[KeyPath, int, str, str], ContentProblem]:
+        """Like :meth:`locator`, for a problem with a piece of text inside a value:
+        ``(key, offset, found, message)`` places it where the file writes ``found``,
+        which the value holds at character ``offset``."""
+        if self.path is None:
+            label = self.label
+            return lambda key, _offset, _found, message: ContentProblem(
+                label, key=format_key_path(key), message=message
+            )
+        path = self.path
+        try:
+            text = read_regular(path, MAX_FILE_BYTES).decode("utf-8")
+            data = parse_yaml(text).data
+        except (OSError, UnicodeDecodeError):
+            text, data = "", None
+        return lambda key, offset, found, message: problem_at(
+            path, locate_found(data, text, key, offset, found), key, message
+        )
 
 
 @dataclass(frozen=True)
@@ -221,7 +240,13 @@ class ContentReader:
             if data is not None:
                 self.deck = validate(data, Deck, deck_path, self.problems)
             if self.deck is not None:
-                self.deck_warnings = _leftovers(deck_path, data, raw)
+                from deckbuilder.content.identifiers import deck_warnings
+
+                locate = Source(display_path(deck_path), deck_path).text_locator
+                self.deck_warnings = (
+                    *_leftovers(deck_path, data, raw),
+                    *deck_warnings(self.deck, locate),
+                )
 
     @functools.cached_property
     def listing(self) -> Listing:

@@ -195,6 +195,16 @@ class Figure(_Model):
         description="'front' (default): shown with the case, on the front and the back; "
         "'back': only on the back (a figure that would give the answer away).",
     )
+    license: Text | None = Field(
+        default=None,
+        description="Licence of the image, e.g. 'CC BY 4.0' (shown with the figure); "
+        "required when the deck declares a 'license'.",
+    )
+    attribution: Text | None = Field(
+        default=None,
+        description="Who made the image, and credit (Markdown, shown with the figure); "
+        "required when the deck declares a 'license'.",
+    )
 
 
 class Question(_Model):
@@ -385,6 +395,56 @@ FactEntry = Annotated[
 ]
 
 
+REVIEW_EVERY_PATTERN = r"^[1-9][0-9]?[ym]$"
+
+
+def _review_every(value: str) -> str:
+    if not re.fullmatch(REVIEW_EVERY_PATTERN.strip("^$"), value):
+        raise PydanticCustomError(
+            "review_every",
+            "{value} is not a period: write years or months as a number and 'y' or 'm' "
+            "(e.g. 2y or 18m)",
+            {"value": shown(value)},
+        )
+    return value
+
+
+ReviewEvery = Annotated[
+    str,
+    AfterValidator(_review_every),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": REVIEW_EVERY_PATTERN,
+            "description": "A period: years or months, e.g. 2y or 18m.",
+        }
+    ),
+]
+
+
+def _date(value: str) -> str:
+    import datetime
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "date",
+            "{value} is not a date: write it YYYY-MM-DD (e.g. 2026-03-14)",
+            {"value": shown(value)},
+        ) from None
+    return value
+
+
+IsoDate = Annotated[
+    str,
+    AfterValidator(_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}),
+]
+
+
 class Case(_Model):
     """A clinical case: a vignette shared by all its questions, and the questions."""
 
@@ -403,6 +463,21 @@ class Case(_Model):
         default_factory=list,
         description="Key facts to recall, as cloze sentences: each becomes a cloze note "
         "beside the questions, with the case as its context.",
+    )
+    reviewed: IsoDate | None = Field(
+        default=None,
+        description="When the case was last checked against current evidence, YYYY-MM-DD "
+        "(shown on the back; 'check' warns once it is due again).",
+    )
+    review_every: ReviewEvery | None = Field(
+        default=None,
+        description="How often the case is due for review, e.g. 2y or 18m (overrides the "
+        "deck's 'review_every').",
+    )
+    evidence: Text | None = Field(
+        default=None,
+        description="The guideline or source the case follows, with its version, e.g. "
+        "'ESMO 2024' (shown on the back).",
     )
 
     def fact_keys(self) -> list[str]:
@@ -431,6 +506,30 @@ class Case(_Model):
 MAX_DECK_LEVELS = 11
 
 
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise PydanticCustomError(
+            "pattern",
+            "{value} is not a regular expression: {why}",
+            {"value": shown(value), "why": str(exc)},
+        ) from None
+    return value
+
+
+class Allowed(_Model):
+    """Text that looks like a patient's identifier but is meant (an eponym, a published
+    author, the deck's own contact address): its warning is not given."""
+
+    pattern: Annotated[str, AfterValidator(_pattern), StringConstraints(min_length=1)] = Field(
+        description="A regular expression (Python's), searched in the text warned about "
+        "and in it with the word that introduced it, e.g. 'Dr Rauh' or 'MRN 1234' ('check' "
+        "shows that text masked)."
+    )
+    reason: Text = Field(description="Why this text is not a patient's identifier.")
+
+
 class Deck(_Model):
     """The deck file (``deck.yaml``)."""
 
@@ -452,6 +551,16 @@ class Deck(_Model):
         default=False,
         description="Shuffle every question's options at each review (a question's own "
         "'shuffle' overrides it).",
+    )
+    review_every: ReviewEvery | None = Field(
+        default=None,
+        description="How often each case with a 'reviewed' date is due for review, e.g. "
+        "2y (a case's own 'review_every' overrides it).",
+    )
+    allow: list[Allowed] = Field(
+        default_factory=list,
+        description="Text that looks like a patient's identifier but is meant, each with "
+        "the reason: 'check' does not warn about it.",
     )
     support_older_anki: Switch = Field(
         default=False,

@@ -406,6 +406,38 @@ def locate_in_text(data: Any, path: tuple[str | int, ...], offset: int) -> Mark 
     return locate(data, path)
 
 
+def locate_found(
+    data: Any, text: str, path: tuple[str | int, ...], offset: int, found: str
+) -> Mark | None:
+    """The position in the file ``text`` of ``found``, which the value at ``path`` holds
+    at character ``offset``, in any style of scalar (a ``|`` block, folded, quoted):
+    the same occurrence of it in what the file writes, where it is written as it reads;
+    else as :func:`locate_in_text` places it."""
+    node: Any = data
+    scalar = None
+    for part in path:
+        if isinstance(node, MarkedMap) and isinstance(part, str) and part in node:
+            pair = node._pair(part)
+            scalar, node = (pair[1] if pair else None), node[part]
+        elif isinstance(node, MarkedList) and isinstance(part, int) and 0 <= part < len(node):
+            scalar, node = node.node.value[part], node[part]
+        elif not (part == "text" and isinstance(node, str)):
+            scalar = None
+            break
+    if found and isinstance(scalar, yaml.ScalarNode) and isinstance(node, str):
+        written = text[scalar.start_mark.index : scalar.end_mark.index]
+        at = -1
+        for _ in range(node.count(found, 0, offset) + 1):
+            at = written.find(found, at + 1)
+            if at < 0:
+                break
+        if at >= 0:
+            index = scalar.start_mark.index + at
+            line_start = text.rfind("\n", 0, index) + 1
+            return Mark(text.count("\n", 0, index) + 1, index - line_start + 1)
+    return locate_in_text(data, path, offset)
+
+
 def locate_key(data: Any, path: tuple[str | int, ...]) -> Mark | None:
     """Like :func:`locate` but points at the key itself (for unknown or duplicate keys)."""
     if path and isinstance(path[-1], str):

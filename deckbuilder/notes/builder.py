@@ -13,16 +13,19 @@ its media and problem state; facts are rendered in :mod:`.facts`.
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deckbuilder.content.identifiers import case_warnings
 from deckbuilder.content.loader import LoadedCase, Source
 from deckbuilder.content.media import Media, MediaFiles, local_reference
 from deckbuilder.content.model import Case, Deck, Question
 from deckbuilder.errors import ContentError, ContentProblem, KeyPath
+from deckbuilder.notes import provenance
 from deckbuilder.notes.kinds import KINDS
 from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain
 from deckbuilder.notes.spec import CaseNotes, CaseSummary
@@ -62,6 +65,10 @@ class NoteBuilder:
         """The notes of one case, in question order; None if it has problems (kept in
         :attr:`problems`)."""
         renderer = CaseRenderer(self.media, loaded)
+        for i, figure in enumerate(loaded.case.figures):
+            missing = provenance.missing_license(figure, self.deck)
+            if missing:
+                renderer.problem(("figures", i), missing)
         shared = renderer.shared()
         tags = merged_tags(self.deck.tags, loaded.case.tags)
         notes = [n for kind in KINDS for n in kind.notes(renderer, self.deck, shared, tags)]
@@ -70,7 +77,14 @@ class NoteBuilder:
             self.problems.extend(renderer.capped_problems())
             return None
         media = list({m.name: m for m in renderer.used}.values())
-        warnings = [*loaded.warnings, *renderer.warnings]
+        due = provenance.review_due(loaded.case, self.deck, datetime.date.today())
+        if due:
+            renderer.warn(("reviewed",), due)
+        warnings = [
+            *loaded.warnings,
+            *renderer.warnings,
+            *case_warnings(loaded.case, self.deck, loaded.source.text_locator),
+        ]
         return CaseNotes(loaded.case.id, notes, media, summary, warnings, renderer.notices)
 
 
@@ -99,6 +113,7 @@ class CaseRenderer:
     warnings: list[ContentProblem] = field(default_factory=list)
     notices: list[ContentProblem] = field(default_factory=list)
     found: int = 0  # problems found, of which the first MAX_PROBLEMS_PER_CASE are kept
+    source_line: str = ""  # the rendered source alone, for the deck description
     _locate: Callable[[KeyPath, str], ContentProblem] | None = None
 
     @property
@@ -192,17 +207,34 @@ class CaseRenderer:
         case = self.loaded.case
         sides: dict[str, list[str]] = {"front": [], "back": []}
         for i, (figure, image) in enumerate(zip(case.figures, self.loaded.images, strict=True)):
-            sides[figure.reveal].append(self.figure(i, figure.caption, figure.image, image))
+            credit = ""
+            if figure.attribution or figure.license:
+                attribution = (
+                    self.markdown(
+                        figure.attribution, ("figures", i, "attribution"), inline=True, images=False
+                    )
+                    if figure.attribution
+                    else ""
+                )
+                credit = provenance.figure_credit(figure, attribution)
+            sides[figure.reveal].append(self.figure(i, figure.caption, figure.image, image, credit))
         vignette = self.markdown(case.case, ("case",))
         if sides["front"]:
             vignette += '\n<div class="db-case-figures">' + "\n".join(sides["front"]) + "</div>"
+        if case.source:
+            self.source_line = self.markdown(case.source, ("source",), images=False)
+        evidence = (
+            self.markdown(case.evidence, ("evidence",), inline=True, images=False)
+            if case.evidence
+            else ""
+        )
         values = {
             "Case": vignette,
             "Discussion": self.markdown(case.discussion, ("discussion",))
             if case.discussion
             else "",
             "Figures": "\n".join(sides["back"]),
-            "Source": self.markdown(case.source, ("source",), images=False) if case.source else "",
+            "Source": self.source_line + provenance.provenance_line(case, evidence),
             "Title": self.markdown(case.title, ("title",), inline=True, images=False),
         }
         self.shared_media = len(self.used)
@@ -214,8 +246,16 @@ class CaseRenderer:
         used = [*self.used[: self.shared_media], *self.used[before:]]
         return tuple(dict.fromkeys(m.name for m in used))
 
-    def figure(self, index: int, caption_text: str, given: str | None, image: Path | None) -> str:
-        """A figure: its image (a button that shows it full screen) and its caption."""
+    def figure(
+        self,
+        index: int,
+        caption_text: str,
+        given: str | None,
+        image: Path | None,
+        credit: str = "",
+    ) -> str:
+        """A figure: its image (a button that shows it full screen), its caption and the
+        image's credit."""
         caption = self.markdown(caption_text, ("figures", index, "caption"))
         img = ""
         if image is not None:
@@ -226,7 +266,7 @@ class CaseRenderer:
                     '<button type="button" class="db-zoom tappable" aria-label="Enlarge">'
                     f'<img src="{name}" alt="{alt}"></button>'
                 )
-        return f'<figure class="db-figure">{img}<figcaption>{caption}</figcaption></figure>'
+        return f'<figure class="db-figure">{img}<figcaption>{caption}{credit}</figcaption></figure>'
 
     def question(self, index: int, q: Question, shuffle: bool) -> dict[str, str]:
         key: KeyPath = ("questions", index)
@@ -305,7 +345,7 @@ class CaseRenderer:
         case: Case = self.loaded.case
         line = f"<strong>{shared['Title']}</strong>"
         if case.source:
-            line += f" — {unwrap_paragraph(shared['Source'])}"
+            line += f" — {unwrap_paragraph(self.source_line)}"
         if case.attribution:
             attribution = self.markdown(
                 case.attribution, ("attribution",), inline=True, images=False
