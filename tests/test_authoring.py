@@ -97,10 +97,21 @@ def _documented_examples() -> list[str]:
     return re.findall(r"```yaml\n(.*?)```", text, re.S)
 
 
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML 1.2's core schema, as yaml-language-server reads: no timestamps (YAML 1.1's
+    ``2026-03-14`` is a date to PyYAML, a string to an editor and to deckbuilder)."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _as_an_editor_reads(text: str) -> object:
     """YAML as yaml-language-server reads it for the schema (``true`` is a boolean there;
     deckbuilder itself reads every value as text and turns switches into booleans)."""
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_Yaml12Loader)
 
 
 def test_every_documented_example_validates_against_the_shipped_schema() -> None:
