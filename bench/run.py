@@ -40,6 +40,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import NOTES_PER_CASE, generate, generate_repetitive  # noqa: E402
 
+from deckbuilder.workers import PARALLEL_FROM  # noqa: E402
+
 CONTENTS: dict[str, Callable[[Path, int], Path]] = {
     "varied": generate,
     "repetitive": generate_repetitive,
@@ -49,6 +51,9 @@ PARTS = {  # part -> (what it serves, the variant that replaces it)
     "process pool": ("build", "no-workers"),
     "input stamp": ("rebuild", "no-stamp"),
 }
+#: Parts that only run from a number of case files on: below it both sides of the
+#: comparison run the same code, and the "saving" is noise, not a verdict.
+WORKS_FROM = {"process pool": PARALLEL_FROM}
 KEEP_FROM = 0.10
 ZSTD_LEVELS = (3, 6, 9, 12)  # 3 is Anki's own (zstd's default)
 
@@ -274,6 +279,7 @@ def bench_parts(cases: int, runs: int, work: Path) -> dict[str, dict[str, float]
             "alternative_s": theirs_t,
             "saving": saving,
             "kept": saving >= KEEP_FROM,
+            "judged": cases >= WORKS_FROM.get(part, 0),
         }
     return out
 
@@ -353,6 +359,11 @@ def report(r: dict) -> str:
     rows.append(("hand-written parts", "saving", "against the library alternative"))
     for part, p in r["parts"].items():
         verdict = "kept" if p["kept"] else "below 10%: replace it"
+        if not p["judged"]:
+            verdict = (
+                f"no verdict: it runs from {WORKS_FROM[part]} cases on "
+                f"(--cases {WORKS_FROM[part]} or more)"
+            )
         rows.append(
             (
                 f"  {part}",
@@ -375,6 +386,18 @@ def report(r: dict) -> str:
     return "\n".join(f"{name:<{width}}  {value:<14} {note}".rstrip() for name, value, note in rows)
 
 
+def require_anki() -> None:
+    """Stop at once, with what to install, when the official ``anki`` package is missing:
+    it measures the engine's own export, after minutes of building otherwise."""
+    try:
+        import anki  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            "bench/run.py compares decks with the official anki package's own export, "
+            "which is not installed: pip install -e '.[bench]'"
+        ) from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -393,6 +416,7 @@ def main() -> None:
         help="also build N times as many cases once (time linear in size?)",
     )
     args = parser.parse_args()
+    require_anki()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)

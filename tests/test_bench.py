@@ -79,6 +79,7 @@ def test_benchmark_reports_every_figure_for_both_kinds_of_content() -> None:
         assert _sound(p["ours_s"]) and _sound(p["alternative_s"]), part
         assert math.isfinite(p["saving"]) and -10 < p["saving"] < 1, part
         assert p["kept"] == (p["saving"] >= 0.10), part
+        assert p["judged"] == (part != "process pool"), part  # 6 cases: no pool to judge
 
 
 def test_benchmark_prints_a_table() -> None:
@@ -104,3 +105,5 @@ def test_benchmark_prints_a_table() -> None:
         "x the 14-note build",
     ):
         assert label in done.stdout, label
+    pool = next(line for line in done.stdout.splitlines() if "process pool" in line)
+    assert pool.endswith("no verdict: it runs from 64 cases on (--cases 64 or more)"), pool

@@ -316,3 +316,41 @@ def test_a_lock_git_once_held_is_missed(tmp_path: Path) -> None:
         f"commit {commit}): every note is new, and every colleague's note will look updated. "
         "Restore deckbuilder.lock.json from git, or build with --since <the published .apkg>\n"
     ) in run.stdout, run.stdout
+
+
+# --- 5. The benchmark with the base install ---------------------------------------------
+
+_NO_ANKI = '''
+import sys
+
+
+class NoAnki:
+    """The base install: the official anki package is not there."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "anki" or name.startswith("anki."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, NoAnki())
+'''
+
+
+def test_the_benchmark_without_anki_names_what_to_install(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(_NO_ANKI, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--cases", "1", "--runs", "1"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "bench/run.py compares decks with the official anki package's own export, which "
+        "is not installed: pip install -e '.[bench]'\n"
+    )
+    assert "bench = [" in (REPO / "pyproject.toml").read_text(encoding="utf-8")
