@@ -31,6 +31,16 @@ HEADINGS = {
     "explanation": "critique",
     "commentary": "critique",
     "references": "references",
+    # A section of numbered answers after all the questions (see :mod:`.answers`).
+    "answers": "answers",
+    "answer key": "answers",
+    "answers and critiques": "answers",
+    "answers and explanations": "answers",
+    "answers and discussion": "answers",
+    "answers and commentary": "answers",
+    "answers to the questions": "answers",
+    "critiques": "answers",
+    "explanations": "answers",
 }
 SECTION_LABELS = {"clinical quiz", "quiz", "case quiz", "clinical challenge"}
 
@@ -98,6 +108,8 @@ class ParsedQuestion:
     answer: str | None
     option_lines: dict[str, int] = field(default_factory=dict)  # letter -> its "A." line
     critique_line: int = 0  # where the critique starts (0: there is none)
+    answer_todo: str | None = None  # why there is no answer, when not the plain reason
+    critique_todo: str | None = None  # why there is no critique, when not the plain reason
 
 
 @dataclass
@@ -106,6 +118,8 @@ class ParsedFigure:
     caption: str
     uncertain: str | None = None  # why the caption's end is uncertain: a TODO next to it
     line: int = 0  # the "Figure N." line
+    image: str | None = None  # the image file extracted for it, beside the case file
+    page: int = 0  # the PDF page of an image no caption claimed (its caption is a TODO)
 
 
 @dataclass
@@ -118,6 +132,7 @@ class ParsedQuiz:
     report: Report
     citations: Citations | None = None  # sets citation numbers as superscripts
     starts: dict[str, int] = field(default_factory=dict)  # title, case, discussion: 1st line
+    todos: list[str] = field(default_factory=list)  # for the whole file, written at its top
 
 
 def read_lines(article: str, report: Report) -> list[Line]:
@@ -151,6 +166,10 @@ def heading(line: Line) -> str | None:
     return HEADINGS.get(key)
 
 
+def _questions_before(lines: Sequence[Line]) -> int:
+    return sum(1 for x in lines if QUESTION.match(x.text))
+
+
 def split_sections(lines: Sequence[Line], report: Report) -> dict[str, list[Line]]:
     """Cut the article at its headings. Lines before the first heading are the title."""
     sections: dict[str, list[Line]] = {
@@ -158,13 +177,24 @@ def split_sections(lines: Sequence[Line], report: Report) -> dict[str, list[Line
         "case": [],
         "discussion": [],
         "questions": [],
+        "answers": [],
         "references": [],
     }
     current = "title"
     seen_questions = False
     has_options = any(OPTION.match(x.text) for x in lines)
-    for line in lines:
+    first_question = next((QUESTION.match(x.text) for x in lines if QUESTION.match(x.text)), None)
+    for i, line in enumerate(lines):
         kind = heading(line)
+        if kind == "critique" and current == "questions" and first_question is not None:
+            following = next((x for x in lines[i + 1 :] if not x.blank), None)
+            entry = QUESTION.match(following.text) if following else None
+            if (
+                entry
+                and entry.group(1) == first_question.group(1)
+                and _questions_before(lines[:i]) > 1
+            ):
+                kind = "answers"  # "Critique" over the numbered critiques of all questions
         if kind == "critique" or (
             kind == "questions" and seen_questions and current == "questions"
         ):

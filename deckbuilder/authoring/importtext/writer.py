@@ -69,6 +69,11 @@ def article_markdown(quiz: ParsedQuiz, text: str) -> str:
     return quiz.citations.superscript(markdown) if quiz.citations else markdown
 
 
+def case_id(quiz: ParsedQuiz) -> str:
+    """The case's id, from its title: also the stem of its figures' image files."""
+    return slug(quiz.title or "TODO: title")
+
+
 def written_values(quiz: ParsedQuiz) -> dict[str, Any]:
     """Every value of the case file as it is written (texts as Markdown, citation
     numbers as superscripts), keyed as in the file: what :func:`to_yaml` writes and what
@@ -79,7 +84,7 @@ def written_values(quiz: ParsedQuiz) -> dict[str, Any]:
 
     title = quiz.title or "TODO: title"
     data: dict[str, Any] = {
-        "id": slug(title),
+        "id": case_id(quiz),
         "title": _markdown(title),
         "case": md(quiz.case or "TODO: the case vignette"),
     }
@@ -87,7 +92,11 @@ def written_values(quiz: ParsedQuiz) -> dict[str, Any]:
         data["discussion"] = md(quiz.discussion)
     if quiz.figures:
         data["figures"] = [
-            {"caption": md(f.caption), **({"reveal": "back"} if shows_histology(f.caption) else {})}
+            {
+                "caption": md(f.caption or f"TODO: the caption of the image on page {f.page}"),
+                **({"image": f.image} if f.image else {}),
+                **({"reveal": "back"} if shows_histology(f.caption) else {}),
+            }
             for f in quiz.figures
         ]
     questions = []
@@ -117,8 +126,9 @@ def to_yaml(
     data = written_values(quiz)
     lines = [modeline] if modeline else []
     lines += [
-        f"# Imported by `deckbuilder import-text` from {_one_line(source_name)}.",
+        f"# Imported by `deckbuilder import` from {_one_line(source_name)}.",
         "# Check the text against the article, then run `deckbuilder check`.",
+        *(f"# TODO: {_one_line(todo)}" for todo in quiz.todos),
         f"id: {data['id']}",
         *_block("title", data["title"], 0, one_line=True),
         *_block("case", data["case"], 0),
@@ -133,10 +143,12 @@ def to_yaml(
             block = _block("caption", written["caption"], 4)
             lines.append("  - " + block[0].lstrip())
             lines += block[1:]
+            if "image" in written:
+                lines.append(f"    image: {scalar(written['image'])}")
             if "reveal" in written:
                 lines.append("    reveal: back  # a stained section may give the diagnosis away")
     lines.append("questions:")
-    for q in data["questions"]:
+    for parsed, q in zip(quiz.questions, data["questions"], strict=True):
         lines.append(f"  - id: {q['id']}")
         lines += _block("question", q["question"], 4)
         lines.append("    options:")
@@ -145,11 +157,13 @@ def to_yaml(
         if "answer" in q:
             lines.append(f"    answer: {q['answer']}")
         else:
-            lines.append("    # TODO: the article states no answer; add  answer: <letter>")
+            why = parsed.answer_todo or "the article states no answer; add  answer: <letter>"
+            lines.append(f"    # TODO: {_one_line(why)}")
         if "critique" in q:
             lines += _block("critique", q["critique"], 4)
         else:
-            lines.append("    # TODO: no critique found; add  critique: <text>")
+            why = parsed.critique_todo or "no critique found; add  critique: <text>"
+            lines.append(f"    # TODO: {_one_line(why)}")
     lines += _fact_lines(fact_candidates(quiz) if facts is None else facts)
     return "\n".join(lines) + "\n"
 
