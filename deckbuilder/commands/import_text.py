@@ -1,4 +1,4 @@
-"""``deckbuilder import-text``: a quiz article as plain text becomes a content file."""
+"""``deckbuilder import`` (or ``import-text``): a quiz article, PDF or text, becomes a case."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from deckbuilder.commands.output import JsonOpt
 
 @reports_errors
 def import_text(
-    article: Annotated[Path, typer.Argument(help="The article as plain text (e.g. from a PDF).")],
+    article: Annotated[
+        Path, typer.Argument(help="The article: a PDF (.pdf), or its text (any other name).")
+    ],
     output: Annotated[
         Path | None,
         typer.Option(
@@ -31,9 +33,11 @@ def import_text(
 ) -> None:
     """Turn a quiz article (case, numbered questions, options, critiques) into a case file.
 
-    Every line of the article lands in the file or in the report, with the reason.
+    A PDF's figures are extracted beside the case file (<id>-fig1.png, ...) and matched
+    to their captions. Every line of the article lands in the file or in the report, with
+    the reason; what is not certain is a TODO. 'import-text' is the same command.
 
-    Example: deckbuilder import-text article.txt -o content/cases/alt.yaml
+    Example: deckbuilder import article.pdf -o content/cases/alt.yaml
     """
     import shlex
 
@@ -45,13 +49,15 @@ def import_text(
 
     if output is None:
         article_arg = shlex.quote(str(article))
-        require_deck_file(content, f"deckbuilder import-text {article_arg} --content {{}}")
+        require_deck_file(content, f"deckbuilder import {article_arg} --content {{}}")
     result = import_article(article, output, content=content, force=force)
     report = result.quiz.report
     if as_json:
         from deckbuilder.commands.output import json_text
 
-        where = f"{article}:{{}}: {{}}".format
+        def where(line: int, what: str) -> str:
+            return f"{article}:{result.where(line)}: {what}"
+
         typer.echo(
             json_text(
                 {
@@ -69,6 +75,23 @@ def import_text(
                     "left_out": [
                         {"line": n, "text": text, "why": why} for n, text, why in report.left_out
                     ],
+                    "figure_images": [
+                        {
+                            "file": str(result.path.parent / placed.file),
+                            "page": placed.image.page,
+                            "width": placed.image.width,
+                            "height": placed.image.height,
+                            "figure": placed.figure,
+                            "caption_matched": placed.figure is not None,
+                            "why": placed.why,
+                        }
+                        for placed in result.images
+                    ],
+                    "dropped": [
+                        {"page": page, "text": text, "why": why}
+                        for page, text, why in (result.pdf.dropped if result.pdf else [])
+                    ],
+                    "pages_without_text": result.pdf.no_text if result.pdf else [],
                     "moved": [where(n, what) for n, what in report.moved],
                     "uncertain_citations": [
                         where(n, f"'{token}': {why}") for n, token, why in report.citations
@@ -93,16 +116,33 @@ def import_text(
     for warning in report.warnings:
         typer.echo(terminal_safe(f"warning: {warning}"), err=True)
     for number, what in report.line_warnings:
-        typer.echo(terminal_safe(f"warning: {article}:{number}: {what}"), err=True)
+        typer.echo(terminal_safe(f"warning: {article}:{result.where(number)}: {what}"), err=True)
     if report.moved:
         typer.echo("Moved between a caption and the text, against the layout:", err=True)
         for number, what in report.moved:
-            typer.echo(terminal_safe(f"  {article}:{number}: {what}"), err=True)
+            typer.echo(terminal_safe(f"  {article}:{result.where(number)}: {what}"), err=True)
     if report.citations:
         typer.echo("Numbers glued to words, left as written (citations?):", err=True)
         for number, token, why in report.citations:
-            typer.echo(terminal_safe(f"  {article}:{number}: '{token}': {why}"), err=True)
+            typer.echo(
+                terminal_safe(f"  {article}:{result.where(number)}: '{token}': {why}"), err=True
+            )
     if report.left_out:
         typer.echo("Left out of the content file:", err=True)
         for number, text, why in report.left_out:
-            typer.echo(terminal_safe(f"  {article}:{number}: {why}: {text[:70]}"), err=True)
+            typer.echo(
+                terminal_safe(f"  {article}:{result.where(number)}: {why}: {text[:70]}"), err=True
+            )
+    if result.pdf is not None:
+        for page, text, why in result.pdf.dropped:
+            typer.echo(
+                terminal_safe(f"  {article}:page {page}: dropped ({why}): {text[:70]}"), err=True
+            )
+        for page, why in result.pdf.skipped_images:
+            typer.echo(terminal_safe(f"  {article}:page {page}: not extracted: {why}"), err=True)
+    for placed in result.images:
+        caption = f"figure {placed.figure}" if placed.figure is not None else "no caption (TODO)"
+        typer.echo(
+            f"  {display_path(result.path.parent / placed.file)}: page {placed.image.page}, "
+            f"{placed.image.width}x{placed.image.height} px, {caption}: {placed.why}"
+        )
