@@ -94,7 +94,7 @@ def _entry(question: ParsedQuestion, entry: list[Line], report: Report, text: Jo
         if statement is None:
             critique.append(line)
             continue
-        stated.append((statement.letter, line.number))
+        stated.extend((letter, line.number) for letter in statement.letters)
         report.use(line, f"answer of question {question.number} (answer entry)")
         if statement.before:
             critique.append(Line(line.number, statement.before))

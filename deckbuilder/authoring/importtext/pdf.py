@@ -272,8 +272,9 @@ def _split_across(row: _Row, gutter: float, rows: list[_Row]) -> None:
 
 def _gutter(words: Sequence[dict[str, Any]], width: float) -> float | None:
     """The x of the gap between two columns, or None for a one-column page: the point
-    of the middle third that the fewest words cross, when words lie on both sides of it
-    and at most a tenth of them cross it (a title or a wide caption may)."""
+    of the middle third that the fewest words cross, when words lie on both sides of it,
+    at most a tenth of the rows cross it (a title or a wide caption may) and the empty
+    band there is wider than a space."""
     best: tuple[int, float] | None = None
     for step in range(int(width / 3), int(2 * width / 3), 2):
         x = float(step)
@@ -290,9 +291,12 @@ def _gutter(words: Sequence[dict[str, Any]], width: float) -> float | None:
         return None
     if len(lines_crossing) > 0.1 * len(left | right):
         return None
-    # The gutter is the middle of the empty band around x.
+    # The gutter is the middle of the empty band around x, which must be wider than the
+    # space between two words: one column of text has spaces that line up by chance.
     lo = max((w["x1"] for w in words if w["x1"] <= x), default=x)
     hi = min((w["x0"] for w in words if w["x0"] >= x), default=x)
+    if hi - lo < 0.8 * statistics.median(w["size"] for w in words):
+        return None
     return (lo + hi) / 2
 
 

@@ -215,7 +215,7 @@ class QuestionReader:
             had_critique = any(not x.blank for x in draft.critique)
             if not draft.stated:
                 draft.stated_first = not had_critique
-            draft.stated.append((statement.letter, line.number))
+            draft.stated.extend((letter, line.number) for letter in statement.letters)
             draft.answer = statement.letter
             where = "" if not (statement.before or statement.after) else " (in a line)"
             self.report.use(line, f"answer of question {draft.number}{where}")

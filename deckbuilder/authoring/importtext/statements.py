@@ -37,10 +37,26 @@ class Statement:
     letter: str
     before: str  # the line before the statement
     after: str  # the line after it, without the punctuation that ends the statement
+    letters: tuple[str, ...] = ()  # every letter the line states, in order
 
 
 def find_statement(text: str) -> Statement | None:
-    """The first answer statement in ``text`` (one line of an article), or None."""
+    """The answer statements in ``text`` (one line of an article), or None: the letter
+    of the first, the text before it, and the text after the last (every letter a line
+    states is in :attr:`Statement.letters`: two different ones are no answer)."""
+    first = _first_statement(text)
+    if first is None:
+        return None
+    letters = [first.letter]
+    after = first.after
+    while (more := _first_statement(after)) is not None:
+        letters.append(more.letter)
+        after = " ".join(x for x in (more.before, more.after) if x)
+    return Statement(first.letter, first.before, after, tuple(letters))
+
+
+def _first_statement(text: str) -> Statement | None:
+    """The first answer statement in ``text``, or None."""
     match = _STATED.search(text)
     if match is None:
         return None
