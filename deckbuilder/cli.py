@@ -56,9 +56,11 @@ app.command("build")(build_command.build)
 app.command("check")(check_command.check)
 app.command("preview")(preview_command.preview)
 app.command("import")(import_text_command.import_text)
-app.command("import-text", help="The same as 'import' (its name before it read PDFs).")(
-    import_text_command.import_text
-)
+app.command(
+    "import-text",
+    help="The same as 'import' (its name before it read PDFs).\n\n"
+    "Example: deckbuilder import-text article.txt -o content/cases/alt.yaml",
+)(import_text_command.import_text)
 app.command("init")(new_command.init)
 app.add_typer(new_command.new_app, name="new")
 app.command("schema")(schema_command.schema)
