@@ -247,7 +247,7 @@ def test_json_output_names_the_file_as_it_is(content: Path, tmp_path: Path) -> N
 def test_a_file_name_in_an_error_reaches_the_terminal_escaped(tmp_path: Path) -> None:
     """Not only content problems: any error message that names a file is escaped too."""
     (tmp_path / "\x1b]0;pwned\x07.txt").write_bytes("Caf\xe9".encode("latin-1"))
-    run = deckbuilder("import-text", "\x1b]0;pwned\x07.txt", cwd=tmp_path)
+    run = deckbuilder("import-text", "\x1b]0;pwned\x07.txt", "-o", "x.yaml", cwd=tmp_path)
     assert run.returncode == 1
     assert run.stderr.startswith("error: \\x1b]0;pwned\\x07.txt: is not UTF-8 text"), run.stderr
     assert "\x1b" not in run.stdout + run.stderr

@@ -220,7 +220,8 @@ def test_fifty_thousand_unknown_keys_are_reported_in_time(work: Path) -> None:
     lines = run.stderr.splitlines()
     assert lines[0] == (
         "content/cases/bad.yaml:10:1: key0: unknown key 'key0'; known keys: id, title, case, "
-        "discussion, source, attribution, tags, figures, questions, facts"
+        "discussion, source, attribution, tags, figures, questions, facts, reviewed, review_every, "
+        "evidence"
     )
     assert lines[-2] == (
         "content/cases/bad.yaml:110:1: and 49,900 more problems from here on; fix the ones "
