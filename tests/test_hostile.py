@@ -132,7 +132,9 @@ def _case_yaml(case_id: str, payload: Payload) -> str:
     elif payload.field == "option":
         question["options"]["B"] = payload.text
     elif payload.field == "caption":
-        values["figures"] = [{"caption": payload.text, "image": "red.png"}]
+        values["figures"] = [
+            {"caption": payload.text, "image": "red.png", "license": "CC0", "attribution": "Us"}
+        ]
     elif payload.field == "fact":
         values["facts"] = [payload.text]
     elif payload.field == "fact-extra":
