@@ -381,10 +381,9 @@ def locate(data: Any, path: tuple[str | int, ...]) -> Mark | None:
     return best
 
 
-def locate_in_text(data: Any, path: tuple[str | int, ...], offset: int) -> Mark | None:
-    """The position of character ``offset`` of the text at ``path``, when the file
-    writes it on one line as it reads (a plain scalar, or a quoted one without escapes);
-    else the position of the text itself."""
+def _scalar_at(data: Any, path: tuple[str | int, ...]) -> tuple[yaml.Node | None, Any]:
+    """The YAML node of the value at ``path`` (None where the path leaves the file's
+    mappings and lists), and the value itself."""
     node: Any = data
     scalar = None
     for part in path:
@@ -394,8 +393,15 @@ def locate_in_text(data: Any, path: tuple[str | int, ...], offset: int) -> Mark 
         elif isinstance(node, MarkedList) and isinstance(part, int) and 0 <= part < len(node):
             scalar, node = node.node.value[part], node[part]
         elif not (part == "text" and isinstance(node, str)):  # a fact written as text alone
-            scalar = None
-            break
+            return None, node
+    return scalar, node
+
+
+def locate_in_text(data: Any, path: tuple[str | int, ...], offset: int) -> Mark | None:
+    """The position of character ``offset`` of the text at ``path``, when the file
+    writes it on one line as it reads (a plain scalar, or a quoted one without escapes);
+    else the position of the text itself."""
+    scalar, _ = _scalar_at(data, path)
     if isinstance(scalar, yaml.ScalarNode) and scalar.start_mark.line == scalar.end_mark.line:
         style, value = scalar.style or None, scalar.value  # plain: "" or None
         as_written = style is None or (style == "'" and "'" not in value)
@@ -413,17 +419,7 @@ def locate_found(
     at character ``offset``, in any style of scalar (a ``|`` block, folded, quoted):
     the same occurrence of it in what the file writes, where it is written as it reads;
     else as :func:`locate_in_text` places it."""
-    node: Any = data
-    scalar = None
-    for part in path:
-        if isinstance(node, MarkedMap) and isinstance(part, str) and part in node:
-            pair = node._pair(part)
-            scalar, node = (pair[1] if pair else None), node[part]
-        elif isinstance(node, MarkedList) and isinstance(part, int) and 0 <= part < len(node):
-            scalar, node = node.node.value[part], node[part]
-        elif not (part == "text" and isinstance(node, str)):
-            scalar = None
-            break
+    scalar, node = _scalar_at(data, path)
     if found and isinstance(scalar, yaml.ScalarNode) and isinstance(node, str):
         written = text[scalar.start_mark.index : scalar.end_mark.index]
         at = -1
