@@ -4,7 +4,9 @@ package renders them, for the engines that load each side as a page of its own."
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.ankiengine import collection, import_apkg
 
@@ -79,3 +81,71 @@ def engine_sides(apkg: Path, cids: list[int], tmp: Path) -> tuple[dict, dict[str
         for path in Path(col.media.dir()).iterdir():
             media[path.name] = path.read_bytes()
     return pages, media
+
+
+@dataclass
+class ChromiumAudit:
+    """What :func:`audit_in_chromium` saw: each page's audit (and the value of the script
+    run before it, if any), every request that left the cards' origin, every dialog and
+    every uncaught script error."""
+
+    audits: dict[str, dict] = field(default_factory=dict)
+    before: dict[str, object] = field(default_factory=dict)
+    outside: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def audit_in_chromium(
+    pages: dict[str, str],
+    media: dict[str, bytes],
+    *,
+    scripts: Path | None = None,
+    before_audit: str | None = None,
+) -> ChromiumAudit:
+    """Every page of ``pages`` loaded as a page of its own at phone size (AnkiDroid loads
+    the back as a new page) and audited with :data:`AUDIT`. The cards' own origin, exactly,
+    is served (the pages, the media, and ``/_anki/js/`` from ``scripts``, Anki's own
+    scripts); anything else — another host, port or user — is logged and refused.
+    ``before_audit`` runs on each page first (to typeset, say)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import LAUNCH_ARGS, ORIGIN, chromium_path
+
+    seen = ChromiumAudit()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 360, "height": 740})
+
+            def handle(route) -> None:
+                url = urlsplit(route.request.url)
+                name = url.path.rsplit("/", 1)[-1]
+                if f"{url.scheme}://{url.netloc}" != ORIGIN:
+                    seen.outside.append(route.request.url)
+                    route.abort()
+                elif url.path in pages:
+                    route.fulfill(body=pages[url.path], content_type="text/html")
+                elif scripts and url.path.startswith("/_anki/js/") and ".." not in url.path:
+                    file = scripts / url.path[len("/_anki/js/") :]
+                    if file.is_file():
+                        route.fulfill(path=file)
+                    else:
+                        route.fulfill(status=404, body="")
+                elif name in media:
+                    route.fulfill(body=media[name], content_type="image/png")
+                else:
+                    route.fulfill(status=404, body="")
+
+            context.route("**/*", handle)
+            page = context.new_page()
+            page.on("dialog", lambda d: (seen.dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: seen.errors.append(str(e)))
+            for path in pages:
+                page.goto(f"{ORIGIN}{path}")
+                if before_audit is not None:
+                    seen.before[path] = page.evaluate(before_audit)
+                seen.audits[path] = page.evaluate(AUDIT)
+        finally:
+            browser.close()
+    return seen

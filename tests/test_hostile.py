@@ -22,13 +22,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from deckbuilder.pipeline import build
 from tests.ankiengine import collection, import_apkg
-from tests.cardaudit import AUDIT, engine_sides
+from tests.cardaudit import AUDIT, audit_in_chromium, engine_sides
 from tests.conftest import REPO
 from tests.desktop import (
     CardPlan,
@@ -301,40 +300,9 @@ def test_no_card_can_run_script_or_load_anything_in_chromium_as_on_a_phone(
     """AnkiDroid's engine: every card's sides as the ``anki`` package renders them, each
     loaded as a page of its own (AnkiDroid loads the back as a new page) at phone size;
     the same audit, no request leaving the cards' origin, no dialog, no script error."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import LAUNCH_ARGS, ORIGIN, chromium_path
-
     pages, media = engine_sides(hostile_deck.apkg, sorted(hostile_deck.cards), tmp_path)
-    outside, dialogs, errors, audits = [], [], [], {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 360, "height": 740})
-
-            def handle(route) -> None:
-                """Every request: the cards' own origin, exactly, is served; anything
-                else (another host, port or user) is logged and refused."""
-                url = urlsplit(route.request.url)
-                if f"{url.scheme}://{url.netloc}" != ORIGIN:
-                    outside.append(route.request.url)
-                    route.abort()
-                elif url.path in pages:
-                    route.fulfill(body=pages[url.path], content_type="text/html")
-                elif url.path.rsplit("/", 1)[-1] in media:
-                    route.fulfill(body=media[url.path.rsplit("/", 1)[-1]], content_type="image/png")
-                else:
-                    route.fulfill(status=404, body="")
-
-            context.route("**/*", handle)
-            page = context.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            for path in pages:
-                page.goto(f"{ORIGIN}{path}")
-                audits[path] = page.evaluate(AUDIT)
-        finally:
-            browser.close()
+    seen = audit_in_chromium(pages, media)
+    audits, outside, dialogs, errors = seen.audits, seen.outside, seen.dialogs, seen.errors
     assert len(audits) == 2 * len(hostile_deck.cards)
     for path, audit in audits.items():
         name = hostile_deck.cards[int(path.split("/")[1])]

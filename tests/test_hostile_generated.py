@@ -42,12 +42,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import cycle
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.ankiengine import collection, import_apkg
-from tests.cardaudit import AUDIT, engine_sides
+from tests.cardaudit import AUDIT, audit_in_chromium, engine_sides
 from tests.conftest import REPO
 from tests.process import deckbuilder
 
@@ -465,50 +464,13 @@ def test_no_generated_card_runs_or_loads_in_chromium_as_on_a_phone(
 ) -> None:
     """Each side as a page of its own (AnkiDroid loads the back as a new page), with
     Anki's own MathJax served from the cards' origin and run as the reviewer runs it."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import LAUNCH_ARGS, ORIGIN, chromium_path
-
     pages, media = engine_sides(generated.apkg, sorted(generated.cards), tmp_path)
     pages = {
         path: page.replace("</head>", MATHJAX_HEAD + "</head>") for path, page in pages.items()
     }
-    js = _mathjax_files()
-    outside, dialogs, errors, audits, typeset = [], [], [], {}, 0
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 360, "height": 740})
-
-            def handle(route) -> None:
-                url = urlsplit(route.request.url)
-                name = url.path.rsplit("/", 1)[-1]
-                if f"{url.scheme}://{url.netloc}" != ORIGIN:
-                    outside.append(route.request.url)
-                    route.abort()
-                elif url.path in pages:
-                    route.fulfill(body=pages[url.path], content_type="text/html")
-                elif url.path.startswith("/_anki/js/") and ".." not in url.path:
-                    file = js / url.path[len("/_anki/js/") :]
-                    if file.is_file():
-                        route.fulfill(path=file)
-                    else:
-                        route.fulfill(status=404, body="")
-                elif name in media:
-                    route.fulfill(body=media[name], content_type="image/png")
-                else:
-                    route.fulfill(status=404, body="")
-
-            context.route("**/*", handle)
-            page = context.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            for path in pages:
-                page.goto(f"{ORIGIN}{path}")
-                typeset += page.evaluate(TYPESET)
-                audits[path] = page.evaluate(AUDIT)
-        finally:
-            browser.close()
+    seen = audit_in_chromium(pages, media, scripts=_mathjax_files(), before_audit=TYPESET)
+    audits, outside, dialogs, errors = seen.audits, seen.outside, seen.dialogs, seen.errors
+    typeset = sum(seen.before.values())  # formulas typeset, per page
     assert len(audits) == 2 * len(generated.cards)
     for path, audit in audits.items():
         _clean(audit, f"{generated.cards[int(path.split('/')[1])]} ({path})")
