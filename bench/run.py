@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import NOTES_PER_CASE, generate, generate_repetitive  # noqa: E402
 
-from deckbuilder.workers import PARALLEL_FROM  # noqa: E402
+from deckbuilder.pipeline.workers import PARALLEL_FROM  # noqa: E402
 
 CONTENTS: dict[str, Callable[[Path, int], Path]] = {
     "varied": generate,
@@ -96,7 +96,7 @@ def baseline_inputs(content: Path, work: Path) -> tuple[Path, Path]:
     """The notes as deckbuilder renders them, for the genanki baseline to write."""
     from deckbuilder.notes import ids
     from deckbuilder.notes.notetype import CONTRACTS
-    from deckbuilder.pipeline import render_content
+    from deckbuilder.pipeline.run import render_content
 
     rendered = render_content(content)
     notetype_ids = {

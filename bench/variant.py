@@ -27,13 +27,13 @@ def main() -> None:
 
         deckbuilder.apkg.zipwriter.ZipWriter = StdlibZipWriter  # type: ignore[misc]
     elif part == "no-workers":
-        import deckbuilder.workers
+        import deckbuilder.pipeline.workers
 
-        deckbuilder.workers.PARALLEL_FROM = 1 << 62
+        deckbuilder.pipeline.workers.PARALLEL_FROM = 1 << 62
     elif part == "no-stamp":
-        import deckbuilder.inputs
+        import deckbuilder.pipeline.stamp
 
-        deckbuilder.inputs.up_to_date = lambda *args, **kwargs: None  # type: ignore[assignment]
+        deckbuilder.pipeline.stamp.up_to_date = lambda *args, **kwargs: None  # type: ignore[assignment]
     elif part != "none":
         raise SystemExit(f"unknown part {part!r}")
     from deckbuilder.cli import main as cli

@@ -9,12 +9,14 @@ does; ``write_deck(deck, cases, path)`` writes a deck from Python objects (see
 :mod:`deckbuilder.api`). The package is a pipeline, one subpackage per stage:
 
 * :mod:`deckbuilder.content` reads and validates the content (the models, YAML, images);
-* :mod:`deckbuilder.notes` renders notes, gives them stable ids and fingerprints, and
-  keeps the build state (:mod:`deckbuilder.notes.state`);
+* :mod:`deckbuilder.notes` renders notes, one module per note kind (:mod:`deckbuilder.notes.kinds`),
+  with stable ids and fingerprints;
+* :mod:`deckbuilder.plan` plans every note against the lock (new, updated, unchanged, retired);
 * :mod:`deckbuilder.apkg` writes, reads and compares ``.apkg`` packages;
-* :mod:`deckbuilder.authoring` helps write content (init, schemas, import-text, preview);
-* :mod:`deckbuilder.pipeline` strings the stages together; :mod:`deckbuilder.commands`, one
-  module per command, is the command line.
+* :mod:`deckbuilder.pipeline` strings the stages together, from a folder or from Python
+  objects (source → assemble → package → stamp);
+* :mod:`deckbuilder.authoring` helps write content (init, schemas, import, preview);
+  :mod:`deckbuilder.commands`, one module per command, is the command line.
 
 Names are imported on first use, so ``deckbuilder --help`` stays fast.
 """

@@ -33,15 +33,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
-from deckbuilder.errors import ContentError, ContentProblem
-from deckbuilder.pipeline import BuildResult, CheckResult, build, check, render_content
+from deckbuilder.errors import ContentProblem
+from deckbuilder.pipeline.run import BuildResult, CheckResult, build, check, render_content
 
 if TYPE_CHECKING:
     from deckbuilder.content.model import Case, Deck
-    from deckbuilder.notes.spec import CaseNotes
-    from deckbuilder.notes.state import Plan
+    from deckbuilder.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -75,75 +74,19 @@ def write_deck(
     is the folder figure and Markdown image paths are relative to (they must stay inside
     it). ``drop_retired`` and ``force`` are those of ``deckbuilder build``.
     """
-    from deckbuilder.assemble import assemble, write_deck_and_lock
-    from deckbuilder.content.loader import Source, case_from_object, validate_object
-    from deckbuilder.content.media import MediaFiles
-    from deckbuilder.content.model import Deck as DeckModel
-    from deckbuilder.notes.builder import NoteBuilder
-    from deckbuilder.notes.description import DeckTexts
-    from deckbuilder.notes.state import Lock, load_lock_file
+    from deckbuilder.pipeline.run import write
+    from deckbuilder.pipeline.source import ObjectSource
+    from deckbuilder.plan import Lock, load_lock_file
 
-    problems: list[ContentProblem] = []
-    model = (
-        deck if isinstance(deck, DeckModel) else validate_object(deck, DeckModel, "deck", problems)
-    )
-    media = MediaFiles(Path(images))
-    root = Path(images)
-    loaded = []
-    seen: dict[str, int] = {}
-    for i, given in enumerate(cases):
-        case, found = case_from_object(given, f"cases[{i}]", lambda p: media.resolve(root, p))
-        problems += found
-        if case is None:
-            continue
-        if case.case.id in seen:
-            problems.append(
-                ContentProblem(
-                    f"cases[{i}]",
-                    key="id",
-                    message=f"case id {case.case.id!r} is already used by "
-                    f"cases[{seen[case.case.id]}]",
-                )
-            )
-            continue
-        seen[case.case.id] = i
-        loaded.append(case)
-    if model is None:
-        raise ContentError(problems)
-    texts, found = DeckTexts.render(model, Source("deck"))
-    problems += found
-    builder = NoteBuilder(model, media)
-    notes: list[CaseNotes] = [n for case in loaded if (n := builder.case_notes(case)) is not None]
-    problems += builder.problems
-    if problems:
-        raise ContentError(problems)
+    source = ObjectSource(deck, cases, Path(images))
     lock_path = Path(lock) if lock is not None else None
     state = load_lock_file(lock_path).lock if lock_path is not None else Lock()
-    assembled = assemble(model, texts, notes, state, drop_retired=drop_retired, force=force)
     target = Path(path)
-    with assembled.collection:
-
-        def package(dest: BinaryIO) -> None:
-            from deckbuilder.apkg.writer import write_package
-
-            write_package(
-                dest,
-                assembled.collection,
-                assembled.media,
-                support_older_anki=model.support_older_anki,
-            )
-
-        lock_text = assembled.plan.lock.dumps().encode("utf-8")
-        write_deck_and_lock(target, package, lock_path, lock_text)
-    warnings = tuple(sorted(w for n in notes for w in (*n.warnings, *n.notices)))
-    return DeckWritten(
-        target,
-        target.stat().st_size,
-        len(assembled.plan.notes),
-        assembled.plan,
-        lock_path,
-        warnings,
+    plan, size = write(
+        source, source.deck, state, target, lock_path, drop_retired=drop_retired, force=force
     )
+    warnings = tuple(sorted((*source.warnings, *source.notices)))
+    return DeckWritten(target, size, len(plan.notes), plan, lock_path, warnings)
 
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The ``deckbuilder`` command line: a thin shell over :mod:`deckbuilder.pipeline`.
+"""The ``deckbuilder`` command line: a thin shell over :mod:`deckbuilder.pipeline.run`.
 
 Only typer is imported at start-up; each command imports what it needs when it runs,
 so ``deckbuilder --help`` and ``--version`` stay fast.

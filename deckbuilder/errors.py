@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 KeyPath = tuple[str | int, ...]
 
@@ -80,11 +81,20 @@ class ContentProblem:
 
 
 class DeckbuilderError(Exception):
-    """Base of the errors the CLI reports without a traceback (exit code 1)."""
+    """Base of the errors the CLI reports without a traceback (exit code 1).
+
+    ``kind`` is the ``error`` a command's ``--json`` output gives for it
+    (``commands/output.schema.json``); anything that is not a ``DeckbuilderError`` is
+    reported as ``internal``: a bug.
+    """
+
+    kind: ClassVar[str] = "internal"
 
 
 class ContentError(DeckbuilderError):
     """The content folder has one or more problems; all of them are reported together."""
+
+    kind = "content"
 
     def __init__(self, problems: Iterable[ContentProblem]) -> None:
         self.problems: Sequence[ContentProblem] = sorted(set(problems), key=_sort_key)
@@ -100,9 +110,58 @@ def _sort_key(p: ContentProblem) -> tuple[str, int, int, str, str]:
     return (p.file, p.line or 0, p.column or 0, p.key, p.message)
 
 
+class LockDamaged(ContentError):
+    """The lock cannot be read as a lock at all (not JSON, say): a build may recover it
+    from the previous deck. A lock that reads but holds wrong values is a plain
+    :class:`ContentError`: someone must look at it."""
+
+
 class ContractError(DeckbuilderError):
     """A build would break the contract with collections that already hold the deck."""
+
+    kind = "contract"
 
 
 class OutputError(DeckbuilderError):
     """The output folder cannot be written."""
+
+    kind = "output"
+
+
+class WriteFailed(OutputError, OSError):
+    """An output file could not be written; ``filename`` names it, ``strerror`` says why.
+    Nothing was replaced. Raised with ``OSError``'s arguments (errno, strerror, filename)."""
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
+class PackageError(DeckbuilderError):
+    """The file is not an Anki package this tool can read."""
+
+    kind = "package"
+
+
+class ArticleError(DeckbuilderError):
+    """The article cannot be imported: not a quiz, not text, or too large."""
+
+    kind = "article"
+
+
+class ImportCheckError(DeckbuilderError):
+    """The case file import-text wrote does not read back as what it parsed: a bug,
+    reported as one (``internal``) but without a traceback."""
+
+
+class FileRefused(OSError):
+    """A file that is not read: not a regular file, or too large. ``strerror`` says why,
+    worded to follow "cannot be read: ". Callers turn it into a problem of their own."""
+
+
+class FileTooLarge(FileRefused):
+    """A file over the size limit: ``size`` (at least; a growing file is read no further
+    than the limit) and ``limit``, for callers that word their own message."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(0, f"it is {size:,} bytes; at most {limit:,} are read", str(path))
+        self.size, self.limit = size, limit

@@ -24,28 +24,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from deckbuilder.errors import FileRefused, FileTooLarge, WriteFailed
+
 MiB = 1 << 20
 
 Contents = bytes | Callable[[BinaryIO], None]
 """What to write: the bytes, or a function that writes them to an open binary file."""
-
-
-class FileRefused(OSError):
-    """A file that is not read: not a regular file, or too large. ``strerror`` says why,
-    worded to follow "cannot be read: "."""
-
-
-class FileTooLarge(FileRefused):
-    """A file over the size limit: ``size`` (at least; a growing file is read no further
-    than the limit) and ``limit``, for callers that word their own message."""
-
-    def __init__(self, path: Path, size: int, limit: int) -> None:
-        super().__init__(0, f"it is {size:,} bytes; at most {limit:,} are read", str(path))
-        self.size, self.limit = size, limit
-
-
-class WriteFailed(OSError):
-    """An output file could not be written; ``filename`` names it. Nothing was replaced."""
 
 
 _KINDS = (

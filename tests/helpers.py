@@ -56,7 +56,7 @@ def output_files(folder: Path) -> list[str]:
 
 def generated_content(folder: Path, cases: int) -> Path:
     """A synthetic content folder of ``cases`` cases, made by the benchmark's generator
-    (large enough, from ``deckbuilder.workers.PARALLEL_FROM`` cases on, to be rendered
+    (large enough, from ``deckbuilder.pipeline.workers.PARALLEL_FROM`` cases on, to be rendered
     by workers)."""
     import sys
 

@@ -132,7 +132,7 @@ def test_problems_name_their_place_and_nothing_is_written(tmp_path: Path) -> Non
         )
     shown = [str(p) for p in info.value.problems]
     assert "cases[1]: questions[0]: missing required key 'answer'" in shown
-    assert "cases[2]: id: case id 'c' is already used by cases[0]" in shown
+    assert "cases[2]: id: case id 'c' is already used in cases[0]" in shown
     assert list(tmp_path.iterdir()) == []
 
 
@@ -145,7 +145,7 @@ def test_every_public_name_is_documented_and_imported_lazily() -> None:
         [
             sys.executable,
             "-c",
-            "import deckbuilder, sys; print('deckbuilder.pipeline' in sys.modules)",
+            "import deckbuilder, sys; print('deckbuilder.pipeline.run' in sys.modules)",
         ],
         capture_output=True,
         text=True,

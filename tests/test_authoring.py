@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, export_deck, import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in

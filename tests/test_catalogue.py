@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.notes.state.lockfile import RESTORE
+from deckbuilder.plan.lockfile import RESTORE
 from tests.conftest import DEFAULT_NOTES, REPO
 from tests.helpers import generated_content, snapshot
 from tests.process import deckbuilder
@@ -201,9 +201,9 @@ def test_usage_errors_exit_with_2(cli, args: list[str]) -> None:
 
 def test_problems_found_by_parallel_readers_are_all_reported(cli, tmp_path: Path) -> None:
     """Large decks are read on every core; their problems must come out the same way."""
-    import deckbuilder.workers
+    import deckbuilder.pipeline.workers
 
-    content = generated_content(tmp_path / "big", deckbuilder.workers.PARALLEL_FROM + 10)
+    content = generated_content(tmp_path / "big", deckbuilder.pipeline.workers.PARALLEL_FROM + 10)
     assert cli("build", "big").exit_code == 0
     cases = sorted((content / "cases").glob("*.yaml"))
     text = cases[3].read_text(encoding="utf-8")

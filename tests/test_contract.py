@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deckbuilder.notes import notetype
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 
 PINNED_FIELDS = [

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from deckbuilder.content.folder import LOCK_FILE
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT
 from tests.desktop import (

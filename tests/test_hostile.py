@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 from tests.cardaudit import AUDIT, audit_in_chromium, engine_sides
 from tests.conftest import REPO
@@ -599,7 +599,7 @@ def _lock_with(work: Path, edit) -> Path:
     return lock
 
 
-from deckbuilder.notes.state.lockfile import RESTORE  # noqa: E402 (the hint every lock error ends with)
+from deckbuilder.plan.lockfile import RESTORE  # noqa: E402 (the hint every lock error ends with)
 
 GOOD_NOTE = "good/q1"
 

@@ -20,7 +20,7 @@ import yaml
 from PIL import Image
 
 from deckbuilder.authoring.importtext.sentences import split_sentences
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 from tests.articlepdf import Article, write
 from tests.conftest import DEFAULT_CONTENT, REPO

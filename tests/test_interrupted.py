@@ -24,7 +24,7 @@ from tests.process import Run, deckbuilder
 CHILD = textwrap.dedent(
     """
     import sys, time
-    import deckbuilder.pipeline, deckbuilder.notes.state, deckbuilder.notes.builder
+    import deckbuilder.pipeline.run, deckbuilder.plan, deckbuilder.notes.builder
     import deckbuilder.apkg.writer, deckbuilder.files
 
     point = sys.argv[1]
@@ -41,7 +41,7 @@ CHILD = textwrap.dedent(
 
     targets = {
         "rendering": (deckbuilder.notes.builder.NoteBuilder, "case_notes", 1),
-        "planning": (deckbuilder.notes.state.Planner, "finish", 1),
+        "planning": (deckbuilder.plan.Planner, "finish", 1),
         "packaging": (deckbuilder.apkg.writer.CollectionWriter, "finish", 1),
         "writing": (deckbuilder.files.os, "fsync", 1),
         # the deck and the lock are renamed into place one after the other
@@ -187,7 +187,7 @@ PARALLEL_CHILD = textwrap.dedent(
     """
     import multiprocessing, sys, time
     from pathlib import Path
-    from deckbuilder.pipeline import build
+    from deckbuilder.pipeline.run import build
 
     def progress(stage, done, total):
         if stage == "building" and done == 0:
@@ -212,9 +212,9 @@ def _alive(pid: int) -> bool:
 def test_workers_of_a_killed_build_exit_and_free_the_folder(tmp_path: Path) -> None:
     """Killed while workers render (kill -9, the out-of-memory killer): the workers must
     not linger holding the content folder's lock, or every later build would wait."""
-    import deckbuilder.workers
+    import deckbuilder.pipeline.workers
 
-    content = generated_content(tmp_path / "big", deckbuilder.workers.PARALLEL_FROM * 4)
+    content = generated_content(tmp_path / "big", deckbuilder.pipeline.workers.PARALLEL_FROM * 4)
     script = tmp_path / "child.py"
     script.write_text(PARALLEL_CHILD, encoding="utf-8")
     child = subprocess.Popen(
@@ -249,19 +249,19 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
     import multiprocessing
     import os
 
-    import deckbuilder.workers
-    from deckbuilder.pipeline import build
+    import deckbuilder.pipeline.workers
+    from deckbuilder.pipeline.run import build
 
     content = generated_content(tmp_path / "big", 600)
     rendered = tmp_path / "rendered.txt"
-    real = deckbuilder.workers._Job.__call__
+    real = deckbuilder.pipeline.workers._Job.__call__
 
     def counted(job: object, path: Path) -> object:
         with rendered.open("a", encoding="utf-8") as out:
             out.write(f"{path.name}\n")
         return real(job, path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(deckbuilder.workers._Job, "__call__", counted)  # inherited by fork
+    monkeypatch.setattr(deckbuilder.pipeline.workers._Job, "__call__", counted)  # inherited by fork
 
     class Stop(Exception):
         pass

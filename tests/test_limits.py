@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from deckbuilder.notes.state.lockfile import RESTORE
+from deckbuilder.plan.lockfile import RESTORE
 from tests.ankiengine import import_into
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import SMALL_CASE, snapshot

@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deckbuilder.notes.state import Lock, NoteState, NoteTypeState, Stamp
+from deckbuilder.plan import Lock, NoteState, NoteTypeState, Stamp
 
 _text = st.text(max_size=30)
 _notes = st.dictionaries(

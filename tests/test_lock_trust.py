@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.notes.state.lockfile import RESTORE
+from deckbuilder.plan.lockfile import RESTORE
 from tests.helpers import SMALL_CASE, replace_in, snapshot
 from tests.process import deckbuilder
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from deckbuilder.apkg.writer import NOTICE
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from deckbuilder.apkg import protobuf
 from deckbuilder.apkg.writer import NOTICE, notice_collection
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import ImportLog, collection, import_into
 from tests.conftest import DEFAULT_NOTES, REPO
 from tests.helpers import replace_in

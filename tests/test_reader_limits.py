@@ -36,7 +36,7 @@ from deckbuilder.apkg.reader import (
 )
 from deckbuilder.files import MiB
 from deckbuilder.notes.notetype import MCQ
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.conftest import DEFAULT_NOTES, REPO
 from tests.packages import collection_bytes, patch_collection
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-import deckbuilder.pipeline
-import deckbuilder.workers
+import deckbuilder.pipeline.run
+import deckbuilder.pipeline.workers
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.content.yamlfile import parse_yaml
 from deckbuilder.errors import ContractError
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import ImportLog, collection, import_apkg, import_into, open_collection
 from tests.conftest import DEFAULT_NOTES
 from tests.helpers import generated_content, markup_only, replace_in, visible_text
@@ -288,10 +288,12 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large decks are read and rendered on every core; the result must not depend on it."""
-    content = generated_content(tmp_path / "content", deckbuilder.workers.PARALLEL_FROM + 6)
+    content = generated_content(
+        tmp_path / "content", deckbuilder.pipeline.workers.PARALLEL_FROM + 6
+    )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     parallel = build(content, tmp_path / "parallel").deck_path.read_bytes()
     (content / LOCK_FILE).unlink()
-    monkeypatch.setattr(deckbuilder.workers, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(deckbuilder.pipeline.workers, "PARALLEL_FROM", 10**9)
     sequential = build(content, tmp_path / "sequential").deck_path.read_bytes()
     assert parallel == sequential

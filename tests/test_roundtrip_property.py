@@ -23,7 +23,7 @@ from hypothesis.database import (
 )
 
 from deckbuilder.notes.render import UnsafeText, markdown
-from deckbuilder.pipeline import build, render_content
+from deckbuilder.pipeline.run import build, render_content
 from tests.ankiengine import collection, import_apkg
 from tests.conftest import REPO
 from tests.helpers import read_case

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from deckbuilder.notes import ids
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_NOTES
 from tests.packages import query

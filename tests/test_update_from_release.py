@@ -14,7 +14,7 @@ from pathlib import Path
 
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.notes import ids
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import ImportLog, collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_FACTS, DEFAULT_NOTES, REPO
 

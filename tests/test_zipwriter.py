@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from deckbuilder.apkg import zipwriter
 from deckbuilder.apkg.zipwriter import ZipWriter
-from deckbuilder.pipeline import build
+from deckbuilder.pipeline.run import build
 from tests.ankiengine import import_into
 from tests.conftest import DEFAULT_NOTES
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import IO
 
 from deckbuilder.apkg import protobuf
-from deckbuilder.apkg.reader import MAX_PACKAGE_BYTES, PackageError
+from deckbuilder.apkg.reader import MAX_PACKAGE_BYTES
 from deckbuilder.content.imagemeta import DamagedImage, clean
 from deckbuilder.content.media import IMAGE_TYPES, MAX_IMAGE_BYTES
+from deckbuilder.errors import PackageError
 from deckbuilder.files import MiB, open_regular
 
 MAX_MEDIA_LIST_BYTES = 64 * MiB

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, Generic, TypeVar
 
 from deckbuilder.apkg import protobuf
-from deckbuilder.errors import DeckbuilderError
+from deckbuilder.errors import PackageError
 from deckbuilder.files import MiB, open_regular
 
 MAX_PACKAGE_BYTES = 4096 * MiB
@@ -68,10 +68,6 @@ SUMMARY_WORDS = 12
 _SUMMARY_SOURCE = 4096  # characters of a field its first words are taken from
 _REF_CHARS = 100  # of a case or question id as listed; stable keys have at most 64
 _CHUNK = MiB
-
-
-class PackageError(DeckbuilderError):
-    """The file is not an Anki package this tool can read."""
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,10 @@ state: dict[str, bool] = {"debug": False}
 
 
 def _error_kind(exc: BaseException) -> str:
-    """The ``error`` of a command's JSON when it fails."""
-    name = type(exc).__name__
-    return {
-        "ContentError": "content",
-        "LockDamaged": "content",
-        "ContractError": "contract",
-        "OutputError": "output",
-        "PackageError": "package",
-        "ArticleError": "article",
-        "ImportCheckError": "internal",
-        "WriteFailed": "output",
-    }.get(name, "internal")
+    """The ``error`` of a command's JSON when it fails: the error's own kind."""
+    from deckbuilder.errors import DeckbuilderError
+
+    return exc.kind if isinstance(exc, DeckbuilderError) else "internal"
 
 
 def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
@@ -52,7 +44,6 @@ def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from deckbuilder.errors import ContentError, DeckbuilderError
-        from deckbuilder.files import WriteFailed
 
         as_json = bool(kwargs.get("as_json"))
         try:
@@ -69,11 +60,9 @@ def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
                 problems, message = exc.problems, f"{exc.summary}{tail}"
             elif isinstance(exc, DeckbuilderError):
                 problems, message = [], str(exc)
-            elif isinstance(exc, WriteFailed):
-                problems, message = [], f"cannot write {exc.filename}: {exc.strerror}"
             else:
                 problems, message = [], f"internal error: {type(exc).__name__}: {exc}"
-            bug = not isinstance(exc, DeckbuilderError | WriteFailed)
+            bug = not isinstance(exc, DeckbuilderError)
             _report(command, exc, message, problems, as_json, bug)
             raise typer.Exit(1) from None
 

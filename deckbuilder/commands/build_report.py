@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from deckbuilder.errors import counted
 
 if TYPE_CHECKING:
-    from deckbuilder.pipeline import BuildResult
+    from deckbuilder.pipeline.run import BuildResult
 
 DETAIL_LINES = 30
 STATUSES = ("new", "updated", "unchanged", "retired", "still_retired")

@@ -42,11 +42,12 @@ from deckbuilder.content.yamlfile import Mark, locate, locate_found, parse_yaml
 from deckbuilder.errors import (
     ContentError,
     ContentProblem,
+    FileTooLarge,
     KeyPath,
     display_path,
     format_key_path,
 )
-from deckbuilder.files import FileTooLarge, read_regular
+from deckbuilder.files import read_regular
 
 MAX_PROBLEMS_PER_FILE = 100
 
@@ -208,6 +209,25 @@ def _capped(problems: list[ContentProblem]) -> tuple[ContentProblem, ...]:
     return (*ordered[:MAX_PROBLEMS_PER_FILE], summary)
 
 
+class CaseIds:
+    """The case ids of one deck, each claimed by the first file (or object) that has it."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[Path, Mark | None]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._seen)
+
+    def claim(self, case_id: str, where: Path, mark: Mark | None) -> ContentProblem | None:
+        """None if ``case_id`` is new (it is now ``where``'s), else the problem."""
+        if case_id not in self._seen:
+            self._seen[case_id] = (where, mark)
+            return None
+        other, other_mark = self._seen[case_id]
+        at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
+        return problem_at(where, mark, ("id",), f"case id {case_id!r} is already used in {at}")
+
+
 class ContentReader:
     """Reads a content folder one case file at a time, collecting every problem.
 
@@ -224,7 +244,7 @@ class ContentReader:
                 [ContentProblem(display_path(self.root), message=f"content folder {what}")]
             )
         self.problems: list[ContentProblem] = []
-        self._seen: dict[str, tuple[Path, Mark | None]] = {}
+        self.ids = CaseIds()
         deck_path = self.root / DECK_FILE
         self.deck: Deck | None = None
         self.deck_digest: bytes | None = None  # of the deck file as read, for the stamp
@@ -266,24 +286,15 @@ class ContentReader:
         self.problems.extend(report.problems)
         if report.case_id is None or report.problems:
             return False
-        if report.case_id in self._seen:
-            other, other_mark = self._seen[report.case_id]
-            at = f"{display_path(other)}:{other_mark.line}" if other_mark else display_path(other)
-            self.problems.append(
-                problem_at(
-                    report.path,
-                    report.id_mark,
-                    ("id",),
-                    f"case id {report.case_id!r} is already used in {at}",
-                )
-            )
+        clash = self.ids.claim(report.case_id, report.path, report.id_mark)
+        if clash is not None:
+            self.problems.append(clash)
             return False
-        self._seen[report.case_id] = (report.path, report.id_mark)
         return True
 
     def finish(self) -> None:
         """Raise :class:`ContentError` with every problem found, if any."""
-        if self.deck is not None and not self._seen and not self.problems:
+        if self.deck is not None and not self.ids and not self.problems:
             self.problems.append(
                 ContentProblem(
                     display_path(self.root), message="no case files found next to deck.yaml"

@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from deckbuilder.content.imagemeta import DamagedImage, clean
-from deckbuilder.files import FileRefused, FileTooLarge, MiB, check_regular, read_regular
+from deckbuilder.errors import FileRefused, FileTooLarge
+from deckbuilder.files import MiB, check_regular, read_regular
 
 MAX_IMAGE_BYTES = 20 * MiB
 IMAGE_TYPES = (".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp")

@@ -23,7 +23,6 @@ This module is the public API only.
 """
 
 from deckbuilder.authoring.importtext.article import (
-    ArticleError,
     Line,
     ParsedFigure,
     ParsedQuestion,
@@ -37,8 +36,8 @@ from deckbuilder.authoring.importtext.importer import (
     import_article,
 )
 from deckbuilder.authoring.importtext.parser import parse_article
-from deckbuilder.authoring.importtext.selfcheck import ImportCheckError
 from deckbuilder.authoring.importtext.writer import slug, to_yaml, written_values
+from deckbuilder.errors import ArticleError, ImportCheckError
 
 __all__ = [
     "MAX_ARTICLE_BYTES",

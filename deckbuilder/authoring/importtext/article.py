@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from deckbuilder.errors import DeckbuilderError
-
 if TYPE_CHECKING:
     from deckbuilder.authoring.importtext.citations import Citations
 
@@ -55,10 +53,6 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # A form feed is how many PDF extractors mark a page break; the Unicode line and paragraph
 # separators are line breaks too, and YAML would read them as such.
 LINE_BREAK = re.compile("[\x0c\u2028\u2029]")
-
-
-class ArticleError(DeckbuilderError):
-    """The article cannot be imported: not a quiz, not text, or too large."""
 
 
 @dataclass

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deckbuilder.authoring.importtext.article import ArticleError, ParsedQuiz
+from deckbuilder.authoring.importtext.article import ParsedQuiz
 from deckbuilder.authoring.importtext.parser import parse_article
 from deckbuilder.authoring.importtext.rendercheck import check_rendering
 from deckbuilder.authoring.importtext.selfcheck import self_check
 from deckbuilder.authoring.importtext.writer import case_id, fact_candidates, slug, to_yaml
+from deckbuilder.errors import ArticleError
 
 if TYPE_CHECKING:
     from deckbuilder.authoring.importtext.figures import PlacedImage
@@ -54,7 +55,8 @@ def is_pdf(article: Path) -> bool:
 
 def _read_bytes(article: Path, limit: int, what: str) -> bytes:
     """The file's bytes, refused if it is not a regular file or is over ``limit``."""
-    from deckbuilder.files import FileTooLarge, read_regular
+    from deckbuilder.errors import FileTooLarge
+    from deckbuilder.files import read_regular
 
     try:
         return read_regular(article, limit)

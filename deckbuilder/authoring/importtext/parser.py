@@ -6,7 +6,6 @@ import statistics
 
 from deckbuilder.authoring.importtext.answers import read_answers
 from deckbuilder.authoring.importtext.article import (
-    ArticleError,
     Line,
     ParsedQuiz,
     Report,
@@ -19,6 +18,7 @@ from deckbuilder.authoring.importtext.citations import Citations, reference_coun
 from deckbuilder.authoring.importtext.joiner import Joiner
 from deckbuilder.authoring.importtext.questions import QuestionReader
 from deckbuilder.authoring.importtext.sentences import split_sentences
+from deckbuilder.errors import ArticleError
 
 MAX_TITLE = 200  # characters: longer is a paragraph, not a heading
 

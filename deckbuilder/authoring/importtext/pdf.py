@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from deckbuilder.authoring.importtext.article import ArticleError
+from deckbuilder.errors import ArticleError
 
 MAX_IMAGE_PIXELS = 40_000_000  # a figure is a few megapixels; more is a bomb or a poster
 _MARGIN_SHARE = 0.09  # rows in the top or bottom 9% of a page may be headers and footers

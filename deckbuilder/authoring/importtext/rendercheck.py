@@ -23,7 +23,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from deckbuilder.authoring.importtext.article import ArticleError, ParsedQuiz
+from deckbuilder.authoring.importtext.article import ParsedQuiz
+from deckbuilder.errors import ArticleError
 
 # What the render messages name, as deckbuilder.notes.mathcheck words them: a command
 # ("math uses '\href', ..."), or an environment ("math uses the environment 'x', ...").

@@ -9,11 +9,7 @@ from typing import Any
 
 from deckbuilder.authoring.importtext.article import ParsedQuiz
 from deckbuilder.authoring.importtext.writer import written_values
-from deckbuilder.errors import DeckbuilderError
-
-
-class ImportCheckError(DeckbuilderError):
-    """The case file import-text wrote does not read back as what it parsed: a bug."""
+from deckbuilder.errors import ImportCheckError
 
 
 def self_check(content: str, quiz: ParsedQuiz) -> dict[str, Any]:
