@@ -36,6 +36,41 @@ def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(schema())
 
 
+def test_the_shipped_schema_is_generated_from_the_result_models() -> None:
+    """Changing a command's output model without regenerating the schema fails here:
+    ``python -m deckbuilder.commands.results`` rewrites it."""
+    from deckbuilder.commands.results import dumps, output_schema
+
+    shipped = (REPO / "deckbuilder" / "commands" / "output.schema.json").read_text("utf-8")
+    assert shipped == dumps(output_schema())
+
+
+def test_every_error_kind_is_in_the_schema() -> None:
+    """A new error class with its own kind reaches the schema's enum without a hand edit."""
+    from deckbuilder.errors import DeckbuilderError
+
+    class Invented(DeckbuilderError):
+        kind = "invented-for-this-test"
+
+    try:
+        from deckbuilder.commands.results import output_schema
+
+        error = output_schema()["$defs"]["ErrorOutput"]["properties"]["error"]
+        assert "invented-for-this-test" in error["enum"]
+        assert {"content", "contract", "output", "package", "article", "internal"} <= set(
+            error["enum"]
+        )
+    finally:
+        import gc
+
+        del Invented
+        gc.collect()  # a class lives in its base's __subclasses__ until collected
+    assert (
+        "invented-for-this-test"
+        not in output_schema()["$defs"]["ErrorOutput"]["properties"]["error"]["enum"]
+    )
+
+
 def test_build_every_outcome(work: Path) -> None:
     dry = _run(work, "build", "content", "--dry-run")
     assert dry["outcome"] == "dry_run" and dry["written"] is False

@@ -12,7 +12,7 @@ With Anki's default import options ("update notes and note types if newer"):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from deckbuilder.apkg.reader import Listed, Package
 
@@ -37,22 +37,6 @@ class Diff:
     left_behind: list[NoteChange] = field(default_factory=list)  # only in OLD: Anki keeps them
     notetypes: list[str] = field(default_factory=list)
     renamed: tuple[str, str] | None = None  # the deck that holds the cards, renamed
-
-    def as_json(self) -> dict[str, object]:
-        keys = (
-            "new",
-            "updated",
-            "unchanged",
-            "retired",
-            "not_arriving",
-            "conflicting",
-            "left_behind",
-        )
-        out: dict[str, object] = {"command": "diff", "outcome": "compared"}
-        out.update({k: [asdict(c) for c in getattr(self, k)] for k in keys})
-        out["notetypes"] = self.notetypes
-        out["renamed"] = {"from": self.renamed[0], "to": self.renamed[1]} if self.renamed else None
-        return out
 
 
 def diff_packages(old: Package[Listed], new: Package[Listed]) -> Diff:

@@ -72,12 +72,12 @@ def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
 def _report(
     command: str, exc: Exception, message: str, problems: Any, as_json: bool, bug: bool
 ) -> None:
-    from deckbuilder.commands.output import error_json, problem_json, terminal_safe
+    from deckbuilder.commands.output import error_json, terminal_safe
     from deckbuilder.errors import counted
 
     kind = _error_kind(exc)
     if as_json:
-        typer.echo(error_json(command, kind, message, [problem_json(p) for p in problems]))
+        typer.echo(error_json(command, kind, message, problems))
         return
     message = terminal_safe(message)  # it may name a file, or quote an article
     for problem in problems[:SHOWN_PROBLEMS]:

@@ -10,7 +10,7 @@ import typer
 
 from deckbuilder.commands import build_report, reports_errors
 from deckbuilder.commands.check import ContentArg
-from deckbuilder.commands.output import JsonOpt, json_text
+from deckbuilder.commands.output import JsonOpt, output_text
 
 
 @reports_errors
@@ -93,7 +93,7 @@ def build(
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
     if as_json:
-        typer.echo(json_text(build_report.as_json(result, seconds)))
+        typer.echo(output_text(build_report.as_json(result, seconds)))
         return
     if not quiet:
         rerun = shlex.join(

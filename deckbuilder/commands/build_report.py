@@ -10,11 +10,12 @@ up to date) and always lists every note (``commands/output.schema.json``).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from deckbuilder.errors import counted
 
 if TYPE_CHECKING:
+    from deckbuilder.commands.results import _BuildOutput
     from deckbuilder.pipeline.run import BuildResult
 
 DETAIL_LINES = 30
@@ -56,8 +57,10 @@ def rename_advice(old: str, new: str) -> str:
     )
 
 
-def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
-    from deckbuilder.commands.output import problem_json
+def as_json(result: BuildResult, seconds: float) -> _BuildOutput:
+    """The build's ``--json`` output."""
+    from deckbuilder.commands.output import problems_out
+    from deckbuilder.commands.results import LockOrigin, Renamed, build_output
     from deckbuilder.notes.kinds import KINDS
 
     plan = result.plan
@@ -72,24 +75,26 @@ def as_json(result: BuildResult, seconds: float) -> dict[str, Any]:
                 planned is not None and planned.changed,
             )
             notetypes[kind.json_key] = "new" if new else "changed" if changed else "unchanged"
-    renamed = plan.renamed if plan is not None else None
-    return {
-        "command": "build",
-        "outcome": outcome(result),
-        "deck": str(result.deck_path),
-        "written": result.written,
-        "up_to_date": result.up_to_date,
-        "bytes": result.size,
-        "format": result.package_format,
-        "notes": result.notes,
-        "seconds": round(seconds, 3),
-        **_refs(result),
-        **notetypes,
-        "deck_changed": bool(plan and plan.deck_changed),
-        "renamed": {"from": renamed[0], "to": renamed[1]} if renamed else None,
-        "lock": {"origin": result.lock_origin, "detail": result.lock_detail},
-        "warnings": [problem_json(w) for w in result.warnings],
-    }
+    return build_output().model_validate(  # the note types' keys make it a dynamic model
+        {
+            "outcome": outcome(result),
+            "deck": str(result.deck_path),
+            "written": result.written,
+            "up_to_date": result.up_to_date,
+            "bytes": result.size,
+            "format": result.package_format,
+            "notes": result.notes,
+            "seconds": round(seconds, 3),
+            **_refs(result),
+            **notetypes,
+            "deck_changed": bool(plan and plan.deck_changed),
+            "renamed": Renamed.of(plan.renamed if plan is not None else None),
+            "lock": LockOrigin.model_validate(
+                {"origin": result.lock_origin, "detail": result.lock_detail}
+            ),
+            "warnings": problems_out(result.warnings),
+        }
+    )
 
 
 def text(

@@ -38,20 +38,20 @@ def check(
     result = run_check(content)
     n = len(result.warnings)
     if as_json:
-        from deckbuilder.commands.output import json_text, problem_json
+        from deckbuilder.commands.output import output_text, problems_out
+        from deckbuilder.commands.results import CheckOutput
 
         typer.echo(
-            json_text(
-                {
-                    "command": "check",
-                    "outcome": "failed_strict" if strict and n else "ok",
-                    "content": str(content),
-                    "cases": result.cases,
-                    "questions": result.notes,
-                    "facts": result.facts,
-                    "warnings": [problem_json(w) for w in result.warnings],
-                    "notices": [problem_json(w) for w in result.notices],
-                }
+            output_text(
+                CheckOutput(
+                    outcome="failed_strict" if strict and n else "ok",
+                    content=str(content),
+                    cases=result.cases,
+                    questions=result.notes,
+                    facts=result.facts,
+                    warnings=problems_out(result.warnings),
+                    notices=problems_out(result.notices),
+                )
             )
         )
         if strict and n:

@@ -53,50 +53,49 @@ def import_text(
     result = import_article(article, output, content=content, force=force)
     report = result.quiz.report
     if as_json:
-        from deckbuilder.commands.output import json_text
+        from deckbuilder.commands.output import output_text
+        from deckbuilder.commands.results import Dropped, FigureImage, ImportOutput, LeftOut
 
         def where(line: int, what: str) -> str:
             return f"{article}:{result.where(line)}: {what}"
 
         typer.echo(
-            json_text(
-                {
-                    "command": "import-text",
-                    "outcome": "written",
-                    "path": str(result.path),
-                    "questions": len(result.quiz.questions),
-                    "figures": len(result.quiz.figures),
-                    "facts_proposed": result.facts,
-                    "superscripts": report.superscripts,
-                    "warnings": [
+            output_text(
+                ImportOutput(
+                    path=str(result.path),
+                    questions=len(result.quiz.questions),
+                    figures=len(result.quiz.figures),
+                    facts_proposed=result.facts,
+                    superscripts=report.superscripts,
+                    warnings=[
                         *report.warnings,
                         *(where(n, what) for n, what in report.line_warnings),
                     ],
-                    "left_out": [
-                        {"line": n, "text": text, "why": why} for n, text, why in report.left_out
+                    left_out=[
+                        LeftOut(line=n, text=text, why=why) for n, text, why in report.left_out
                     ],
-                    "figure_images": [
-                        {
-                            "file": str(result.path.parent / placed.file),
-                            "page": placed.image.page,
-                            "width": placed.image.width,
-                            "height": placed.image.height,
-                            "figure": placed.figure,
-                            "caption_matched": placed.figure is not None,
-                            "why": placed.why,
-                        }
+                    figure_images=[
+                        FigureImage(
+                            file=str(result.path.parent / placed.file),
+                            page=placed.image.page,
+                            width=placed.image.width,
+                            height=placed.image.height,
+                            figure=placed.figure,
+                            caption_matched=placed.figure is not None,
+                            why=placed.why,
+                        )
                         for placed in result.images
                     ],
-                    "dropped": [
-                        {"page": page, "text": text, "why": why}
+                    dropped=[
+                        Dropped(page=page, text=text, why=why)
                         for page, text, why in (result.pdf.dropped if result.pdf else [])
                     ],
-                    "pages_without_text": result.pdf.no_text if result.pdf else [],
-                    "moved": [where(n, what) for n, what in report.moved],
-                    "uncertain_citations": [
+                    pages_without_text=result.pdf.no_text if result.pdf else [],
+                    moved=[where(n, what) for n, what in report.moved],
+                    uncertain_citations=[
                         where(n, f"'{token}': {why}") for n, token, why in report.citations
                     ],
-                }
+                )
             )
         )
         return

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from deckbuilder.commands import reports_errors
-from deckbuilder.commands.output import JsonOpt, json_text, terminal_safe
+from deckbuilder.commands.output import JsonOpt, output_text, terminal_safe
 
 if TYPE_CHECKING:
     from deckbuilder.apkg.reader import Listed
@@ -48,30 +48,33 @@ def inspect(deck: DeckArg, as_json: JsonOpt = False) -> None:
     package = read_listing(deck)
     images = image_metadata(deck)
     if as_json:
-        notes = [
-            {"case": n.case, "question": n.question, "guid": n.guid, "text": n.summary()}
-            for n in package.notes
-        ]
+        from deckbuilder.commands.results import (
+            ImageMetadata,
+            InspectOutput,
+            ListedNote,
+            ListedNoteType,
+        )
+
         typer.echo(
-            json_text(
-                {
-                    "command": "inspect",
-                    "outcome": "read",
-                    "path": str(deck),
-                    "format": package.format,
-                    "decks": package.decks,
-                    "notetypes": [
-                        {
-                            "id": t.id,
-                            "name": t.name,
-                            "fields": list(t.fields),
-                            "templates": list(t.templates),
-                        }
+            output_text(
+                InspectOutput(
+                    path=str(deck),
+                    format=package.format,  # type: ignore[arg-type]
+                    decks=package.decks,
+                    notetypes=[
+                        ListedNoteType(
+                            id=t.id, name=t.name, fields=list(t.fields), templates=list(t.templates)
+                        )
                         for t in package.notetypes.values()
                     ],
-                    "notes": notes,
-                    "image_metadata": [{"name": i.name, "found": list(i.found)} for i in images],
-                }
+                    notes=[
+                        ListedNote(case=n.case, question=n.question, guid=n.guid, text=n.summary())
+                        for n in package.notes
+                    ],
+                    image_metadata=[
+                        ImageMetadata(name=i.name, found=list(i.found)) for i in images
+                    ],
+                )
             )
         )
         return
@@ -101,12 +104,33 @@ def diff(old: DeckArg, new: DeckArg, as_json: JsonOpt = False) -> None:
 
     Example: deckbuilder diff last-week.apkg dist/clinical-quiz.apkg
     """
-    from deckbuilder.apkg.compare import diff_packages
+    from deckbuilder.apkg.compare import NoteChange, diff_packages
     from deckbuilder.apkg.reader import read_listing
 
     result = diff_packages(read_listing(old), read_listing(new))
     if as_json:
-        typer.echo(json_text(result.as_json()))
+        from dataclasses import asdict
+
+        from deckbuilder.commands.results import Change, DiffOutput, Renamed
+
+        def listed(found: list[NoteChange]) -> list[Change]:
+            return [Change(**asdict(c)) for c in found]
+
+        typer.echo(
+            output_text(
+                DiffOutput(
+                    new=listed(result.new),
+                    updated=listed(result.updated),
+                    unchanged=listed(result.unchanged),
+                    retired=listed(result.retired),
+                    not_arriving=listed(result.not_arriving),
+                    conflicting=listed(result.conflicting),
+                    left_behind=listed(result.left_behind),
+                    notetypes=result.notetypes,
+                    renamed=Renamed.of(result.renamed),
+                )
+            )
+        )
         return
     if result.renamed:
         from deckbuilder.commands.build_report import rename_advice

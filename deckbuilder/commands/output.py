@@ -19,6 +19,9 @@ import typer
 from deckbuilder.errors import terminal_safe as terminal_safe  # printing lives here too
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from deckbuilder.commands.results import Problem, _Output
     from deckbuilder.errors import ContentProblem
 
 _JSON_LEAVES = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
@@ -38,32 +41,35 @@ JsonOpt = Annotated[
 ]
 
 
+def output_text(output: _Output) -> str:
+    """A command's ``--json`` output (:mod:`deckbuilder.commands.results`), as printed."""
+    return json_text(output.dump())
+
+
 def written_json(command: str, files: list[str], **extra: Any) -> str:
     """The JSON of a command that wrote files (init, new case, schema, preview)."""
-    return json_text({"command": command, "outcome": "written", "files": files, **extra})
+    from deckbuilder.commands.results import WrittenOutput
+
+    return output_text(WrittenOutput(command=command, files=files, **extra))  # type: ignore[arg-type]
 
 
-def problem_json(problem: ContentProblem) -> dict[str, Any]:
-    return {
-        "file": problem.file,
-        "line": problem.line,
-        "column": problem.column,
-        "key": problem.key,
-        "message": problem.message,
-    }
+def problems_out(problems: Iterable[ContentProblem]) -> list[Problem]:
+    """Problems, warnings or notices as the ``--json`` output lists them."""
+    from deckbuilder.commands.results import Problem
+
+    return [
+        Problem(file=p.file, line=p.line, column=p.column, key=p.key, message=p.message)
+        for p in problems
+    ]
 
 
-def error_json(command: str, kind: str, message: str, problems: list[dict] | None = None) -> str:
-    """The JSON a command prints when it fails (``kind``: content, contract, output,
-    package, article, usage, internal)."""
-    return json_text(
-        {
-            "command": command,
-            "outcome": "error",
-            "error": kind,
-            "message": message,
-            "problems": problems or [],
-        }
+def error_json(command: str, kind: str, message: str, problems: Iterable[ContentProblem]) -> str:
+    """The JSON a command prints when it fails (``kind``: the error's, see
+    :func:`deckbuilder.commands.results.error_kinds`)."""
+    from deckbuilder.commands.results import ErrorOutput
+
+    return output_text(
+        ErrorOutput(command=command, error=kind, message=message, problems=problems_out(problems))
     )
 
 
