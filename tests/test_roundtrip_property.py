@@ -4,7 +4,8 @@ Hypothesis writes random content — every script including right-to-left, emoji
 combining marks, ``<>&"'`` in every field, very long texts, many options — as YAML,
 builds it, imports the deck with the ``anki`` package, and checks that every field
 the engine stores is exactly what our renderer produced, that GUIDs are unique, and
-that nothing crashes. Failures are kept in ``tests/hypothesis-db`` and replayed first.
+that nothing crashes. A failure Hypothesis finds is kept as an ``@example`` below (its
+database, ``.hypothesis/``, is a local cache and is not committed).
 """
 
 from __future__ import annotations
@@ -14,18 +15,12 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from hypothesis.database import (
-    DirectoryBasedExampleDatabase,
-    MultiplexedDatabase,
-    ReadOnlyDatabase,
-)
 
 from deckbuilder.notes.render import UnsafeText, markdown
 from deckbuilder.pipeline.run import build, render_content
 from tests.ankiengine import collection, import_apkg
-from tests.conftest import REPO
 from tests.helpers import read_case
 
 SAMPLES = [
@@ -133,17 +128,57 @@ def _dump(data: object) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=80)
 
 
+def _every_sample() -> tuple[dict[str, object], list[dict[str, object]]]:
+    """Every hard sample in every text field at once, 26 options, two cases."""
+    joined = " ".join(s for s in SAMPLES if s.strip())
+    question = {
+        "id": "q",
+        "question": joined,
+        "options": {letter: f"{letter} {joined}" for letter in LETTERS},
+        "answer": "Z",
+        "critique": joined,
+    }
+    cases = [
+        {
+            "id": cid,
+            "title": joined,
+            "case": joined,
+            "discussion": joined,
+            "source": joined,
+            "questions": [question],
+        }
+        for cid in ("a", "b-2")
+    ]
+    return {"name": "Deck", "id": "d", "description": joined}, cases
+
+
 @settings(
     deadline=None,
-    # The committed examples are replayed but never rewritten by a run (a run would
-    # delete the ones that no longer fail); new failures land in .hypothesis/ to commit.
-    database=MultiplexedDatabase(
-        ReadOnlyDatabase(DirectoryBasedExampleDatabase(str(REPO / "tests" / "hypothesis-db"))),
-        DirectoryBasedExampleDatabase(str(REPO / ".hypothesis" / "examples")),
-    ),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(decks())
+@example(_every_sample())
+@example(  # a one-character deck: the shortest of everything
+    (
+        {"name": "D", "id": "d", "description": "x"},
+        [
+            {
+                "id": "c",
+                "title": "t",
+                "case": "c",
+                "questions": [
+                    {
+                        "id": "q",
+                        "question": "?",
+                        "options": {"A": "a", "B": "b"},
+                        "answer": "B",
+                        "critique": "c",
+                    }
+                ],
+            }
+        ],
+    )
+)
 def test_random_decks_round_trip_through_the_engine(
     deck_and_cases: tuple[dict[str, object], list[dict[str, object]]],
 ) -> None:
