@@ -21,6 +21,9 @@ and the position lookups share the node types and are never used apart.
 
 from __future__ import annotations
 
+import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -319,7 +322,7 @@ def parse_yaml(text: str) -> YamlDocument:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return YamlDocument(None, [_syntax_problem(exc)])
+        return YamlDocument(None, [_syntax_problem(exc, text)])
     except yaml.YAMLError as exc:
         return YamlDocument(None, [YamlProblem(None, f"not valid YAML: {exc}")])
     except RecursionError:
@@ -336,7 +339,10 @@ def parse_yaml(text: str) -> YamlDocument:
     return YamlDocument(data, builder.problems)
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
+_TAB_MESSAGE = "a tab character is used for indentation; YAML needs spaces"
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     """A parser error as a message an author can act on, independent of libyaml's wording."""
     problem = exc.problem or "syntax error"
     context = exc.context or ""
@@ -346,7 +352,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
     elif "single document" in context or "another document" in problem:
         message = "a file holds one deck or one case, but a second document ('---') starts here"
     elif "tab" in problem and ("\\t" in problem or "tab character" in problem):
-        message = "a tab character is used for indentation; YAML needs spaces"
+        message = _TAB_MESSAGE
+    elif mark is not None and "flow" not in context and (slip := _slip(text, problem, mark)):
+        return slip
     elif "mapping values are not allowed" in problem:
         message = "YAML syntax error: a ': ' inside text; put the text in quotes or use a '|' block"
     elif "flow" in context:
@@ -359,6 +367,227 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
         message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     where = Mark(mark.line + 1, mark.column + 1) if mark is not None else None
     return YamlProblem(where, message)
+
+
+# Indentation slips. A key or list item moved a level left or right of its siblings reads
+# as something else to YAML, which then fails elsewhere: a key moved left closes the
+# mapping it belonged to, so the error shows on the next line (often as "a ': ' inside
+# text"); a key moved right runs on as text of the key above it. On a syntax error, and
+# only then, the keys and list items that begin the lines up to it are read once from
+# the scanner's tokens; the slips that could explain the error are listed, and the one
+# whose repair lets the file parse furthest is named. At most _SLIP_TRIES repaired copies
+# are parsed, so the cost stays linear in the file.
+
+_SLIP_TRIES = 4
+_SLIP_PROBLEMS = (
+    "did not find expected key",  # libyaml
+    "did not find expected '-' indicator",
+    "expected <block end>",  # PyYAML without libyaml
+    "mapping values are not allowed",  # "here" or "in this context"
+)
+_KEY_AT_START = re.compile(r"([\w-]+)[ \t]*(?=:(?:\s|$))")
+_STRUCTURE = (
+    yaml.StreamStartToken,
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.BlockEndToken,
+)
+_FLOW_START = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+_FLOW_END = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A key, or a list item's '-', that begins a line (after any '-' before it)."""
+
+    line: int  # 0-based, as the parser's marks
+    column: int
+    key: str | None  # None for a list item's '-'
+
+    def is_like(self, other: _Entry) -> bool:
+        """Both keys, or both list items."""
+        return (self.key is None) == (other.key is None)
+
+
+def _slip(text: str, problem: str, mark: yaml.Mark) -> YamlProblem | None:
+    """The indentation slip that explains the syntax error at ``mark``, if one does:
+    a tab in the indentation of its line, or a key or list item out of line with
+    those it belongs with, on its line or the one before."""
+    start, end = _line_span(text, mark.line)
+    row = text[start:end]
+    rest = row.lstrip(" \t")
+    indentation = row[: len(row) - len(rest)]
+    if "\t" in indentation and rest.strip():
+        return YamlProblem(Mark(mark.line + 1, indentation.find("\t") + 1), _TAB_MESSAGE)
+    if not any(known in problem for known in _SLIP_PROBLEMS):
+        return None
+    here = _Entry(mark.line, len(indentation), None)
+    folded = "mapping values" in problem  # the line was read on as text of the key above
+    if rest[:1] == "-" and rest[1:2] in ("", " ", "\r"):
+        if folded or mark.column != here.column:
+            return None
+    elif found := _KEY_AT_START.match(rest):
+        here = _Entry(mark.line, here.column, found[1])
+        if mark.column != (here.column + found.end() if folded else here.column):
+            return None
+    else:
+        return None
+    before = _line_entries(text, mark.line)
+    # Each try: the line that slipped, the entry to line it up with, and where that is.
+    # This line, out of line with a key (or item) still open above it:
+    tries = [(here, other, "above") for other in _siblings_above(before, here)]
+    # or the line before, moved left out of the mapping (or list) this one is in.
+    first = len(before) - 1  # the first entry of the last line before this one
+    while first > 0 and before[first - 1].line == before[first].line:
+        first -= 1
+    left = before[first] if before else here
+    if left.is_like(here) and left.column < here.column:
+        aligned = next((e for e in _open(before, first) if e.column <= here.column), None)
+        if aligned is not None and aligned.column == here.column and aligned.is_like(here):
+            tries.insert(0, (left, aligned, "above"))
+        else:
+            tries.append((left, here, "below"))
+    suspects = {here.line, left.line}
+    chosen = here, here, ""
+    best: tuple[int, bool, int] | None = None  # how far the repair parses, _fits, order
+    for order, (slip, other, where) in enumerate(tries[:_SLIP_TRIES]):
+        start, end = _line_span(text, slip.line)
+        fixed = " " * other.column + text[start:end].lstrip(" ")
+        got = _first_error_line(text[:start] + fixed + text[end:])
+        rank = (got, _fits(before, slip, other, suspects), -order)
+        if got > mark.line and (best is None or rank > best):
+            best, chosen = rank, (slip, other, where)
+    if best is None:
+        return None
+    slip, other, where = chosen
+    side = "more" if slip.column > other.column else "less"
+    if slip.key is None or other.key is None:
+        message = (
+            f"this list item's '-' is indented {side} than the '-' {where} it on line "
+            f"{other.line + 1} (column {other.column + 1}); indent it to line up with that '-'"
+        )
+    else:
+        message = (
+            f"{slip.key!r} is indented {side} than {other.key!r} {where} it "
+            f"(column {other.column + 1}); indent it to line up with {other.key!r}"
+        )
+        if folded and slip is here:
+            message += ", or, if the line is part of the text above, put that text in quotes"
+    return YamlProblem(Mark(slip.line + 1, slip.column + 1), message)
+
+
+def _fits(entries: list[_Entry], slip: _Entry, other: _Entry, suspects: set[int]) -> bool:
+    """Whether the key ``slip``, lined up with ``other``, is shaped as the keys it then
+    stands with: a single character (as option letters are) or a word. This chooses
+    between two slips that each explain an error, as in 'B' moved left between the
+    options 'A' and 'C', against 'critique' moved right under 'answer'. The lines that
+    may have slipped (``suspects``) are no evidence, but for a line lined up with the one
+    below it: nothing more is read of that mapping."""
+    if slip.key is None:
+        return False
+    single = len(slip.key) == 1
+    if other.line > slip.line:
+        return other.key is not None and (len(other.key) == 1) == single
+    for at in range(len(entries) - 1, -1, -1):
+        entry = entries[at]
+        if entry.line > other.line or entry.column > other.column:
+            continue
+        if entry.column < other.column:
+            break  # the key or list item that holds the mapping
+        if entry.key is not None and entry.line not in suspects:
+            return (len(entry.key) == 1) == single
+    return False
+
+
+def _line_span(text: str, line: int) -> tuple[int, int]:
+    """Where line ``line`` (0-based) of ``text`` starts and ends, its newline left out."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return len(text), len(text)
+    end = text.find("\n", start)
+    return start, len(text) if end < 0 else end
+
+
+def _line_entries(text: str, stop: int) -> list[_Entry]:
+    """The keys and list items that begin the lines before line ``stop``, in order,
+    as the scanner reads them (text of '|' blocks, quotes and '[...]' is no entry)."""
+    entries: list[_Entry] = []
+    scanner = YamlParser(text)
+    line, leading, flow, key = -1, False, 0, None
+    try:
+        while (token := scanner.get_token()) is not None:
+            if isinstance(token, _STRUCTURE):
+                continue
+            at = token.start_mark
+            if at.line >= stop:
+                break
+            if key is not None:
+                entries.append(_Entry(key.line, key.column, str(getattr(token, "value", "?"))))
+                key = None
+            if at.line != line:
+                line, leading = at.line, True
+            if isinstance(token, _FLOW_START):
+                flow += 1
+            elif isinstance(token, _FLOW_END):
+                flow = max(flow - 1, 0)
+            if leading and not flow and isinstance(token, yaml.BlockEntryToken):
+                entries.append(_Entry(at.line, at.column, None))
+            elif leading and not flow and isinstance(token, yaml.KeyToken):
+                key, leading = at, False
+            else:
+                leading = False
+    except (yaml.YAMLError, IndexError):
+        pass  # the error itself: the entries before it are all there are
+    finally:
+        scanner.dispose()
+    return entries
+
+
+def _open(entries: list[_Entry], stop: int) -> Iterator[_Entry]:
+    """The entries before ``entries[stop]`` still open there (no line between is further
+    left), nearest first, the nearest one of each column only."""
+    low = sys.maxsize
+    for at in range(stop - 1, -1, -1):
+        if entries[at].column < low:
+            low = entries[at].column
+            yield entries[at]
+
+
+def _siblings_above(entries: list[_Entry], here: _Entry) -> list[_Entry]:
+    """The keys (or list items, as ``here`` is) open above ``here`` in the mapping or
+    list item it stands in, which it may be meant to line up with: the nearest column
+    first. None when it lines up with one already (the slip is elsewhere)."""
+    found: list[_Entry] = []
+    for entry in _open(entries, len(entries)):
+        if not entry.is_like(here):
+            if entry.column < here.column:
+                break  # the list item (or the key) that holds ``here``
+        elif entry.column == here.column:
+            return []
+        else:
+            found.append(entry)
+    return sorted(found, key=lambda entry: abs(entry.column - here.column))
+
+
+def _first_error_line(text: str) -> int:
+    """The line (0-based) the first syntax error in ``text`` is reported on, as
+    :func:`_syntax_problem` places it; ``sys.maxsize`` if there is none."""
+    loader = _Loader(text)
+    try:
+        # libyaml's raw_parse runs the parser without making an object of each event.
+        getattr(loader, "raw_parse", loader.get_single_node)()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if "flow" in (exc.context or ""):
+            mark = exc.context_mark or mark
+        return mark.line if mark is not None else -1
+    except (yaml.YAMLError, RecursionError):
+        return -1
+    finally:
+        loader.dispose()
+    return sys.maxsize
 
 
 def locate(data: Any, path: tuple[str | int, ...]) -> Mark | None:
