@@ -105,6 +105,8 @@ def _type(schema: dict[str, Any], refs: dict[str, str]) -> str:
         return " or ".join(_type(s, refs) for s in kinds)
     if "oneOf" in schema:
         return " or ".join(_type(s, refs) for s in schema["oneOf"])
+    if "if" in schema:  # a question: statements with 'kind', else multiple choice
+        return f"{_type(schema['else'], refs)} or, with `kind`, {_type(schema['then'], refs)}"
     if "enum" in schema:
         return " or ".join(f"`{v}`" for v in schema["enum"])
     kind = schema.get("type")

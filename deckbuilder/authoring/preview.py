@@ -21,7 +21,7 @@ from string import Template
 
 from deckbuilder.content.cloze import deletions
 from deckbuilder.content.media import Media
-from deckbuilder.notes.notetype import CONTRACTS, MCQ
+from deckbuilder.notes.notetype import MCQ
 from deckbuilder.notes.spec import NoteSpec
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
@@ -96,10 +96,12 @@ class Side:
 
 def card_sides(notes: Sequence[NoteSpec]) -> list[Side]:
     """Front and back HTML of every card, as Anki renders them (without the CSS)."""
-    looks = {kind: contract.look() for kind, contract in CONTRACTS.items()}
+    from deckbuilder.notes.kinds import BY_NAME
+
+    looks = {name: kind.contract.look() for name, kind in BY_NAME.items()}
     sides = []
     for note in notes:
-        contract, look = CONTRACTS[note.kind], looks[note.kind]
+        contract, look = BY_NAME[note.kind].contract, looks[note.kind]
         fields = dict(zip(contract.fields, note.fields, strict=True))
         for _, ordinal in note.cards:
             cloze = (ordinal + 1, False) if contract.cloze else None

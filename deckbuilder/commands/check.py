@@ -62,9 +62,15 @@ def check(
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     from deckbuilder.errors import counted
+    from deckbuilder.notes.kinds import KINDS
 
-    summary = f"{counted(result.cases, 'case')}, {counted(result.notes, 'question')}" + (
-        f", {counted(result.facts, 'fact')}" if result.facts else ""
+    summary = ", ".join(
+        [counted(result.cases, "case")]
+        + [
+            counted(result.counts.get(kind.name, 0), kind.noun)
+            for kind in KINDS
+            if kind.always or result.counts.get(kind.name)
+        ]
     )
     if n:
         summary += f", {counted(n, 'warning')}"

@@ -211,8 +211,18 @@ def case_texts(case: Case) -> Iterator[tuple[KeyPath, str]]:
         for key in ("caption", "attribution", "license"):
             if getattr(figure, key):
                 yield ("figures", i, key), getattr(figure, key)
+    from deckbuilder.content.model import StatementQuestion
+
     for i, q in enumerate(case.questions):
         yield ("questions", i, "question"), q.question
+        if isinstance(q, StatementQuestion):
+            for n, statement in enumerate(q.statements):
+                yield ("questions", i, "statements", n, "text"), statement.text
+                if statement.explanation:
+                    yield ("questions", i, "statements", n, "explanation"), statement.explanation
+            if q.critique:
+                yield ("questions", i, "critique"), q.critique
+            continue
         for letter, text in q.options.items():
             yield ("questions", i, "options", letter), text
         yield ("questions", i, "critique"), q.critique

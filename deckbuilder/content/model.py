@@ -17,19 +17,21 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
+from pydantic import Tag as UnionTag
 from pydantic_core import PydanticCustomError
 
 STABLE_KEY_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
@@ -306,6 +308,95 @@ def _among_options(letters: list[str], options: dict[str, str], kind: str) -> No
             )
 
 
+KPRIM_STATEMENTS = 4
+
+
+class Statement(_Model):
+    """One statement of a Kprim or true/false question, which the learner marks true or
+    false."""
+
+    text: Text = Field(description="The statement (Markdown).")
+    answer: Switch = Field(description="Whether the statement is true: true or false.")
+    explanation: Text | None = Field(
+        default=None,
+        description="Why it is true or false (Markdown), shown on the back under the statement.",
+    )
+
+
+class StatementQuestion(_Model):
+    """A question of true/false statements: one Anki note. ``kind: kprim`` has exactly
+    four statements and is scored by the Kprim rule (4 right: 1 point, 3 right: half a
+    point, fewer: none); ``kind: true-false`` has one or more, each judged on its own."""
+
+    id: StableKey = Field(description="Stable key, unique in the case. Never reuse or rename.")
+    kind: Literal["kprim", "true-false"] = Field(
+        description="'kprim': exactly four statements, scored by the Kprim rule; "
+        "'true-false': one or more statements, each marked true or false."
+    )
+    question: Text = Field(
+        description="The question stem (Markdown), e.g. 'Which statements are true?'."
+    )
+    statements: list[Statement] = Field(
+        description="The statements, in order (lettered A, B, C… on the card); a Kprim "
+        "question has exactly four.",
+        json_schema_extra={"maxItems": len(OPTION_LETTERS)},
+    )
+    critique: Text | None = Field(
+        default=None, description="Shown on the back after the statements (Markdown)."
+    )
+    shuffle: Switch | None = Field(
+        default=None,
+        description="Shuffle the statements at each review (overrides the deck's 'shuffle').",
+    )
+    tags: list[Tag] = Field(default_factory=list, description="Extra Anki tags for this note.")
+
+    @field_validator("statements")
+    @classmethod
+    def _counted(cls, statements: list[Statement], info: ValidationInfo) -> list[Statement]:
+        kind = info.data.get("kind")
+        if kind == "kprim" and len(statements) != KPRIM_STATEMENTS:
+            raise PydanticCustomError(
+                "kprim_statements",
+                "a Kprim question has exactly four statements, found {found}",
+                {"found": len(statements)},
+            )
+        if not statements:
+            raise PydanticCustomError(
+                "no_statements", "a true/false question needs at least one statement"
+            )
+        if len(statements) > len(OPTION_LETTERS):
+            raise PydanticCustomError("too_many_statements", "at most 26 statements (A to Z)")
+        return statements
+
+    @property
+    def kprim(self) -> bool:
+        return self.kind == "kprim"
+
+
+def _question_kind(value: object) -> str:
+    """Which model reads a question: one with a ``kind`` is of statements (a ``kind``
+    other than theirs is reported there), one without is multiple choice."""
+    if isinstance(value, StatementQuestion) or (isinstance(value, dict) and "kind" in value):
+        return "kind:statements"
+    return "kind:mcq"
+
+
+AnyQuestion = Annotated[
+    Annotated[Question, UnionTag("kind:mcq")]
+    | Annotated[StatementQuestion, UnionTag("kind:statements")],
+    Discriminator(_question_kind),
+]
+"""A question of any kind. The union's tags (``kind:…``) appear in pydantic's error
+locations; :mod:`~deckbuilder.content.validation` takes them out."""
+
+
+def _questions_schema(schema: dict[str, Any]) -> None:
+    """For editors: a question with ``kind`` is checked as statements, one without as
+    multiple choice (with ``oneOf`` an editor would only say that neither matched)."""
+    mcq, statements = schema["items"].pop("oneOf")
+    schema["items"] = {"if": {"required": ["kind"]}, "then": statements, "else": mcq}
+
+
 def _cloze(value: str) -> str:
     from deckbuilder.content.cloze import ClozeMistake, deletions
 
@@ -458,7 +549,12 @@ class Case(_Model):
     )
     tags: list[Tag] = Field(default_factory=list, description="Anki tags for every question.")
     figures: list[Figure] = Field(default_factory=list, description="Figures of the case.")
-    questions: list[Question] = Field(min_length=1, description="The questions, in order.")
+    questions: list[AnyQuestion] = Field(
+        min_length=1,
+        description="The questions, in order: multiple choice, or (with 'kind') Kprim and "
+        "true/false statements.",
+        json_schema_extra=_questions_schema,
+    )
     facts: list[FactEntry] = Field(
         default_factory=list,
         description="Key facts to recall, as cloze sentences: each becomes a cloze note "
@@ -561,6 +657,12 @@ class Deck(_Model):
         default_factory=list,
         description="Text that looks like a patient's identifier but is meant, each with "
         "the reason: 'check' does not warn about it.",
+    )
+    reveal_on_tap: Switch = Field(
+        default=False,
+        description="Single-best-answer questions show the answer as soon as an option is "
+        "tapped, where the Anki app lets a card do so (Anki desktop, AnkiDroid); elsewhere "
+        "the learner taps Show Answer as usual.",
     )
     support_older_anki: Switch = Field(
         default=False,

@@ -13,12 +13,28 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from deckbuilder.content.model import Case, Fact, Figure, Question, shown, text_problem
+from deckbuilder.content.model import (
+    Case,
+    Fact,
+    Figure,
+    Question,
+    Statement,
+    StatementQuestion,
+    shown,
+    text_problem,
+)
 from deckbuilder.content.yamlfile import Mark, locate, locate_in_text, locate_key
 from deckbuilder.errors import ContentProblem, KeyPath, display_path, format_key_path
 
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
     Case: {"questions": Question, "figures": Figure, "facts": Fact},
+    StatementQuestion: {"statements": Statement},
+}
+# The tags pydantic puts in an error's location for each kind of question (see
+# model.AnyQuestion): the model of that question; the tag itself is no key of the file.
+_UNION_TAGS: dict[str, type[BaseModel]] = {
+    "kind:mcq": Question,
+    "kind:statements": StatementQuestion,
 }
 
 
@@ -37,12 +53,16 @@ def _explain(
     data: Any, model: type[BaseModel], loc: KeyPath, err: Any
 ) -> tuple[Mark | None, KeyPath, str]:
     """Turn one pydantic error into a location and a sentence a clinician can act on."""
+    tagged = loc
+    loc = tuple(part for part in loc if part not in _UNION_TAGS)
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        known = list(_model_at(model, loc[:-1]).model_fields)
+        known = list(_model_at(model, tagged[:-1]).model_fields)
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+        if key == "statements" and "kind:mcq" in tagged:
+            hint = "a question of statements says which kind: 'kind: kprim' or 'kind: true-false'"
         return locate_key(data, loc), loc, f"unknown key {key!r}; {hint}"
     if kind == "missing":
         return locate(data, loc[:-1]), loc[:-1], f"missing required key {loc[-1]!r}"
@@ -62,6 +82,13 @@ def _explain(
         return mark, loc, f"expected {want}, got {_describe(got)}"
     if kind == "string_pattern_mismatch":  # the text patterns of model.py
         return mark, loc, text_problem(str(got), err["ctx"]["pattern"])
+    if kind == "literal_error" and loc and loc[-1] == "kind" and "questions" in loc:
+        return (
+            mark,
+            loc,
+            f"unknown kind {shown(str(got))}: write 'kprim' or 'true-false', or leave 'kind' "
+            "out for a multiple-choice question",
+        )
     if kind == "too_short" and loc and loc[-1] == "questions":
         return mark, loc, "a case needs at least one question"
     msg = err["msg"]
@@ -100,7 +127,9 @@ def _describe(value: Any) -> str:
 def _model_at(model: type[BaseModel], loc: KeyPath) -> type[BaseModel]:
     current = model
     for part in loc:
-        if isinstance(part, str):
+        if isinstance(part, str) and part in _UNION_TAGS:
+            current = _UNION_TAGS[part]
+        elif isinstance(part, str):
             current = _NESTED.get(current, {}).get(part, current)
     return current
 

@@ -268,7 +268,12 @@ class CaseRenderer:
                 )
         return f'<figure class="db-figure">{img}<figcaption>{caption}{credit}</figcaption></figure>'
 
-    def question(self, index: int, q: Question, shuffle: bool) -> dict[str, str]:
+    def question(
+        self, index: int, q: Question, shuffle: bool, reveal: bool = False
+    ) -> dict[str, str]:
+        """The fields of a multiple-choice question. ``reveal`` (the deck's
+        ``reveal_on_tap``) marks a single-answer question's options so that a tap shows
+        the answer; the mark is on the front, so it never tells the answer."""
         key: KeyPath = ("questions", index)
         pinned = pinned_options(q)
         shuffled = shuffle and len(pinned) < len(q.options) - 1
@@ -290,8 +295,10 @@ class CaseRenderer:
                 f'aria-pressed="false"><span class="db-letter">{letter}</span> '
                 f'<span class="db-option-text">{option}</span></button></li>'
             )
-        attributes = (' data-shuffle="1"' if shuffled else "") + (
-            ' data-select="all"' if q.select_all else ""
+        attributes = (
+            (' data-shuffle="1"' if shuffled else "")
+            + (' data-select="all"' if q.select_all else "")
+            + (' data-reveal="tap"' if reveal and not q.select_all else "")
         )
         options = f'<ol class="db-options"{attributes}>' + "".join(items) + "</ol>"
         if q.select_all and not _SAYS_SELECT_ALL.search(q.question):

@@ -50,6 +50,12 @@ def cloze_notetype_id(deck_key: str) -> int:
     return _in_range(_digest("cloze-notetype", deck_key), 1 << 30, 1 << 30)
 
 
+def kind_notetype_id(kind_key: str, deck_key: str) -> int:
+    """The id of the deck's note type of a note kind (``cloze_notetype_id`` is this for
+    ``"cloze"``)."""
+    return _in_range(_digest(f"{kind_key}-notetype", deck_key), 1 << 30, 1 << 30)
+
+
 def note_guid(deck_key: str, case_key: str, question_key: str) -> str:
     """The note GUID Anki matches re-imported notes by: base91 of 64 hash bits."""
     n = _digest("note", deck_key, case_key, question_key)

@@ -10,7 +10,7 @@ source (:class:`~deckbuilder.pipeline.source.ObjectSource`), without the input s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,7 @@ class CheckResult:
     warnings: list[ContentProblem]
     notices: list[ContentProblem]
     facts: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # notes of each kind, by its name
 
 
 def check(content_dir: Path, progress: Progress | None = None) -> CheckResult:
@@ -77,14 +78,21 @@ def check(content_dir: Path, progress: Progress | None = None) -> CheckResult:
         read_lock(stream.root)
     except ContentError as exc:
         stream.reader.problems.extend(exc.problems)
-    cases = notes = facts = 0
+    cases = 0
+    counts: dict[str, int] = {}
     for case in stream.cases():
         cases += 1
-        notes += sum(n.kind == "mcq" for n in case.notes)
-        facts += sum(n.kind == "cloze" for n in case.notes)
+        for note in case.notes:
+            counts[note.kind] = counts.get(note.kind, 0) + 1
     stream.finish()
     return CheckResult(
-        stream.deck, cases, notes, sorted(stream.warnings), sorted(stream.notices), facts
+        stream.deck,
+        cases,
+        counts.get("mcq", 0),
+        sorted(stream.warnings),
+        sorted(stream.notices),
+        counts.get("cloze", 0),
+        counts,
     )
 
 

@@ -351,8 +351,11 @@ class LockReader:
         where = json.dumps(ref, ensure_ascii=False) + ":"
         key = f"notes[{shown(ref)}]"
         case, _, question = ref.partition("/")
-        fact = question.removeprefix("facts/") if question.startswith("facts/") else None
-        if not (is_stable_key(case) and is_stable_key(question if fact is None else fact)):
+        # a kind's notes may live under a name of their own, as facts do under "facts/"
+        _, slash, leaf = question.rpartition("/")
+        if not (
+            is_stable_key(case) and is_stable_key(leaf) and any(kind.owns(ref) for kind in KINDS)
+        ):
             self.problem(
                 where,
                 key,
@@ -392,7 +395,7 @@ class LockReader:
         cards = entry.get("cards", [])
         if not (
             isinstance(cards, list)
-            and (not cards or fact is not None)
+            and (not cards or bool(slash))
             and all(type(n) is int and 1 <= n <= MAX_NUMBER for n in cards)
             and cards == sorted(set(cards))
         ):

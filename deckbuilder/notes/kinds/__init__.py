@@ -79,8 +79,9 @@ class NoteKind(ABC):
 def _kinds() -> tuple[NoteKind, ...]:
     from deckbuilder.notes.kinds.cloze import CLOZE_FACTS
     from deckbuilder.notes.kinds.mcq import MULTIPLE_CHOICE
+    from deckbuilder.notes.kinds.statements import STATEMENT_QUESTIONS
 
-    return (MULTIPLE_CHOICE, CLOZE_FACTS)
+    return (MULTIPLE_CHOICE, STATEMENT_QUESTIONS, CLOZE_FACTS)
 
 
 KINDS: tuple[NoteKind, ...] = _kinds()

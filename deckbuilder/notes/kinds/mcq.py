@@ -43,14 +43,17 @@ class MultipleChoice(NoteKind):
     def notes(
         self, renderer: CaseRenderer, deck: Deck, shared: dict[str, str], tags: list[str]
     ) -> list[NoteSpec]:
+        from deckbuilder.content.model import Question
         from deckbuilder.notes.builder import merged_tags
 
         case = renderer.loaded.case
         notes = []
         for i, q in enumerate(case.questions):
+            if not isinstance(q, Question):
+                continue  # a question of another kind
             before = len(renderer.used)
             shuffle = deck.shuffle if q.shuffle is None else q.shuffle
-            values = {**shared, **renderer.question(i, q, shuffle)}
+            values = {**shared, **renderer.question(i, q, shuffle, deck.reveal_on_tap)}
             ref = f"{case.id}/{q.id}"
             values["Ref"] = plain(ref)
             notes.append(
