@@ -27,6 +27,15 @@ DEFAULT_NOTES = DEFAULT_QUESTIONS + DEFAULT_FACTS
 DEFAULT_CONTENT = REPO / "content"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _render_cache(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Builds keep rendered cases in the user's cache folder: the tests use one of
+    their own, shared by the session (every entry is keyed by its content folder)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DECKBUILDER_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
+        yield
+
+
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """A copy of the default deck's content, without its lock (a first build)."""

@@ -63,6 +63,14 @@ def build(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every note that changes.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Render every case again, not only those changed since they were last "
+            "rendered (the deck is the same either way).",
+        ),
+    ] = False,
 ) -> None:
     """Build the Anki deck from the content folder into dist/<deck id>.apkg, dist/ beside
     the content folder.
@@ -87,6 +95,7 @@ def build(
             deck_version=deck_version,
             since=since,
             progress=progress.update,
+            cache=not no_cache,
         )
     seconds = time.perf_counter() - started
     if not quiet:  # they do not stop a build: `check --strict` is where they fail

@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     from deckbuilder.plan import Lock, Plan
 
 
-def _stream(root: Path, progress: Progress | None = None) -> FolderSource:
+def _stream(root: Path, progress: Progress | None = None, *, cache: bool = False) -> FolderSource:
     from deckbuilder.pipeline.source import FolderSource
 
-    return FolderSource(root, progress)
+    return FolderSource(root, progress, cache=cache)
 
 
 @dataclass(frozen=True)
@@ -129,12 +129,16 @@ def build(
     deck_version: str | None = None,
     since: Path | None = None,
     progress: Progress | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg`` (by default
     ``dist/`` beside the content folder) and update the lock beside the content, both or
     neither. ``deck_version`` replaces the deck file's
     ``version`` (a release tag, say). A missing or damaged lock is recovered from the
-    deck ``since`` names, else from the previous deck in the output folder.
+    deck ``since`` names, else from the previous deck in the output folder. With
+    ``cache`` (the default) only the cases whose inputs changed since they were last
+    rendered are rendered again (:mod:`deckbuilder.pipeline.cache`); the deck's bytes
+    are the same either way.
 
     Raises :class:`~deckbuilder.errors.ContentError` (bad content, nothing written),
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
@@ -152,6 +156,7 @@ def build(
             deck_version=deck_version,
             since=since,
             progress=progress,
+            cache=cache,
         )
 
 
@@ -165,6 +170,7 @@ def _build(
     deck_version: str | None,
     since: Path | None,
     progress: Progress | None,
+    cache: bool = True,
 ) -> BuildResult:
     from deckbuilder.pipeline.stamp import up_to_date
 
@@ -192,7 +198,7 @@ def _build(
 
     from deckbuilder.plan import load_lock
 
-    stream = _stream(content_dir, progress)
+    stream = _stream(content_dir, progress, cache=cache)
     deck = stream.deck
     if deck_version is not None:
         deck = _with_version(deck, deck_version)

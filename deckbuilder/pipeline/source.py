@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from deckbuilder.content.model import Case, Deck
     from deckbuilder.notes.description import DeckTexts
     from deckbuilder.notes.spec import CaseNotes
+    from deckbuilder.pipeline.cache import RenderCache
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -33,13 +34,19 @@ class FolderSource:
     Call :meth:`finish` after :meth:`cases` to raise every problem found.
     """
 
-    def __init__(self, root: Path, progress: Progress | None = None) -> None:
+    def __init__(
+        self, root: Path, progress: Progress | None = None, *, cache: bool = False
+    ) -> None:
+        """With ``cache``, cases whose inputs are unchanged since they were last rendered
+        are taken from the render cache (:mod:`deckbuilder.pipeline.cache`), and those
+        rendered are stored in it."""
         from deckbuilder.content.loader import ContentReader, Source
         from deckbuilder.notes.description import DeckTexts
 
         self.reader: ContentReader = ContentReader(Path(root))
         self.root = self.reader.root
         self.progress = progress
+        self.cache: RenderCache | None = None
         self.digests: dict[str, bytes] = {}  # case files as read, for the input stamp
         self.warnings = list(self.reader.deck_warnings)  # fail `check --strict`
         self.notices: list[ContentProblem] = []  # information for the author
@@ -53,6 +60,10 @@ class FolderSource:
             self.deck, Source(display_path(deck_file), deck_file)
         )
         self.reader.problems.extend(problems)
+        if cache and self.reader.deck_digest is not None:
+            from deckbuilder.pipeline.cache import RenderCache
+
+            self.cache = RenderCache(self.root, self.reader.deck_digest)
 
     @property
     def deck(self) -> Deck:
@@ -73,7 +84,7 @@ class FolderSource:
             for path in files:
                 self.reader.accept(read_case_file(self.root, path, media.resolve)[1])
             return
-        with case_results(self.root, self.deck, files) as results:
+        with case_results(self.root, self.deck, files, self.cache) as results:
             for i, result in enumerate(results):
                 if self.progress:
                     self.progress("building", i, len(files))
@@ -84,6 +95,8 @@ class FolderSource:
                     self.warnings += result.notes.warnings
                     self.notices += result.notes.notices
                     yield result.notes
+        if self.cache is not None:
+            self.cache.prune(files)
 
     def finish(self) -> None:
         self.reader.finish()

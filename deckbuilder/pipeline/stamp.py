@@ -38,7 +38,7 @@ _MAX_DECK = 16 * 1024 * MiB  # only the comment at its end is read
 
 
 @cache
-def _code_digest() -> bytes:
+def code_digest() -> bytes:
     """deckbuilder's own files (code, templates, CSS, script) and the versions of the
     libraries that render and write: a change to any of them must rebuild (SQLite, zlib
     and zstd put their own bytes into the deck)."""
@@ -75,7 +75,7 @@ class InputDigest:
         self.options = dict(options or {})
 
     def digest(self, lock: bytes) -> str:
-        h = hashlib.sha256(_code_digest())
+        h = hashlib.sha256(code_digest())
         for name, value in sorted(self.options.items()):
             h.update(f"option\0{name}\0{value}\0".encode())
         for kind, files in (("file", self.files), ("image", self.images)):

@@ -3,7 +3,9 @@
 Each job takes one case file and returns everything the build's main process needs from
 it — the report of reading it, its rendered notes (fingerprints computed), the problems
 — all small and picklable. Large decks run their jobs in a process pool, in file order;
-small ones in the calling process.
+small ones in the calling process. With a render cache
+(:mod:`deckbuilder.pipeline.cache`), the files whose entry holds are not rendered at all:
+only the others go to the jobs, which store what they render.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from deckbuilder.content.model import Deck
     from deckbuilder.errors import ContentProblem
     from deckbuilder.notes.spec import CaseNotes
+    from deckbuilder.pipeline.cache import RenderCache
 
 PARALLEL_FROM = 64  # case files; below this a process pool costs more than it saves
 
@@ -36,11 +39,12 @@ class CaseResult:
 class _Job:
     """Reads and renders case files of one folder, with one cache of images."""
 
-    def __init__(self, root: Path, deck: Deck) -> None:
+    def __init__(self, root: Path, deck: Deck, cache: RenderCache | None = None) -> None:
         from deckbuilder.content.media import MediaFiles
         from deckbuilder.notes.builder import NoteBuilder
 
         self.root = root
+        self.cache = cache
         self.media = MediaFiles(root)
         self.builder = NoteBuilder(deck, self.media)
 
@@ -54,26 +58,61 @@ class _Job:
         notes = self.builder.case_notes(loaded)
         for note in notes.notes if notes else ():
             _ = note.fingerprint  # computed here, in parallel, and sent along cached
-        return CaseResult(report, notes, self.builder.problems)
+        result = CaseResult(report, notes, self.builder.problems)
+        if self.cache is not None:
+            self.cache.store(result)
+        return result
+
+
+def cached_results(cache: RenderCache, files: list[Path]) -> dict[int, CaseResult]:
+    """The results the cache holds for ``files``, by their index (each file read and
+    hashed here; a file that cannot be read is left to its job, which reports it)."""
+    import hashlib
+
+    from deckbuilder.content.folder import MAX_FILE_BYTES
+    from deckbuilder.files import read_regular
+
+    found = {}
+    for i, path in enumerate(files):
+        try:
+            digest = hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).digest()
+        except OSError:
+            continue
+        result = cache.lookup(path, digest)
+        if result is not None:
+            found[i] = result
+    return found
+
+
+def _merged(
+    count: int, cached: dict[int, CaseResult], rendered: Iterator[CaseResult]
+) -> Iterator[CaseResult]:
+    for i in range(count):
+        yield cached[i] if i in cached else next(rendered)
 
 
 @contextlib.contextmanager
-def case_results(root: Path, deck: Deck, files: list[Path]) -> Iterator[Iterator[CaseResult]]:
+def case_results(
+    root: Path, deck: Deck, files: list[Path], cache: RenderCache | None = None
+) -> Iterator[Iterator[CaseResult]]:
     """Every case file's result, in file order: on all cores for large decks (YAML
     parsing, validation and Markdown are CPU-bound Python), in this process for small ones.
+    With ``cache``, what it holds is taken from it and only the rest is rendered.
 
     The workers start on entering, so they are busy while the caller gets ready (reads
     the lock, creates the database) before it takes the first result.
     """
     import multiprocessing
 
+    cached = cached_results(cache, files) if cache is not None else {}
+    todo = [path for i, path in enumerate(files) if i not in cached]
     cores = os.cpu_count() or 1
     if (
-        len(files) < PARALLEL_FROM
+        len(todo) < PARALLEL_FROM
         or cores < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        yield map(_Job(root, deck), files)
+        yield _merged(len(files), cached, map(_Job(root, deck, cache), todo))
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -83,10 +122,10 @@ def case_results(root: Path, deck: Deck, files: list[Path]) -> Iterator[Iterator
         cores,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_worker_setup,
-        initargs=(root, deck, files, os.getpid()),
+        initargs=(root, deck, todo, os.getpid(), cache),
     )
     try:
-        yield pool.map(_job_in_worker, range(len(files)), chunksize=16)
+        yield _merged(len(files), cached, pool.map(_job_in_worker, range(len(todo)), chunksize=16))
     except BaseException:
         # A problem (a damaged lock, Ctrl-C, ...) must not wait for every file to be
         # rendered: drop the queued work; the workers finish the few files they hold
@@ -99,7 +138,9 @@ def case_results(root: Path, deck: Deck, files: list[Path]) -> Iterator[Iterator
 _worker: tuple[_Job, list[Path]] | None = None
 
 
-def _worker_setup(root: Path, deck: Deck, files: list[Path], parent: int) -> None:
+def _worker_setup(
+    root: Path, deck: Deck, files: list[Path], parent: int, cache: RenderCache | None
+) -> None:
     """Runs in each worker as it starts. Ctrl-C is the main process's to handle (it
     stops the workers); a worker whose main process died (killed, out of memory) exits
     at once instead of waiting forever on a pipe while holding the folder's lock."""
@@ -107,7 +148,7 @@ def _worker_setup(root: Path, deck: Deck, files: list[Path], parent: int) -> Non
     import threading
 
     global _worker
-    _worker = (_Job(root, deck), files)
+    _worker = (_Job(root, deck, cache), files)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 

@@ -1,0 +1,212 @@
+"""The render cache: each case file's rendered notes, kept between builds, so that a
+build (and ``serve``) renders again only the cases whose inputs changed.
+
+An entry is one case file's :class:`~deckbuilder.pipeline.workers.CaseResult` (its
+notes, media, warnings and notices), stored only for a case without problems, under a
+key made of everything its rendering reads:
+
+* the case file's bytes (their SHA-256), its path as the build names it and the working
+  folder (problems and warnings show paths relative to it);
+* the deck file's bytes (deck settings, tags, the allow list, the licence);
+* deckbuilder's own code, templates and library versions (the input stamp's code
+  digest, :func:`deckbuilder.pipeline.stamp.code_digest`) and its version;
+* today's date (a case's review falls due on a date);
+* and, checked when the entry is used, each image the notes carry: the same real path,
+  still a regular file, with the same bytes.
+
+Where: the user's cache folder (``$DECKBUILDER_CACHE_DIR``, else
+``$XDG_CACHE_HOME/deckbuilder``, else ``~/.cache/deckbuilder``), in a folder per code
+digest (a deckbuilder of another version or code never reads it) and one per content
+folder, one file per case file. Not beside the deck: an output folder may be committed
+or shared with the content, and a cache found there would put into the deck notes that
+no rendering of this content made. It is safe to delete at any time.
+
+Never trusted blindly: an entry carries a checksum of its bytes, is unpickled with only
+the build's own data classes allowed (:class:`_Unpickler`), and must carry the key it is
+looked up with; anything else (a damaged, truncated, foreign or stale file) is a miss,
+and the case is rendered again and the entry rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from deckbuilder.files import read_regular
+
+if TYPE_CHECKING:
+    from deckbuilder.pipeline.workers import CaseResult
+
+_MAGIC = b"deckbuilder render cache 1\n"
+_MAX_ENTRY = 64 * 1024 * 1024
+_KEEP_DAYS = 30  # folders of other versions or content folders unused this long go
+
+#: The classes an entry may hold (module, name); anything else refuses the entry.
+_ALLOWED = {
+    ("deckbuilder.pipeline.workers", "CaseResult"),
+    ("deckbuilder.content.loader", "ReadReport"),
+    ("deckbuilder.content.yamlfile", "Mark"),
+    ("deckbuilder.errors", "ContentProblem"),
+    ("deckbuilder.notes.spec", "CaseNotes"),
+    ("deckbuilder.notes.spec", "NoteSpec"),
+    ("deckbuilder.notes.spec", "CaseSummary"),
+    ("deckbuilder.content.media", "Media"),
+    ("pathlib", "PosixPath"),
+    ("pathlib", "WindowsPath"),
+    ("pathlib", "Path"),
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds only the data classes of a case's result: an entry cannot call anything."""
+
+    def find_class(self, module: str, name: str) -> type:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)  # type: ignore[no-any-return]
+
+
+def cache_home() -> Path:
+    """The user's cache folder for deckbuilder."""
+    given = os.environ.get("DECKBUILDER_CACHE_DIR")
+    if given:
+        return Path(given)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg if xdg else Path.home() / ".cache") / "deckbuilder"
+
+
+def _code_key() -> bytes:
+    from deckbuilder import __version__
+    from deckbuilder.pipeline.stamp import code_digest
+
+    return hashlib.sha256(__version__.encode() + b"\0" + code_digest()).digest()
+
+
+class RenderCache:
+    """The cached results of one content folder's case files, for one deck file.
+
+    Lookups read and check entries; stores write them atomically (a worker process may
+    store too: each entry is its own file). Every failure to read or write is a miss.
+    """
+
+    def __init__(self, root: Path, deck_digest: bytes, home: Path | None = None) -> None:
+        code = _code_key()
+        folder = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:32]
+        self.base = (home or cache_home()) / code.hex()[:32]
+        self.folder = self.base / folder
+        self._common = hashlib.sha256(
+            b"\0".join(
+                (
+                    code,
+                    deck_digest,
+                    os.getcwd().encode(),
+                    datetime.date.today().isoformat().encode(),
+                )
+            )
+        ).digest()
+        self._images: dict[Path, bytes | None] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, path: Path, digest: bytes) -> bytes:
+        return hashlib.sha256(self._common + str(path).encode() + b"\0" + digest).digest()
+
+    def entry(self, path: Path) -> Path:
+        return self.folder / (hashlib.sha256(str(path).encode()).hexdigest()[:40] + ".case")
+
+    def lookup(self, path: Path, digest: bytes) -> CaseResult | None:
+        """The result stored for the case file ``path`` whose bytes have SHA-256
+        ``digest``, if it is whole, of this key, and its images are unchanged; else None."""
+        result = self._read(path, digest)
+        if result is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return result
+
+    def _read(self, path: Path, digest: bytes) -> CaseResult | None:
+        from deckbuilder.pipeline.workers import CaseResult
+
+        try:
+            data = read_regular(self.entry(path), _MAX_ENTRY)
+        except OSError:
+            return None
+        head = len(_MAGIC)
+        if not data.startswith(_MAGIC) or len(data) < head + 64:
+            return None
+        key, check, payload = data[head : head + 32], data[head + 32 : head + 64], data[head + 64 :]
+        if key != self.key(path, digest) or hashlib.sha256(payload).digest() != check:
+            return None
+        try:
+            result = _Unpickler(io.BytesIO(payload)).load()
+        except Exception:  # a damaged entry of any kind is a miss
+            return None
+        if (
+            not isinstance(result, CaseResult)
+            or result.notes is None
+            or result.problems
+            or result.report.path != path
+            or result.report.digest != digest
+        ):
+            return None
+        for media in result.notes.media:
+            if self._image_digest(media.source) != media.digest:
+                return None
+        return result
+
+    def _image_digest(self, source: Path) -> bytes | None:
+        """The SHA-256 of an image as the build would read it now (None if it would not:
+        no longer a regular file at that real path)."""
+        if source not in self._images:
+            from deckbuilder.content.media import MAX_IMAGE_BYTES
+
+            try:
+                same = os.path.realpath(source) == str(source)
+                data = read_regular(source, MAX_IMAGE_BYTES) if same else None
+            except OSError:
+                data = None
+            self._images[source] = hashlib.sha256(data).digest() if data is not None else None
+        return self._images[source]
+
+    def store(self, result: CaseResult) -> None:
+        """Keep ``result`` if it is a case rendered without problems."""
+        digest = result.report.digest
+        if result.notes is None or result.problems or digest is None:
+            return
+        path = result.report.path
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        data = b"".join((_MAGIC, self.key(path, digest), hashlib.sha256(payload).digest(), payload))
+        target = self.entry(path)
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_bytes(data)
+            os.replace(temp, target)
+        except OSError:
+            temp.unlink(missing_ok=True)
+
+    def prune(self, kept: Iterable[Path]) -> None:
+        """Remove the entries of case files not in ``kept`` (deleted or moved), and the
+        folders of other code or content folders unused for :data:`_KEEP_DAYS` days."""
+        keep = {self.entry(path).name for path in kept}
+        try:
+            for entry in os.scandir(self.folder):
+                if entry.name not in keep:
+                    Path(entry.path).unlink(missing_ok=True)
+            os.utime(self.folder)
+            old = time.time() - _KEEP_DAYS * 86400
+            for parent in (self.base.parent, self.base):
+                for entry in os.scandir(parent):
+                    if entry.is_dir() and entry.stat().st_mtime < old:
+                        shutil.rmtree(entry.path, ignore_errors=True)
+            os.utime(self.base)
+        except OSError:
+            pass
