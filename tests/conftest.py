@@ -94,3 +94,36 @@ def cli_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
         return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
     return invoke
+
+
+#: Modules left out of the fast tier (``pytest -m "not slow"``): they run the command line
+#: as real processes by the hundred, feed it inputs of a mebibyte, import an older Anki,
+#: build the docs or run the bench. Every test that renders cards (``browser``, ``webkit``,
+#: ``desktop``) is slow too. ``.ci/run`` runs every tier.
+SLOW_MODULES = frozenset(
+    {
+        "test_bench",
+        "test_catalogue",
+        "test_docs",
+        "test_first_hour",
+        "test_hostile",
+        "test_import_pdf",
+        "test_import_text",
+        "test_interrupted",
+        "test_json_output",
+        "test_limits",
+        "test_older_anki",
+        "test_reader_limits",
+        "test_sharing",
+        "test_workflow",
+        "test_yaml_slips",
+    }
+)
+RENDERERS = frozenset({"browser", "webkit", "desktop"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or RENDERERS & {m.name for m in item.iter_markers()}:
+            item.add_marker(pytest.mark.slow)

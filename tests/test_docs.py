@@ -288,3 +288,18 @@ def test_a_newcomer_follows_the_readme(tmp_path: Path) -> None:
     assert re.search(r"new +chest-pain/facts/angina\n", second), second
     assert "Wrote dist/cardio.apkg" in second
     assert (clone / "dist" / "cardio-preview" / "index.html").is_file()
+
+
+def test_the_readme_layout_names_every_part_of_the_package_and_nothing_else() -> None:
+    """The README's diagram of the code is the package as it is: every subpackage and
+    top-level module is in it, and everything it names exists."""
+    text = README.read_text(encoding="utf-8")
+    diagram = text.split("## Development", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    named = set(re.findall(r"\b([a-z_]+(?:/|\.py))", diagram))
+    package = REPO / "deckbuilder"
+    parts = {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+    parts |= {p.name for p in package.glob("*.py")} - {"__init__.py", "__main__.py"}
+    top_level = {n for n in named if "/" not in n.rstrip("/")}
+    assert parts <= named, parts - named
+    assert top_level <= parts | {"kinds/"}, top_level - parts
+    assert (package / "notes" / "kinds" / "__init__.py").is_file()
