@@ -355,3 +355,20 @@ def test_the_benchmark_without_anki_names_what_to_install(tmp_path: Path) -> Non
         "is not installed: pip install -e '.[bench]'\n"
     )
     assert "bench = [" in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_a_hand_written_empty_lock_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    """Finding 10: the empty lock of the issue, verbatim, is refused at its line with the
+    key it lacks; neither the deck nor the lock is written, and no note silently turns new."""
+    content = _init(tmp_path)
+    lock = content / "deckbuilder.lock.json"
+    lock.write_text('{"format":1,"deck":{},"notetype":{},"notes":{}}', encoding="utf-8")
+    before = _files(tmp_path)
+    run = deckbuilder("build", "cardio", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stderr.startswith(
+        "cardio/deckbuilder.lock.json:1: deck.key: missing: the deck's id, every GUID derives"
+    ), run.stderr
+    assert "nothing was written" in run.stderr and "Traceback" not in run.stderr
+    assert _files(tmp_path) == before
+    assert lock.read_text(encoding="utf-8") == '{"format":1,"deck":{},"notetype":{},"notes":{}}'
