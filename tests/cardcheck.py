@@ -320,7 +320,7 @@ def build_deck(content: Path, tmp: Path) -> Path:
     """Build a copy of ``content`` (the build writes a lock; never into the repository)."""
     import shutil
 
-    from deckbuilder.pipeline.run import build
+    from deckbuilder import build
 
     copy = tmp / content.name
     shutil.copytree(content, copy)

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
+from deckbuilder import build
 from deckbuilder.authoring.schema import FILES, dumps, generate, shipped
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, export_deck, import_apkg, open_collection
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in

@@ -248,8 +248,8 @@ def test_text_follows_the_users_font_size(deck, browser) -> None:
 def test_the_preview_page_shows_whole_cards_and_backs_in_place(browser, tmp_path) -> None:
     """``deckbuilder preview``: every card at its full height, tappable, its back shown in
     place (no reload, the taps marked), 360 px wide or wide."""
+    from deckbuilder import render_content
     from deckbuilder.authoring.preview import write_preview
-    from deckbuilder.pipeline.run import render_content
 
     rendered = render_content(FEATURES)
     folder = write_preview(rendered.notes, rendered.media, rendered.deck.name, tmp_path)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from deckbuilder import build
 from deckbuilder.notes import notetype
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 
 PINNED_FIELDS = [

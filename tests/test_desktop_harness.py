@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder import build
 from deckbuilder.content.folder import LOCK_FILE
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT
 from tests.desktop import (

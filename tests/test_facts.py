@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder import build, render_content
 from deckbuilder.authoring.preview import card_sides
 from deckbuilder.content.folder import LOCK_FILE
-from deckbuilder.pipeline.run import build, render_content
 from tests.ankiengine import ImportLog, collection, import_apkg, import_into
 from tests.conftest import DEFAULT_FACTS, DEFAULT_NOTES
 from tests.helpers import replace_in, visible_text

@@ -19,8 +19,8 @@ import pytest
 import yaml
 from PIL import Image
 
+from deckbuilder import build
 from deckbuilder.authoring.importtext.sentences import split_sentences
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 from tests.articlepdf import Article, write
 from tests.conftest import DEFAULT_CONTENT, REPO

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deckbuilder.pipeline.run import build
+from deckbuilder import build
 from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT, REPO
 from tests.helpers import visible_text

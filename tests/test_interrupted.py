@@ -189,7 +189,7 @@ PARALLEL_CHILD = textwrap.dedent(
     """
     import multiprocessing, sys, time
     from pathlib import Path
-    from deckbuilder.pipeline.run import build
+    from deckbuilder import build
 
     def progress(stage, done, total):
         if stage == "building" and done == 0:
@@ -252,7 +252,7 @@ def test_a_failing_build_stops_its_workers_instead_of_rendering_everything(
     import os
 
     import deckbuilder.pipeline.workers
-    from deckbuilder.pipeline.run import build
+    from deckbuilder import build
 
     content = generated_content(tmp_path / "big", 600)
     rendered = tmp_path / "rendered.txt"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder import build
 from deckbuilder.authoring.preview import card_sides
 from deckbuilder.errors import ContentError
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import import_apkg, open_collection
 from tests.conftest import REPO
 
@@ -221,7 +221,7 @@ def test_external_image_in_markdown_is_refused(tmp_path: Path) -> None:
 
 
 def test_preview_renders_cards_exactly_as_the_engine(cli, content: Path, tmp_path: Path) -> None:
-    from deckbuilder.pipeline.run import render_content
+    from deckbuilder import render_content
 
     result = cli("preview", str(content), "--output", "preview")
     assert result.exit_code == 0, result.output

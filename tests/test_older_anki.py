@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder import build
 from deckbuilder.apkg.writer import NOTICE
-from deckbuilder.pipeline.run import build
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_NOTES, REPO
 from tests.helpers import replace_in
 

@@ -14,9 +14,9 @@ import zstandard
 from hypothesis import given
 from hypothesis import strategies as st
 
+from deckbuilder import build
 from deckbuilder.apkg import protobuf
 from deckbuilder.apkg.writer import NOTICE, notice_collection
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import ImportLog, collection, import_into
 from tests.conftest import DEFAULT_NOTES, REPO
 from tests.helpers import replace_in

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
+from deckbuilder import build
 from deckbuilder.apkg.reader import (
     MAX_COLLECTION_BYTES,
     MAX_GUID,
@@ -36,7 +37,6 @@ from deckbuilder.apkg.reader import (
 )
 from deckbuilder.files import MiB
 from deckbuilder.notes.notetype import MCQ
-from deckbuilder.pipeline.run import build
 from tests.conftest import DEFAULT_NOTES, REPO
 from tests.packages import collection_bytes, patch_collection
 

@@ -17,10 +17,10 @@ import yaml
 
 import deckbuilder.pipeline.run
 import deckbuilder.pipeline.workers
+from deckbuilder import build
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.content.yamlfile import parse_yaml
 from deckbuilder.errors import ContractError
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import ImportLog, collection, import_apkg, import_into, open_collection
 from tests.conftest import DEFAULT_NOTES
 from tests.helpers import generated_content, markup_only, replace_in, visible_text

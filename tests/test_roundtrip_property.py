@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from deckbuilder import build, render_content
 from deckbuilder.notes.render import UnsafeText, markdown
-from deckbuilder.pipeline.run import build, render_content
 from tests.ankiengine import collection, import_apkg
 from tests.helpers import read_case
 

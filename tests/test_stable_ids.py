@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from deckbuilder import build
 from deckbuilder.notes import ids
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import collection, import_apkg
 from tests.conftest import DEFAULT_NOTES
 from tests.packages import query

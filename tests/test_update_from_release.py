@@ -12,9 +12,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from deckbuilder import build
 from deckbuilder.content.folder import LOCK_FILE
 from deckbuilder.notes import ids
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import ImportLog, collection, import_apkg
 from tests.conftest import DEFAULT_CONTENT, DEFAULT_FACTS, DEFAULT_NOTES, REPO
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deckbuilder import build
 from deckbuilder.apkg import zipwriter
 from deckbuilder.apkg.zipwriter import ZipWriter
-from deckbuilder.pipeline.run import build
 from tests.ankiengine import import_into
 from tests.conftest import DEFAULT_NOTES
 
