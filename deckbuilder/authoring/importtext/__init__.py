@@ -16,7 +16,7 @@ back together, conservatively:
 One module per stage, in the order they run: :mod:`.article` (lines, headings,
 sections), :mod:`.joiner` (wrapped lines and hyphenation), :mod:`.captions` with
 :mod:`.cues` and :mod:`.sentences` (where figure captions end), :mod:`.citations`,
-:mod:`.questions`, :mod:`.parser` (all of them in order), :mod:`.writer` (the YAML),
+:mod:`.questions`, :mod:`.parser` (all of them in order), :mod:`.casefile` (the case file's YAML),
 :mod:`.selfcheck` (it reads back as meant), :mod:`.rendercheck` (the build renders every
 text of it) and :mod:`.importer` (files and limits).
 This module is the public API only.
@@ -36,7 +36,7 @@ from deckbuilder.authoring.importtext.importer import (
     import_article,
 )
 from deckbuilder.authoring.importtext.parser import parse_article
-from deckbuilder.authoring.importtext.writer import slug, to_yaml, written_values
+from deckbuilder.authoring.importtext.casefile import slug, to_yaml, written_values
 from deckbuilder.errors import ArticleError, ImportCheckError
 
 __all__ = [

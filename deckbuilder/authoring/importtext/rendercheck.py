@@ -62,7 +62,7 @@ def check_rendering(values: dict[str, Any], quiz: ParsedQuiz, name: str, article
 
 def _texts(values: dict[str, Any], quiz: ParsedQuiz) -> Iterator[tuple[str, int]]:
     """Each text value of the case file, with the article line it starts on (0: none, as
-    for a placeholder). ``values`` is keyed as :func:`.writer.written_values` keys it."""
+    for a placeholder). ``values`` is keyed as :func:`.casefile.written_values` keys it."""
     yield values["title"], quiz.starts.get("title", 0)
     yield values["case"], quiz.starts.get("case", 0)
     if "discussion" in values:

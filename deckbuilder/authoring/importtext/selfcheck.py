@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from deckbuilder.authoring.importtext.article import ParsedQuiz
-from deckbuilder.authoring.importtext.writer import written_values
+from deckbuilder.authoring.importtext.casefile import written_values
 from deckbuilder.errors import ImportCheckError
 
 
