@@ -62,7 +62,7 @@ WORDS = [
 ]
 
 
-def _png(seed: int, size: int = 32) -> bytes:
+def png(seed: int, size: int = 32) -> bytes:
     rng = random.Random(seed)
     rows = b"".join(
         b"\x00" + bytes(rng.randrange(256) for _ in range(size * 3)) for _ in range(size)
@@ -109,7 +109,7 @@ def generate(
     (root / "cases").mkdir(parents=True, exist_ok=True)
     (root / "images").mkdir(exist_ok=True)
     for i in range(images):
-        (root / "images" / f"fig{i}.png").write_bytes(_png(i))
+        (root / "images" / f"fig{i}.png").write_bytes(png(i))
     (root / "deck.yaml").write_text(
         "name: Benchmark::Synthetic\nid: bench-deck\ndescription: Synthetic deck.\n",
         encoding="utf-8",

@@ -22,12 +22,19 @@ every file in the main process, and the input stamp against rebuilding everythin
 part stays only where it saves at least 10% of the build or rebuild it serves (pausing
 the cycle collector during a build saved 5-7% and went). Also: ``--version``/``--help``
 start-up, and with ``--scale`` one build of ten times the notes.
+
+Incremental builds, on a copy of the varied content: a full build without the render
+cache (``--no-cache``), then a rebuild with nothing changed, a rebuild after one case's
+critique is reworded and one after one figure's image changes (the cases showing it are
+rendered again), each as a ratio to the full build run just before it; the edited deck
+must be byte for byte the deck a full build of the same content and lock writes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -38,7 +45,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate import NOTES_PER_CASE, generate, generate_repetitive  # noqa: E402
+from generate import NOTES_PER_CASE, generate, generate_repetitive, png  # noqa: E402
 
 from deckbuilder.pipeline.workers import PARALLEL_FROM  # noqa: E402
 
@@ -74,7 +81,11 @@ def median_run(argv: list[str], cwd: Path, runs: int) -> tuple[float, int]:
     return statistics.median(times), max(peaks)
 
 
-def build_command(content: Path, dist: Path, part: str = "none") -> list[str]:
+def build_command(
+    content: Path, dist: Path, part: str = "none", *, cache: bool = False
+) -> list[str]:
+    """The build of ``content`` into ``dist``: a full build unless ``cache`` lets it take
+    the unchanged cases from the render cache."""
     return [
         sys.executable,
         str(HERE / "variant.py"),
@@ -84,6 +95,7 @@ def build_command(content: Path, dist: Path, part: str = "none") -> list[str]:
         "-o",
         str(dist),
         "-q",
+        *(() if cache else ("--no-cache",)),
     ]
 
 
@@ -284,6 +296,72 @@ def bench_parts(cases: int, runs: int, work: Path) -> dict[str, dict[str, float]
     return out
 
 
+def bench_incremental(cases: int, runs: int, work: Path) -> dict[str, float]:
+    """Full build, then rebuilds with nothing changed, one critique reworded and one
+    figure changed, on a copy of the varied content; each against the full build just
+    before it. The edited deck is checked against a full build of the same content and
+    lock, byte for byte."""
+    import os
+    import time
+
+    varied = work / "content-varied"
+    if not varied.exists():
+        generate(varied, cases)
+    content = work / "content-incremental"
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(varied, content)
+    dist = work / "dist-incremental"
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(time.time()))  # the same times in both builds
+    case = content / "cases" / "case-000000.yaml"
+    figure = content / "images" / "fig1.png"
+    fresh(content, dist)
+    run(build_command(content, dist, cache=True), work)  # the cache filled once
+    rows = []
+    identical = True
+    for i in range(runs):
+        fresh(content, dist)
+        full = run(build_command(content, dist), work)[0]
+        unchanged = run(build_command(content, dist, cache=True), work)[0]
+        text = case.read_text(encoding="utf-8")
+        case.write_text(
+            text.replace("critique: |\n", f"critique: |\n      Reworded ({i}).\n", 1),
+            encoding="utf-8",
+        )
+        lock = (content / "deckbuilder.lock.json").read_bytes()
+        edit = run(build_command(content, dist, cache=True), work)[0]
+        if i == 0:
+            identical = (dist / "bench-deck.apkg").read_bytes() == full_build_of(
+                content, lock, work
+            )
+        figure.write_bytes(png(1000 + i))
+        image = run(build_command(content, dist, cache=True), work)[0]
+        rows.append((full, unchanged, edit, image))
+    del os.environ["SOURCE_DATE_EPOCH"]
+    full_t = statistics.median(r[0] for r in rows)
+    return {
+        "full_s": full_t,
+        "unchanged_s": statistics.median(r[1] for r in rows),
+        "unchanged_ratio": statistics.median(r[1] / r[0] for r in rows),
+        "edit_s": statistics.median(r[2] for r in rows),
+        "edit_ratio": statistics.median(r[2] / r[0] for r in rows),
+        "figure_s": statistics.median(r[3] for r in rows),
+        "figure_ratio": statistics.median(r[3] / r[0] for r in rows),
+        "identical": identical,
+    }
+
+
+def full_build_of(content: Path, lock: bytes, work: Path) -> bytes:
+    """The deck a full build (no cache) of a copy of ``content`` with ``lock`` writes."""
+    copy, dist = work / "content-full-copy", work / "dist-full-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(content, copy)
+    (copy / "deckbuilder.lock.json").write_bytes(lock)
+    fresh_deck = dist / "bench-deck.apkg"
+    shutil.rmtree(dist, ignore_errors=True)
+    run(build_command(copy, dist), work)
+    return fresh_deck.read_bytes()
+
+
 def startup(runs: int, work: Path) -> dict[str, float]:
     py = sys.executable
     return {
@@ -349,6 +427,32 @@ def report(r: dict) -> str:
                     "the size at level 3, Anki's own)",
                 )
             )
+    inc = r["incremental"]
+    rows += [
+        (
+            "incremental builds",
+            "",
+            f"varied content, against its full build ({inc['full_s']:.2f} s)",
+        ),
+        (
+            "  nothing changed",
+            f"{inc['unchanged_s']:.2f} s",
+            f"{inc['unchanged_ratio']:.0%} of the full build",
+        ),
+        (
+            "  one critique reworded",
+            f"{inc['edit_s']:.2f} s",
+            f"{inc['edit_ratio']:.0%} of the full build; deck "
+            + (
+                "identical to a full build's" if inc["identical"] else "DIFFERS from a full build's"
+            ),
+        ),
+        (
+            "  one figure changed",
+            f"{inc['figure_s']:.2f} s",
+            f"{inc['figure_ratio']:.0%} of the full build",
+        ),
+    ]
     rows.append(
         (
             "--version / --help",
@@ -420,7 +524,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
+        os.environ["DECKBUILDER_CACHE_DIR"] = str(work / "render-cache")  # not the user's
         result: dict = {kind: bench_content(kind, args.cases, args.runs, work) for kind in CONTENTS}
+        result["incremental"] = bench_incremental(args.cases, args.runs, work)
         result["startup"] = startup(args.runs, work)
         result["parts"] = bench_parts(args.cases, args.runs, work)
         if args.scale:

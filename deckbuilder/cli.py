@@ -19,6 +19,7 @@ from deckbuilder.commands import inspect as inspect_command
 from deckbuilder.commands import new as new_command
 from deckbuilder.commands import preview as preview_command
 from deckbuilder.commands import schema as schema_command
+from deckbuilder.commands import serve as serve_command
 from deckbuilder.commands import state
 
 app = typer.Typer(
@@ -55,6 +56,7 @@ def _root(
 app.command("build")(build_command.build)
 app.command("check")(check_command.check)
 app.command("preview")(preview_command.preview)
+app.command("serve")(serve_command.serve)
 app.command("import")(import_text_command.import_text)
 app.command(
     "import-text",

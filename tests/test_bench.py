@@ -29,6 +29,14 @@ CONTENT_FIGURES = (
     "engine_legacy_mb",
     "legacy_size_ratio",
 )
+INCREMENTAL_FIGURES = (
+    "full_s",
+    *(
+        f"{scenario}_{unit}"
+        for scenario in ("unchanged", "edit", "figure")
+        for unit in ("s", "ratio")
+    ),
+)
 ZSTD_LEVELS = ("3", "6", "9", "12")
 PARTS = ("zip writer", "process pool", "input stamp")
 
@@ -51,7 +59,11 @@ def test_benchmark_reports_every_figure_for_both_kinds_of_content() -> None:
     done = _bench("--cases", "6", "--runs", "1", "--json")
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
-    assert set(figures) == {"varied", "repetitive", "startup", "parts"}
+    assert set(figures) == {"varied", "repetitive", "incremental", "startup", "parts"}
+    incremental = figures["incremental"]
+    assert incremental["identical"] is True  # the edited deck is a full build's, byte for byte
+    for key in INCREMENTAL_FIGURES:
+        assert _sound(incremental[key]), (key, incremental[key])
     for kind in ("varied", "repetitive"):
         content = figures[kind]
         assert set(content) == {*CONTENT_FIGURES, "zstd"}, kind
@@ -101,6 +113,10 @@ def test_benchmark_prints_a_table() -> None:
         "hand-written parts",
         "zip writer",
         "input stamp",
+        "incremental builds",
+        "one critique reworded",
+        "deck identical to a full build's",
+        "one figure changed",
         "28 notes",
         "x the 14-note build",
     ):

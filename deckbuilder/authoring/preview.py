@@ -128,8 +128,27 @@ def side_document(body: str, css: str, *, night: bool = False) -> str:
     )
 
 
-def _page_file(name: str) -> str:
+def page_file(name: str) -> str:
+    """A file of the page (``authoring/page/``): its look, its script."""
     return resources.files("deckbuilder.authoring.page").joinpath(name).read_text("utf-8")
+
+
+def card_section(side: Side, frame: str) -> str:
+    """One card on the page: its ref, its frame (``frame``: the attribute that gives it
+    the empty side document, ``srcdoc="…"`` or ``src="…"``), its front and back kept in
+    templates, its buttons. The section names its card in ``data-ref``, for ``serve``
+    to replace it in place."""
+    ref = html.escape(side.ref)
+    return (
+        f'<section class="pv-card" data-ref="{ref}"><h2>{ref}</h2>'
+        f'<iframe title="Card {ref}" {frame}></iframe>'
+        f'<template class="pv-front">{side.front}</template>'
+        f'<template class="pv-back">{side.back}</template>'
+        '<div class="pv-actions">'
+        '<button type="button" class="pv-show-answer">Show answer</button>'
+        '<button type="button" class="pv-show-question">Show question</button>'
+        "</div></section>"
+    )
 
 
 def write_preview(
@@ -146,25 +165,13 @@ def write_preview(
     folder.mkdir(parents=True, exist_ok=True)
     for m in media:
         (folder / m.name).write_bytes(m.deck_bytes())
-    frame = html.escape(side_document("", look.css), quote=True)
-    cards = []
-    for side in card_sides(notes):
-        ref = html.escape(side.ref)
-        cards.append(
-            f'<section class="pv-card"><h2>{ref}</h2>'
-            f'<iframe title="Card {ref}" srcdoc="{frame}"></iframe>'
-            f'<template class="pv-front">{side.front}</template>'
-            f'<template class="pv-back">{side.back}</template>'
-            '<div class="pv-actions">'
-            '<button type="button" class="pv-show-answer">Show answer</button>'
-            '<button type="button" class="pv-show-question">Show question</button>'
-            "</div></section>"
-        )
-    page = Template(_page_file("preview.html")).substitute(
+    frame = f'srcdoc="{html.escape(side_document("", look.css), quote=True)}"'
+    cards = [card_section(side, frame) for side in card_sides(notes)]
+    page = Template(page_file("preview.html")).substitute(
         title=html.escape(deck_name),
         count=len(cards),
-        style=_page_file("preview.css"),
-        script=_page_file("preview.js"),
+        style=page_file("preview.css"),
+        script=page_file("preview.js"),
         cards="\n".join(cards),
     )
     path = folder / "index.html"

@@ -97,7 +97,16 @@ class RenderCache:
     store too: each entry is its own file). Every failure to read or write is a miss.
     """
 
-    def __init__(self, root: Path, deck_digest: bytes, home: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        deck_digest: bytes,
+        home: Path | None = None,
+        memory: dict[bytes, CaseResult] | None = None,
+    ) -> None:
+        """``memory``: entries kept in this process too, by key, so that a long-running
+        process (``serve``) reads none of them again; the entries a pass did not use
+        leave it with :meth:`prune`."""
         code = _code_key()
         folder = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:32]
         self.base = (home or cache_home()) / code.hex()[:32]
@@ -113,6 +122,8 @@ class RenderCache:
             )
         ).digest()
         self._images: dict[Path, bytes | None] = {}
+        self.memory = memory
+        self._used: set[bytes] = set()
         self.hits = 0
         self.misses = 0
 
@@ -135,6 +146,13 @@ class RenderCache:
     def _read(self, path: Path, digest: bytes) -> CaseResult | None:
         from deckbuilder.pipeline.workers import CaseResult
 
+        key = self.key(path, digest)
+        if self.memory is not None and key in self.memory:
+            kept = self.memory[key]
+            if self._images_unchanged(kept):
+                self._used.add(key)
+                return kept
+            return None
         try:
             data = read_regular(self.entry(path), _MAX_ENTRY)
         except OSError:
@@ -142,8 +160,12 @@ class RenderCache:
         head = len(_MAGIC)
         if not data.startswith(_MAGIC) or len(data) < head + 64:
             return None
-        key, check, payload = data[head : head + 32], data[head + 32 : head + 64], data[head + 64 :]
-        if key != self.key(path, digest) or hashlib.sha256(payload).digest() != check:
+        stored, check, payload = (
+            data[head : head + 32],
+            data[head + 32 : head + 64],
+            data[head + 64 :],
+        )
+        if stored != key or hashlib.sha256(payload).digest() != check:
             return None
         try:
             result = _Unpickler(io.BytesIO(payload)).load()
@@ -155,12 +177,24 @@ class RenderCache:
             or result.problems
             or result.report.path != path
             or result.report.digest != digest
+            or not self._images_unchanged(result)
         ):
             return None
-        for media in result.notes.media:
-            if self._image_digest(media.source) != media.digest:
-                return None
+        self.remember(result)
         return result
+
+    def _images_unchanged(self, result: CaseResult) -> bool:
+        assert result.notes is not None
+        return all(self._image_digest(m.source) == m.digest for m in result.notes.media)
+
+    def remember(self, result: CaseResult) -> None:
+        """Keep ``result`` (just rendered, or read) in :attr:`memory`, if there is one."""
+        digest = result.report.digest
+        if self.memory is None or result.notes is None or result.problems or digest is None:
+            return
+        key = self.key(result.report.path, digest)
+        self.memory[key] = result
+        self._used.add(key)
 
     def _image_digest(self, source: Path) -> bytes | None:
         """The SHA-256 of an image as the build would read it now (None if it would not:
@@ -197,6 +231,9 @@ class RenderCache:
         """Remove the entries of case files not in ``kept`` (deleted or moved), and the
         folders of other code or content folders unused for :data:`_KEEP_DAYS` days."""
         keep = {self.entry(path).name for path in kept}
+        if self.memory is not None:
+            for key in set(self.memory) - self._used:
+                del self.memory[key]
         try:
             for entry in os.scandir(self.folder):
                 if entry.name not in keep:

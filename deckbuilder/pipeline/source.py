@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from deckbuilder.notes.description import DeckTexts
     from deckbuilder.notes.spec import CaseNotes
     from deckbuilder.pipeline.cache import RenderCache
+    from deckbuilder.pipeline.workers import CaseResult
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -35,11 +36,17 @@ class FolderSource:
     """
 
     def __init__(
-        self, root: Path, progress: Progress | None = None, *, cache: bool = False
+        self,
+        root: Path,
+        progress: Progress | None = None,
+        *,
+        cache: bool = False,
+        memory: dict[bytes, CaseResult] | None = None,
     ) -> None:
         """With ``cache``, cases whose inputs are unchanged since they were last rendered
         are taken from the render cache (:mod:`deckbuilder.pipeline.cache`), and those
-        rendered are stored in it."""
+        rendered are stored in it; ``memory`` keeps its entries in this process too,
+        from one reading of the folder to the next (``serve``)."""
         from deckbuilder.content.loader import ContentReader, Source
         from deckbuilder.notes.description import DeckTexts
 
@@ -63,7 +70,7 @@ class FolderSource:
         if cache and self.reader.deck_digest is not None:
             from deckbuilder.pipeline.cache import RenderCache
 
-            self.cache = RenderCache(self.root, self.reader.deck_digest)
+            self.cache = RenderCache(self.root, self.reader.deck_digest, memory=memory)
 
     @property
     def deck(self) -> Deck:
@@ -92,6 +99,8 @@ class FolderSource:
                     self.digests[names[result.report.path]] = result.report.digest
                 self.reader.problems.extend(result.problems)
                 if self.reader.accept(result.report) and result.notes is not None:
+                    if self.cache is not None:
+                        self.cache.remember(result)
                     self.warnings += result.notes.warnings
                     self.notices += result.notes.notices
                     yield result.notes

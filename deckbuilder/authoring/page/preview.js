@@ -21,13 +21,13 @@
     fit(frame);
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll(".pv-card"), function (section) {
+  function setup(section) {
     var frame = section.querySelector("iframe");
     var sides = {
       front: section.querySelector("template.pv-front").innerHTML,
       back: section.querySelector("template.pv-back").innerHTML
     };
-    frame.addEventListener("load", function () {
+    function ready() {
       show(frame, sides.front);
       var body = frame.contentDocument.body;
       if (window.ResizeObserver) {
@@ -35,14 +35,22 @@
       }
       body.addEventListener("toggle", function () { fit(frame); }, true);
       body.addEventListener("click", function () { setTimeout(function () { fit(frame); }, 0); });
-    });
+    }
+    frame.addEventListener("load", ready);
+    // A frame `serve` loads from its server may have loaded before this ran.
+    var doc = frame.contentDocument;
+    if (doc && doc.readyState === "complete" && doc.getElementById("qa")) { ready(); }
     section.querySelector(".pv-show-answer").addEventListener("click", function () {
       show(frame, sides.back);
     });
     section.querySelector(".pv-show-question").addEventListener("click", function () {
       show(frame, sides.front);
     });
-  });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll(".pv-card"), setup);
+  // `deckbuilder serve` adds and replaces cards after the page has loaded (live.js).
+  window.deckbuilderPreview = { setup: setup };
 
   Array.prototype.forEach.call(document.querySelectorAll('input[name="pv-width"]'), function (input) {
     input.addEventListener("change", function () {
