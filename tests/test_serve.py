@@ -324,3 +324,54 @@ def test_the_open_page_follows_every_save(
     page.close()
     code, _, err = served.stop()
     assert code == 0, err
+
+
+# --- build --watch ---------------------------------------------------------------------
+
+
+def test_build_watch_rebuilds_on_every_save_until_ctrl_c(content: Path, tmp_path: Path) -> None:
+    import queue
+    import threading
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deckbuilder", "build", "content", "--watch"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    for stream in (proc.stdout, proc.stderr):
+        threading.Thread(target=lambda s=stream: [lines.put(x) for x in s], daemon=True).start()
+
+    def wait_for(text: str) -> str:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if text in line:
+                return line
+        raise AssertionError(f"never printed {text!r}")
+
+    try:
+        wait_for("Wrote dist/clinical-quiz.apkg")
+        wait_for("Watching content for changes")
+        replace_in(content / CASE, "C: RT alone", "C: RT only")
+        wait_for("updated   alt-thigh/treatment")
+        wait_for("1 updated")
+        (content / CASE).write_text(
+            (content / CASE).read_text(encoding="utf-8") + "broken: [\n", encoding="utf-8"
+        )
+        wait_for("YAML syntax error")
+        wait_for("nothing was written")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+        wait_for("Stopped.")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -71,19 +71,95 @@ def build(
             "rendered (the deck is the same either way).",
         ),
     ] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Build again on every save to the content folder, until Ctrl-C.",
+        ),
+    ] = False,
 ) -> None:
     """Build the Anki deck from the content folder into dist/<deck id>.apkg, dist/ beside
     the content folder.
 
     Example: deckbuilder build content --output dist
     """
+    from deckbuilder.commands.hints import require_content_folder
+
+    require_content_folder(content, "build")
+    options: dict[str, Any] = {
+        "content": content,
+        "output": output,
+        "dry_run": dry_run,
+        "drop_retired": drop_retired,
+        "quiet": quiet,
+        "as_json": as_json,
+        "force": force,
+        "deck_version": deck_version,
+        "since": since,
+        "verbose": verbose,
+        "no_cache": no_cache,
+    }
+    if watch:
+        _watch(content, options)
+    else:
+        _build_once(**options)
+
+
+def _watch(content: Path, options: dict[str, Any]) -> None:
+    """Build once the folder is watched, then again after every save, each build
+    reported as usual (a failed one too), until Ctrl-C."""
+    import threading
+    import time
+
+    from deckbuilder.authoring.serve.watch import changes
+    from deckbuilder.errors import display_path
+
+    @reports_errors
+    def build(as_json: bool) -> None:  # named as the command, for its error reports
+        _build_once(**options)
+
+    stop = threading.Event()
+    try:
+        for changed in changes(content, stop):
+            if changed and not options["quiet"]:
+                names = ", ".join(display_path(p) for p in changed[:3])
+                more = " …" if len(changed) > 3 else ""
+                typer.echo(f"{time.strftime('%H:%M:%S')} {names}{more} changed", err=True)
+            try:
+                build(as_json=options["as_json"])
+            except typer.Exit as exc:
+                if exc.exit_code == 130:  # Ctrl-C during a build
+                    break
+            if not changed and not options["quiet"]:
+                typer.echo(f"Watching {content} for changes; Ctrl-C stops.", err=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+    if not options["quiet"]:
+        typer.echo("Stopped.", err=True)
+
+
+def _build_once(
+    content: Path,
+    output: Path | None,
+    dry_run: bool,
+    drop_retired: bool,
+    quiet: bool,
+    as_json: bool,
+    force: bool,
+    deck_version: str | None,
+    since: Path | None,
+    verbose: bool,
+    no_cache: bool,
+) -> None:
     import shlex
     import time
 
     from deckbuilder.api import build as run_build
-    from deckbuilder.commands.hints import require_content_folder
 
-    require_content_folder(content, "build")
     started = time.perf_counter()
     with ProgressBar(enabled=not (quiet or as_json)) as progress:
         result = run_build(
