@@ -114,8 +114,16 @@ def _type(schema: dict[str, Any], refs: dict[str, str]) -> str:
         return "`true` or `false`"
     if kind == "string":
         return _text_type(schema)
+    if kind == "integer":
+        return f"whole number from {schema['minimum']} to {schema['maximum']}"
+    if kind == "number":
+        return "number"
+    if kind == "array" and "title" in schema:
+        return schema["title"]
     if kind == "array":
         least = f", at least {schema['minItems']}" if "minItems" in schema else ""
+        if "minItems" in schema and schema.get("maxItems") == schema["minItems"]:
+            least = f", exactly {schema['minItems']}"
         unique = ", no repeats" if schema.get("uniqueItems") else ""
         return f"list of {_plural(_type(schema['items'], refs))}{least}{unique}"
     if kind == "object" and "patternProperties" in schema:

@@ -301,6 +301,7 @@ class MediaFiles:
         self._real_root = self.root.resolve()
         self._resolved: dict[tuple[Path, str], Path | str] = {}
         self._packed: dict[Path, Media | str] = {}
+        self._sizes: dict[Path, tuple[int, int] | str] = {}
 
     def resolve(self, base: Path, given: str) -> Path | str:
         """The file an author's relative path names, or why it cannot be used.
@@ -344,6 +345,28 @@ class MediaFiles:
         except OSError as exc:
             return f"image file {given!r} cannot be read: {exc.strerror}"
         return resolved
+
+    def pixel_size(self, path: Path, given: str) -> tuple[int, int] | str:
+        """The size in pixels at which the image at ``path`` is shown, or why it is not
+        known (see :mod:`.imagesize`)."""
+        if path not in self._sizes:
+            from deckbuilder.content.imagesize import pixel_size
+
+            try:
+                data = read_regular(path, MAX_IMAGE_BYTES)
+            except OSError as exc:
+                self._sizes[path] = f"image file {given!r} cannot be read: {exc.strerror}"
+            else:
+                size = pixel_size(data, path.suffix)
+                self._sizes[path] = size or (
+                    f"the size in pixels of {given!r} cannot be read from the file"
+                    + (
+                        " (an SVG needs 'width' and 'height' in pixels)"
+                        if path.suffix.lower() == ".svg"
+                        else ""
+                    )
+                )
+        return self._sizes[path]
 
     def pack(self, path: Path, given: str) -> Media | str:
         """The image at ``path`` (as :meth:`resolve` found it) as packed media, or why not."""

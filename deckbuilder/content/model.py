@@ -30,6 +30,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic import Tag as UnionTag
 from pydantic_core import PydanticCustomError
@@ -184,6 +185,157 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+MAX_REGIONS = 100
+"""The most regions an occluded figure may have (each a card at most, as cloze numbers)."""
+
+
+def _number(value: object, what: str) -> float:
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return float(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise PydanticCustomError(
+        "region_shape", "expected {what}, got {got}", {"what": what, "got": _shown_value(value)}
+    )
+
+
+def _shown_value(value: object) -> str:
+    if isinstance(value, str):
+        return f"the text {shown(value)}" if value else "nothing"
+    return (
+        "a mapping"
+        if isinstance(value, dict)
+        else "a list"
+        if isinstance(value, list)
+        else str(value)
+    )
+
+
+def _numbers(value: object, count: int, what: str) -> tuple[float, ...]:
+    if not isinstance(value, (list, tuple)) or len(value) != count:
+        raise PydanticCustomError(
+            "region_shape",
+            "expected {what}, got {got}",
+            {"what": what, "got": _shown_value(value)},
+        )
+    return tuple(_number(v, what) for v in value)
+
+
+_BOX = "four numbers [left, top, width, height]"
+
+
+def _box(value: object) -> tuple[float, ...]:
+    return _numbers(value, 4, _BOX)
+
+
+def _polygon(value: object) -> tuple[tuple[float, ...], ...]:
+    what = "a list of at least three points, each [x, y]"
+    if not isinstance(value, (list, tuple)) or len(value) < 3:
+        raise PydanticCustomError(
+            "region_shape", "expected {what}, got {got}", {"what": what, "got": _shown_value(value)}
+        )
+    return tuple(_numbers(point, 2, "a point [x, y]") for point in value)
+
+
+def _card_number(value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_REGIONS:
+        return value
+    raise PydanticCustomError(
+        "card_number",
+        "expected a card number from 1 to {most}, got {got}",
+        {"most": MAX_REGIONS, "got": _shown_value(value)},
+    )
+
+
+_NUMBER_SCHEMA = {"type": "number"}
+Box = Annotated[
+    tuple[float, ...],
+    BeforeValidator(_box),
+    WithJsonSchema({"type": "array", "items": _NUMBER_SCHEMA, "minItems": 4, "maxItems": 4}),
+]
+PolygonPoints = Annotated[
+    tuple[tuple[float, ...], ...],
+    BeforeValidator(_polygon),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "title": "list of [x, y] points, at least 3",
+            "minItems": 3,
+            "items": {"type": "array", "items": _NUMBER_SCHEMA, "minItems": 2, "maxItems": 2},
+        }
+    ),
+]
+CardNumber = Annotated[
+    int,
+    BeforeValidator(_card_number),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_REGIONS}),
+]
+
+
+class Region(_Model):
+    """One region of an occluded figure: a shape the card masks, and what it shows."""
+
+    label: Text = Field(description="What the region shows: the answer, shown on the back.")
+    rect: Box | None = Field(
+        default=None,
+        description="A rectangle: [left, top, width, height], as fractions of the image "
+        "(or pixels with 'units: px').",
+    )
+    ellipse: Box | None = Field(
+        default=None,
+        description="An ellipse, by its bounding box: [left, top, width, height].",
+    )
+    polygon: PolygonPoints | None = Field(
+        default=None, description="A polygon: its corners, each [x, y]."
+    )
+    card: CardNumber | None = Field(
+        default=None,
+        description="The card that asks this region (default: its place in the list, from "
+        "1); regions with the same card number are masked and asked together.",
+    )
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Region:
+        given = [s for s in ("rect", "ellipse", "polygon") if getattr(self, s) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "region_shape",
+                "a region needs exactly one shape: rect, ellipse or polygon"
+                + (f" (it has {' and '.join(given)})" if given else ""),
+            )
+        return self
+
+    @property
+    def shape(self) -> str:
+        return "rect" if self.rect else "ellipse" if self.ellipse else "polygon"
+
+
+class Occlusions(_Model):
+    """The regions of a figure that become one Image Occlusion note (one card per card
+    number)."""
+
+    mode: Literal["hide-all", "hide-one"] = Field(
+        default="hide-all",
+        description="'hide-all' (default): every region is masked and one is asked; "
+        "'hide-one': only the asked region is masked.",
+    )
+    units: Literal["fraction", "px"] = Field(
+        default="fraction",
+        description="'fraction' (default): coordinates are fractions of the image's width "
+        "and height, from 0 to 1; 'px': pixels of the image.",
+    )
+    regions: list[Region] = Field(
+        min_length=1, max_length=MAX_REGIONS, description="The regions, in card order."
+    )
+
+    def card_numbers(self) -> list[int]:
+        """Each region's card number: its own, else its place in the list."""
+        return [r.card or n for n, r in enumerate(self.regions, 1)]
+
+
 class Figure(_Model):
     """A figure of a case: a caption and, optionally, an image file next to the content."""
 
@@ -207,6 +359,29 @@ class Figure(_Model):
         description="Who made the image, and credit (Markdown, shown with the figure); "
         "required when the deck declares a 'license'.",
     )
+    id: StableKey | None = Field(
+        default=None,
+        description="Stable key, unique in the case; required with 'occlusions' (its Image "
+        "Occlusion note's id derives from it). Never reuse or rename.",
+    )
+    occlusions: Occlusions | None = Field(
+        default=None,
+        description="Regions of the image to mask: the figure becomes an Image Occlusion "
+        "note of its own, one card per region (or card number).",
+    )
+
+    @model_validator(mode="after")
+    def _occluded_needs(self) -> Figure:
+        if self.occlusions is not None:
+            missing = [k for k in ("id", "image") if getattr(self, k) is None]
+            if missing:
+                raise PydanticCustomError(
+                    "occluded_figure",
+                    "a figure with 'occlusions' needs {what} (its note's stable key"
+                    " and the image it masks)",
+                    {"what": " and ".join(repr(k) for k in missing)},
+                )
+        return self
 
 
 class Question(_Model):

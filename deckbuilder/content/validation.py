@@ -17,7 +17,9 @@ from deckbuilder.content.model import (
     Case,
     Fact,
     Figure,
+    Occlusions,
     Question,
+    Region,
     Statement,
     StatementQuestion,
     shown,
@@ -29,6 +31,8 @@ from deckbuilder.errors import ContentProblem, KeyPath, display_path, format_key
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
     Case: {"questions": Question, "figures": Figure, "facts": Fact},
     StatementQuestion: {"statements": Statement},
+    Figure: {"occlusions": Occlusions},
+    Occlusions: {"regions": Region},
 }
 # The tags pydantic puts in an error's location for each kind of question (see
 # model.AnyQuestion): the model of that question; the tag itself is no key of the file.
@@ -146,10 +150,11 @@ def problem_at(file: Path, mark: Mark | None, key: KeyPath, message: str) -> Con
 
 
 def check_ids(case: Case, data: Any, file: Path, problems: list[ContentProblem]) -> None:
-    """Question ids, and fact ids, are unique within their case."""
+    """Question ids, fact ids and figure ids are unique within their case."""
     for what, ids_ in (
         ("questions", [q.id for q in case.questions]),
         ("facts", [f.id for f in case.facts]),
+        ("figures", [f.id for f in case.figures]),
     ):
         first: dict[str, int] = {}
         for i, given in enumerate(ids_):

@@ -114,6 +114,7 @@ class CaseRenderer:
     notices: list[ContentProblem] = field(default_factory=list)
     found: int = 0  # problems found, of which the first MAX_PROBLEMS_PER_CASE are kept
     source_line: str = ""  # the rendered source alone, for the deck description
+    vignette: str = ""  # the rendered case text alone, without its figures
     _locate: Callable[[KeyPath, str], ContentProblem] | None = None
 
     @property
@@ -219,6 +220,7 @@ class CaseRenderer:
                 credit = provenance.figure_credit(figure, attribution)
             sides[figure.reveal].append(self.figure(i, figure.caption, figure.image, image, credit))
         vignette = self.markdown(case.case, ("case",))
+        self.vignette = vignette
         if sides["front"]:
             vignette += '\n<div class="db-case-figures">' + "\n".join(sides["front"]) + "</div>"
         if case.source:

@@ -111,6 +111,10 @@ class Contract:
     back: str
     script: bool  # whether card.js is inlined into both sides
     cloze: bool
+    css: str = "card.css"  # file name in deckbuilder/notes/card/
+    stock_kind: int | None = None  # Anki's originalStockKind, for a stock-compatible type
+    field_extras: tuple[dict[str, Any], ...] = ()
+    """Keys added to each field's JSON, in field order (a stock type's tags and flags)."""
 
     def name(self, deck_name: str) -> str:
         """Shown in Anki's note type list; kept stable, though Anki matches by id."""
@@ -123,7 +127,7 @@ class Contract:
         return CardLook(
             front=_card_file(self.front) + script,
             back=_card_file(self.back) + script,
-            css=_card_file("card.css"),
+            css=_card_file(self.css),
         )
 
     def contract_fingerprint(self) -> str:
@@ -143,10 +147,14 @@ class Contract:
         import genanki
 
         look = self.look()
+        extras = self.field_extras or tuple({} for _ in self.fields)
         model = genanki.Model(
             notetype_id,
             self.name(deck_name),
-            fields=[{"name": name, "id": self.field_ids[name]} for name in self.fields],
+            fields=[
+                {"name": name, "id": self.field_ids[name], **extra}
+                for name, extra in zip(self.fields, extras, strict=True)
+            ],
             templates=[
                 {
                     "name": self.templates[0],
@@ -160,6 +168,8 @@ class Contract:
             model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK,
         )
         data: dict[str, Any] = model.to_json(mtime, deck_id)
+        if self.stock_kind is not None:
+            data["originalStockKind"] = self.stock_kind
         return data
 
 

@@ -68,7 +68,7 @@ def recover_lock(package_path: Path, deck_key: str) -> tuple[Lock, int]:
         if note.notetype_id not in ours:
             continue
         kind, notetype = ours[note.notetype_id]
-        ref = note.field(notetype, "Ref") or ""
+        ref = note.field(notetype, kind.ref_field) or ""
         case, _, key = ref.partition("/")
         if not kind.owns(ref) or not all(is_stable_key(k) for k in (case, *key.split("/")[-1:])):
             continue

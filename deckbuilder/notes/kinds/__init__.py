@@ -44,6 +44,8 @@ class NoteKind(ABC):
     report_changed: str
     contract_changed: str
     """Why a build refuses to change its note type's contract (without ``--force``)."""
+    ref_field: str = "Ref"
+    """The field that holds a note's ref (``case/key``), read back from a package."""
 
     @abstractmethod
     def notetype_id(self, deck_key: str) -> int:
@@ -79,9 +81,10 @@ class NoteKind(ABC):
 def _kinds() -> tuple[NoteKind, ...]:
     from deckbuilder.notes.kinds.cloze import CLOZE_FACTS
     from deckbuilder.notes.kinds.mcq import MULTIPLE_CHOICE
+    from deckbuilder.notes.kinds.occlusion import IMAGE_OCCLUSIONS
     from deckbuilder.notes.kinds.statements import STATEMENT_QUESTIONS
 
-    return (MULTIPLE_CHOICE, STATEMENT_QUESTIONS, CLOZE_FACTS)
+    return (MULTIPLE_CHOICE, STATEMENT_QUESTIONS, CLOZE_FACTS, IMAGE_OCCLUSIONS)
 
 
 KINDS: tuple[NoteKind, ...] = _kinds()
