@@ -429,3 +429,162 @@ def test_an_image_in_a_label_is_checked_as_any_image(tmp_path: Path) -> None:
     (problem,) = raised.value.problems
     assert (problem.line, problem.key) == (16, "figures[0].occlusions.regions[1].label")
     assert "'x' is not a supported image type" in problem.message
+
+
+# --- check -----------------------------------------------------------------------------
+
+SHAPE_MISTAKES = """\
+id: thigh
+title: A mass in the thigh
+case: A mass.
+figures:
+  - image: thigh.png
+    caption: No id.
+    occlusions:
+      regions:
+        - label: a
+          rect: [0.1, 0.1, 0.2, 0.2]
+  - id: mri
+    image: thigh.png
+    caption: Shapes.
+    occlusions:
+      regions:
+        - label: ""
+          rect: [0.1, 0.1, 0.2, 0.2]
+        - label: two shapes
+          rect: [0.1, 0.1, 0.1, 0.1]
+          ellipse: [0.1, 0.1, 0.1, 0.1]
+        - label: words
+          rect: [a, 0.1, 0.1, 0.1]
+        - label: three
+          rect: [0.1, 0.1, 0.1]
+        - label: typo
+          rectt: [0.1, 0.1, 0.1, 0.1]
+        - label: card
+          polygon: [[0, 0], [1, 0], [1, 1]]
+          card: 0
+questions:
+  - {id: q, question: Q?, options: {A: a, B: b}, answer: A, critique: C.}
+"""
+
+PLACE_MISTAKES = """\
+id: thigh
+title: A mass in the thigh
+case: A mass.
+figures:
+  - id: mri
+    image: thigh.png
+    caption: Places.
+    occlusions:
+      regions:
+        - label: outside
+          rect: [0.9, 0.1, 0.3, 0.2]
+        - label: twice
+          rect: [0.5, 0.5, 0.1, 0.1]
+        - label: twice again
+          rect: [0.5, 0.5, 0.1, 0.1]
+        - label: negative
+          ellipse: [-0.1, 0.2, 0.1, 0.1]
+        - label: line
+          polygon: [[0, 0], [0.5, 0.5], [1, 1]]
+        - label: flat
+          rect: [0.1, 0.1, 0, 0.1]
+  - id: px
+    image: thigh.png
+    caption: Pixels.
+    occlusions:
+      units: px
+      regions:
+        - label: past
+          rect: [300, 10, 120, 10]
+        - label: below
+          polygon: [[10, 10], [20, 10], [15, 301]]
+  - id: svg
+    image: plan.svg
+    caption: An SVG without a size.
+    occlusions:
+      regions:
+        - label: a
+          rect: [0.1, 0.1, 0.2, 0.2]
+  - id: mri
+    image: thigh.png
+    caption: The same id.
+questions:
+  - {id: q, question: Q?, options: {A: a, B: b}, answer: A, critique: C.}
+"""
+
+
+def _check(tmp_path: Path, case: str) -> list[str]:
+    from tests.process import deckbuilder
+
+    tmp_path = tmp_path / str(len(list(tmp_path.iterdir())))
+    content = content_copy(tmp_path)
+    case_file(content).write_text(case)
+    (content / "cases" / "plan.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" '
+        'height="5"/></svg>'
+    )
+    run = deckbuilder("check", "content", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    return run.stderr.splitlines()
+
+
+def test_check_names_each_mistake_of_shape_at_its_place(tmp_path: Path) -> None:
+    where = "content/cases/thigh.yaml"
+    assert _check(tmp_path, SHAPE_MISTAKES) == [
+        f"{where}:5:5: figures[0]: a figure with 'occlusions' needs 'id' (its note's stable "
+        "key and the image it masks)",
+        f"{where}:16:18: figures[1].occlusions.regions[0].label: is empty; write the text or "
+        "remove the key",
+        f"{where}:18:11: figures[1].occlusions.regions[1]: a region needs exactly one shape: "
+        "rect, ellipse or polygon (it has rect and ellipse)",
+        f"{where}:22:18: figures[1].occlusions.regions[2].rect[0]: expected a number, got the "
+        "text 'a'",
+        f"{where}:24:17: figures[1].occlusions.regions[3].rect: expected four numbers [left, "
+        "top, width, height], got a list",
+        f"{where}:26:11: figures[1].occlusions.regions[4].rectt: unknown key 'rectt'; did you "
+        "mean 'rect'?",
+        f"{where}:29:17: figures[1].occlusions.regions[5].card: expected a card number from 1 "
+        "to 100, got the text '0'",
+        "error: 7 problems in the content.",
+    ]
+
+
+def test_check_names_each_region_outside_the_image_at_its_number(tmp_path: Path) -> None:
+    where = "content/cases/thigh.yaml"
+    regions = "figures[0].occlusions.regions"
+    # the model's checks come first: a repeated figure id stops the case there
+    assert _check(tmp_path, PLACE_MISTAKES) == [
+        f"{where}:39:9: figures[3].id: figure id 'mri' is already used by figures[0] of this case",
+        "error: 1 problem in the content.",
+    ]
+    assert _check(
+        tmp_path,
+        PLACE_MISTAKES.replace(
+            "  - id: mri\n    image: thigh.png\n    caption: The same id.\n", ""
+        ),
+    ) == [
+        f"{where}:11:28: {regions}[0].rect[2]: the region reaches past the image's right "
+        "edge: left + width is 1.2, more than 1",
+        f"{where}:14:11: {regions}[2]: the same region as regions[1]: remove one",
+        f"{where}:17:21: {regions}[3].ellipse[0]: -0.1 is outside the image: give a value from "
+        "0 to 1",
+        f"{where}:19:20: {regions}[4].polygon: the polygon's corners lie on one line: it hides "
+        "nothing",
+        f"{where}:21:28: {regions}[5].rect[2]: the width must be more than 0",
+        f"{where}:29:27: figures[1].occlusions.regions[0].rect[2]: the region reaches past the "
+        "image's right edge: left + width is 420, more than 400",
+        f"{where}:31:46: figures[1].occlusions.regions[1].polygon[2][1]: 301 is outside the "
+        "image: give a value within the image's 400 x 300 pixels",
+        f"{where}:33:12: figures[2].image: the size in pixels of 'plan.svg' cannot be read "
+        "from the file (an SVG needs 'width' and 'height' in pixels)",
+        "error: 8 problems in the content.",
+    ]
+
+
+def test_check_counts_the_occluded_figures(tmp_path: Path) -> None:
+    from tests.process import deckbuilder
+
+    run = deckbuilder("check", FIXTURE, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.endswith("1 case, 1 question, 2 occluded figures.\n")

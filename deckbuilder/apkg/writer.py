@@ -88,7 +88,7 @@ class CollectionWriter:
     """
 
     def __init__(self, *, notetype_ids: dict[str, int], deck_id: int) -> None:
-        """``notetype_ids``: the id of each kind of note type ("mcq", "cloze")."""
+        """``notetype_ids``: the id of each kind's note type, by the kind's name."""
         from genanki.apkg_col import APKG_COL
         from genanki.apkg_schema import APKG_SCHEMA
 
@@ -158,13 +158,9 @@ class CollectionWriter:
         notetype_jsons: dict[str, dict[str, object]],
         col_mtime: int,
     ) -> BinaryIO:
-        """Write the collection row with the note types of the kinds written (by kind);
-        return the database file, positioned at its start."""
-        models = {
-            str(self.notetype_ids[kind]): data
-            for kind, data in notetype_jsons.items()
-            if kind in self.kinds or kind == "mcq"
-        }
+        """Write the collection row with the note types given (by kind: those the deck
+        holds, as the plan says); return the database file, positioned at its start."""
+        models = {str(self.notetype_ids[kind]): data for kind, data in notetype_jsons.items()}
         with _database_errors():
             decks = json.loads(self.conn.execute("SELECT decks FROM col").fetchone()[0])
             decks[str(self.deck_id)] = deck_json

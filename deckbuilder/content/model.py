@@ -212,37 +212,36 @@ def _shown_value(value: object) -> str:
     )
 
 
-def _numbers(value: object, count: int, what: str) -> tuple[float, ...]:
+def _count(value: object, count: int, what: str) -> object:
+    """A list of ``count`` items, said in one sentence (its items are checked each)."""
     if not isinstance(value, (list, tuple)) or len(value) != count:
         raise PydanticCustomError(
-            "region_shape",
-            "expected {what}, got {got}",
-            {"what": what, "got": _shown_value(value)},
+            "region_shape", "expected {what}, got {got}", {"what": what, "got": _shown_value(value)}
         )
-    return tuple(_number(v, what) for v in value)
+    return tuple(value)
 
 
-_BOX = "four numbers [left, top, width, height]"
+def _box(value: object) -> object:
+    return _count(value, 4, "four numbers [left, top, width, height]")
 
 
-def _box(value: object) -> tuple[float, ...]:
-    return _numbers(value, 4, _BOX)
+def _point(value: object) -> object:
+    return _count(value, 2, "a point [x, y]")
 
 
-def _polygon(value: object) -> tuple[tuple[float, ...], ...]:
+def _polygon(value: object) -> object:
     what = "a list of at least three points, each [x, y]"
     if not isinstance(value, (list, tuple)) or len(value) < 3:
         raise PydanticCustomError(
             "region_shape", "expected {what}, got {got}", {"what": what, "got": _shown_value(value)}
         )
-    return tuple(_numbers(point, 2, "a point [x, y]") for point in value)
+    return tuple(value)
 
 
 def _card_number(value: object) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_REGIONS:
-        return value
+    number = int(value) if isinstance(value, str) and value.strip().isdigit() else value
+    if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= MAX_REGIONS:
+        return number
     raise PydanticCustomError(
         "card_number",
         "expected a card number from 1 to {most}, got {got}",
@@ -251,13 +250,17 @@ def _card_number(value: object) -> int:
 
 
 _NUMBER_SCHEMA = {"type": "number"}
+Coordinate = Annotated[
+    float, BeforeValidator(lambda v: _number(v, "a number")), WithJsonSchema(_NUMBER_SCHEMA)
+]
+Point = Annotated[tuple[Coordinate, Coordinate], BeforeValidator(_point)]
 Box = Annotated[
-    tuple[float, ...],
+    tuple[Coordinate, Coordinate, Coordinate, Coordinate],
     BeforeValidator(_box),
     WithJsonSchema({"type": "array", "items": _NUMBER_SCHEMA, "minItems": 4, "maxItems": 4}),
 ]
 PolygonPoints = Annotated[
-    tuple[tuple[float, ...], ...],
+    tuple[Point, ...],
     BeforeValidator(_polygon),
     WithJsonSchema(
         {

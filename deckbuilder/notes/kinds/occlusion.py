@@ -265,10 +265,14 @@ def _region_problems(
     for n, (value, axis, name) in enumerate(((w, "x", "width"), (h, "y", "height")), 2):
         if value / limit[axis] < 0.00005:
             problems.append(((key, n), f"the {name} must be more than 0"))
-        elif (left if axis == "x" else top) + value > limit[axis] * (1 + 1e-9):
-            edge = "right" if axis == "x" else "bottom"
+        elif (start := left if axis == "x" else top) + value > limit[axis] * (1 + 1e-9):
+            edge, side = ("right", "left") if axis == "x" else ("bottom", "top")
             problems.append(
-                ((key, n), f"the region reaches past the image's {edge} edge ({name} too large)")
+                (
+                    (key, n),
+                    f"the region reaches past the image's {edge} edge: {side} + {name} is "
+                    f"{start + value:g}, more than {limit[axis]:g}",
+                )
             )
     return problems
 
