@@ -46,7 +46,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 @dataclass(frozen=True)
 class Payload:
     name: str
-    field: str  # a case key, "question", "option", "critique", "caption", "fact"
+    field: str  # a case key, "question", "option", "critique", "caption", "fact", "statement"
     text: str
 
 
@@ -107,6 +107,15 @@ NEUTRALISED = [
     Payload("fact-hint-handler", "fact", "A {{c1::x::<b onmouseover=alert(1)>hint</b>}} b."),
     Payload("fact-answer-script", "fact", "A {{c1::<script>alert(1)</script>x}} b."),
     Payload("fact-extra-link", "fact-extra", '<a href="javascript:alert(1)">x</a> [sound:e.mp3]'),
+    Payload(
+        "statement-script", "statement", "<script>alert(1)</script>S <img src=red.png onerror=f()>"
+    ),
+    Payload("statement-math", "statement", r"\\(\\frac{1}{2}\\) S [sound:evil.mp3] {{Answer}}"),
+    Payload(
+        "statement-explanation",
+        "statement-explanation",
+        '<a href="javascript:f()">x</a> [sound:e.mp3]',
+    ),
 ]
 
 
@@ -138,6 +147,13 @@ def _case_yaml(case_id: str, payload: Payload) -> str:
         values["facts"] = [payload.text]
     elif payload.field == "fact-extra":
         values["facts"] = [{"text": "A {{c1::fact}} here.", "extra": payload.text}]
+    elif payload.field.startswith("statement"):  # a Kprim question beside the MCQ
+        statements = [{"text": f"S{n}.", "answer": "true" if n % 2 else "false"} for n in range(4)]
+        key = "text" if payload.field == "statement" else "explanation"
+        statements[1][key] = payload.text
+        values["questions"].append(
+            {"id": "q2", "kind": "kprim", "question": "Which?", "statements": statements}
+        )
     else:
         values[payload.field] = payload.text
     # JSON is YAML: every payload reaches the loader exactly as written above.

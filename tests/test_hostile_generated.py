@@ -149,6 +149,8 @@ FIELDS = [
     "fact-deletion",  # inside a deletion (the cut part starts it)
     "fact-hint",  # in a deletion's hint, which Anki shows in brackets on the front
     "fact-extra",
+    "statement",  # a Kprim statement
+    "statement-explanation",
 ]
 
 
@@ -222,6 +224,16 @@ def _place(case: dict, payload: Payload, fact_id: str) -> None:
         question["explanations"] = {"B": text}
     elif field == "caption":
         case["figures"] = [{"caption": text, "image": "red.png"}]
+    elif field.startswith("statement"):
+        kprim = next((q for q in case["questions"] if q.get("kind") == "kprim"), None)
+        if kprim is None:
+            statements = [
+                {"text": f"S{n}.", "answer": "true" if n % 2 else "false"} for n in range(4)
+            ]
+            kprim = {"id": "q2", "kind": "kprim", "question": "Which?", "statements": statements}
+            case["questions"].append(kprim)
+        key = "text" if field == "statement" else "explanation"
+        kprim["statements"][1 if key == "text" else 2][key] = text
     elif field.startswith("fact"):
         sentence = {
             "fact": f"A {{{{c1::word}}}} and {text}",

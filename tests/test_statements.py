@@ -12,6 +12,7 @@ with every note updated in place and its reviews kept.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -235,3 +236,48 @@ def _options_by_ref(tmp: Path, source: Path) -> dict[str, str]:
 
     rendered = render_content(_copy(tmp, source))
     return {n.ref: n.fields[2] for n in rendered.notes if n.kind == "mcq"}
+
+
+def test_the_templates_of_init_and_new_case_show_the_kinds(tmp_path: Path) -> None:
+    """init's deck file offers reveal_on_tap, new case's file a Kprim question: both
+    build once uncommented, as an editor's "toggle comment" does."""
+    from tests.process import deckbuilder
+
+    assert deckbuilder("init", "exam", "--name", "Exam", cwd=tmp_path).returncode == 0
+    deck = tmp_path / "exam" / "deck.yaml"
+    deck.write_text(
+        deck.read_text(encoding="utf-8").replace("# reveal_on_tap:", "reveal_on_tap:"), "utf-8"
+    )
+    assert deckbuilder("new", "case", "kprim", "--content", "exam", cwd=tmp_path).returncode == 0
+    case = next((tmp_path / "exam").rglob("kprim.yaml"))
+    lines = case.read_text(encoding="utf-8").splitlines()
+    start = lines.index("  # - id: q3")
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("  #"))
+    lines[start:end] = [line.replace("  # ", "  ", 1) for line in lines[start:end]]
+    case.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check(tmp_path / "exam")
+    assert result.deck.reveal_on_tap
+    assert result.counts.get("statements") == 1
+    apkg = build(tmp_path / "exam", tmp_path / "dist").deck_path
+    with collection(tmp_path / "c.anki2") as col:
+        import_apkg(col, apkg)
+        (nid,) = col.find_notes("Ref:kprim/statements/q3")
+        assert col.get_note(nid)["Answer"] == "A: true, B: false, C: true, D: false"
+
+
+def test_build_json_names_the_true_false_note_type_only_when_the_deck_holds_it(
+    tmp_path: Path,
+) -> None:
+    """null for a deck without such questions, in a build and when up to date alike."""
+    from tests.process import deckbuilder
+
+    for name, source, first, again in (
+        ("plain", DEFAULT_CONTENT, None, None),
+        ("exam", EXAM, "new", "unchanged"),
+    ):
+        work = tmp_path / name
+        _copy(work, source)
+        for expected in (first, again):
+            run = deckbuilder("build", "content", "--json", cwd=work)
+            assert run.returncode == 0, run.stderr
+            assert json.loads(run.stdout)["statements_notetype"] == expected, (name, run.stdout)

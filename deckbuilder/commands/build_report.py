@@ -65,9 +65,15 @@ def as_json(result: BuildResult, seconds: float) -> _BuildOutput:
 
     plan = result.plan
     notetypes: dict[str, str | None] = {}
+    held = [*result.unchanged_refs, *result.retired_refs]  # up to date: every note of the deck
     for kind in KINDS:  # null for a kind of note the deck does not hold
         planned = plan.notetypes.get(kind.name) if plan is not None else None
-        if plan is not None and planned is None:
+        absent = (
+            planned is None
+            if plan is not None
+            else not kind.always and not any(kind.owns(r) for r in held)
+        )
+        if absent:
             notetypes[kind.json_key] = None
         else:
             new, changed = (

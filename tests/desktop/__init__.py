@@ -67,6 +67,12 @@ class ShowAnswer:
 
 
 @dataclass(frozen=True)
+class AwaitAnswer:
+    """Wait until the card itself has asked Anki for the back (as a tap does with
+    ``reveal_on_tap``: ``pycmd("ans")``) and Anki has rendered it; Anki is not asked."""
+
+
+@dataclass(frozen=True)
 class Eval:
     """Run JavaScript in the reviewer's page. The value of its last expression (taken
     at once: a Promise is not awaited) is kept under ``name`` as JSON, if a name is given;
@@ -83,7 +89,7 @@ class Screenshot:
     name: str
 
 
-Step = ShowQuestion | ShowAnswer | Eval | Screenshot
+Step = ShowQuestion | ShowAnswer | AwaitAnswer | Eval | Screenshot
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,8 @@ def _step_json(step: Step) -> dict[str, Any]:
         return {"kind": "question"}
     if isinstance(step, ShowAnswer):
         return {"kind": "answer"}
+    if isinstance(step, AwaitAnswer):
+        return {"kind": "await_answer"}
     if isinstance(step, Eval):
         return {"kind": "eval", "js": step.js, "name": step.name}
     if isinstance(step, Screenshot):

@@ -270,6 +270,8 @@ class Runner:
         kind = step["kind"]
         if kind in ("question", "answer"):
             self.show(kind)
+        elif kind == "await_answer":
+            self.await_answer()
         elif kind == "eval":
             self.evaluate(step["js"], step.get("name"))
         elif kind == "screenshot":
@@ -306,6 +308,33 @@ class Runner:
             self.next_step()
 
         self.wait_for_page(SETTLE_JS, f"the {side} was not rendered and typeset", shown)
+
+    def await_answer(self) -> None:
+        """Wait for the reviewer to show the answer on its own (the card asked for it),
+        then until the back is rendered and typeset, as :meth:`show` does."""
+        began = time.monotonic()
+        deadline = began + self.plan["show_timeout"]
+
+        def shown(signal: dict[str, Any]) -> None:
+            self.result["cards"][self.card_index]["shown"].append(
+                {
+                    "side": "answer",
+                    "ms": round((time.monotonic() - began) * 1000),
+                    "mathjax": bool(signal.get("mathjax")),
+                    "typeset": int(signal.get("typeset") or 0),
+                }
+            )
+            self.next_step()
+
+        def poll() -> None:
+            if self.mw.reviewer.state == "answer":
+                self.wait_for_page(SETTLE_JS, "the answer was not rendered", shown)
+            elif time.monotonic() > deadline:
+                raise PlanError(f"{self.where()}: the card did not ask for the answer")
+            else:
+                self.later(poll, POLL_MS)
+
+        poll()
 
     def wait_for_page(self, js: str, failure: str, then: Callable[[dict[str, Any]], None]) -> None:
         """Run ``js`` (which sets the page's signal to a new number when it is done) and
