@@ -11,6 +11,7 @@ of its own, served from a made-up origin; nothing else is reachable.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from importlib import resources
@@ -147,3 +148,89 @@ def test_anki_reviewer_draws_the_masks_at_phone_width(browser, sides, number, ni
         else:
             assert pixel == INACTIVE, (region, pixel)
     assert f"{number} · " in back["text"] and "Toggle Masks" in back["text"]
+
+
+def test_the_preview_draws_the_regions_and_the_drawing_aid_gives_yaml(browser, tmp_path) -> None:
+    """``deckbuilder preview``: each occluded figure first with every region outlined,
+    numbered and labelled; dragging on it draws a rectangle and shows the YAML lines of
+    that region (it writes nothing); then each card's front and back with its masks."""
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    run = deckbuilder("preview", "content", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    folder = tmp_path / "dist" / f"{DECK}-preview"
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    context.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(
+            body=files[route.request.url.rsplit("/", 1)[-1]],
+            content_type="text/html" if route.request.url.endswith(".html") else "image/png",
+        ),
+    )
+    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{ORIGIN}/index.html")
+        refs = page.eval_on_selector_all(".pv-card", "s => s.map(e => e.dataset.ref)")
+        assert refs == [
+            "thigh/diagnosis",
+            "thigh/figures/mri regions",
+            "thigh/figures/mri c1",
+            "thigh/figures/mri c2",
+            "thigh/figures/mri c3",
+            "thigh/figures/mri-px regions",
+            "thigh/figures/mri-px c1",
+            "thigh/figures/mri-px c3",
+        ]
+        overview = page.locator('.pv-card[data-ref="thigh/figures/mri regions"]')
+        inner = overview.frame_locator("iframe")
+        inner.locator(".pv-io-figure img").wait_for()
+        page.wait_for_function(
+            """() => Array.from(document.querySelectorAll('.pv-card iframe')).every(
+                 (f) => { const i = f.contentDocument.querySelector('img');
+                          return !i || (i.complete && i.naturalWidth); })"""
+        )
+        markers = inner.locator(".pv-io-marker").all_inner_texts()
+        assert markers == ["1 · vastus lateralis", "2 · femur", "3 · calcified foci"]
+        assert inner.locator("svg .pv-io-outline").count() == 3
+        assert inner.locator(".pv-io-yaml").is_hidden()
+
+        overview.scroll_into_view_if_needed()
+        box = inner.locator(".pv-io-figure img").bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + 0.1 * box["width"], box["y"] + 0.2 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + 0.4 * box["width"], box["y"] + 0.5 * box["height"], steps=4)
+        page.mouse.up()
+        yaml_text = inner.locator(".pv-io-yaml").inner_text()
+        found = re.search(r"rect: \[([^\]]+)\]\n#.*\n\s+rect: \[([^\]]+)\]", yaml_text)
+        assert found and yaml_text.startswith("        - label: \n"), yaml_text
+        fractions = [float(v) for v in found.group(1).split(", ")]
+        pixels = [int(v) for v in found.group(2).split(", ")]
+        for got, want in zip(fractions, [0.1, 0.2, 0.3, 0.3], strict=True):
+            assert abs(got - want) < 0.01, fractions
+        for got, want in zip(pixels, [40, 60, 120, 90], strict=True):
+            assert abs(got - want) <= 3, pixels
+        assert inner.locator("svg .pv-io-drawn").count() == 1
+
+        card = page.locator('.pv-card[data-ref="thigh/figures/mri c2"]')
+        front = card.frame_locator("iframe")
+        assert front.locator("svg .pv-io-active").count() == 1
+        assert front.locator("svg .pv-io-inactive").count() == 2
+        assert front.locator(".pv-io-marker").all_inner_texts() == ["2"]
+        card.locator(".pv-show-answer").click()
+        assert front.locator("svg .pv-io-highlight").count() == 1
+        assert "2 · femur" in front.locator("body").inner_text()
+        hide_one = page.locator('.pv-card[data-ref="thigh/figures/mri-px c1"]')
+        assert hide_one.frame_locator("iframe").locator("svg .pv-io-active").count() == 2
+        assert hide_one.frame_locator("iframe").locator("svg .pv-io-inactive").count() == 0
+        assert errors == []
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "preview-occlusion.png"), full_page=True)
+    finally:
+        context.close()
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if "dist" not in p.parts)
+    assert after == before  # the aid wrote nothing into the content

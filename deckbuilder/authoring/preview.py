@@ -21,6 +21,7 @@ from string import Template
 
 from deckbuilder.content.cloze import deletions
 from deckbuilder.content.media import Media
+from deckbuilder.notes.kinds.occlusion import IMAGE_OCCLUSION_STOCK_KIND
 from deckbuilder.notes.notetype import MCQ
 from deckbuilder.notes.spec import NoteSpec
 
@@ -102,6 +103,9 @@ def card_sides(notes: Sequence[NoteSpec]) -> list[Side]:
     sides = []
     for note in notes:
         contract, look = BY_NAME[note.kind].contract, looks[note.kind]
+        if contract.stock_kind == IMAGE_OCCLUSION_STOCK_KIND:  # drawn by Anki's reviewer
+            sides += [Side(*side) for side in _occlusion_sides(note, look.css)]
+            continue
         fields = dict(zip(contract.fields, note.fields, strict=True))
         for _, ordinal in note.cards:
             cloze = (ordinal + 1, False) if contract.cloze else None
@@ -115,6 +119,12 @@ def card_sides(notes: Sequence[NoteSpec]) -> list[Side]:
                 )
             )
     return sides
+
+
+def _occlusion_sides(note: NoteSpec, css: str) -> list[tuple[str, str, str]]:
+    from deckbuilder.authoring.occlusion_preview import occlusion_sides
+
+    return occlusion_sides(note, css + page_file("occlusion.css"), page_file("occlusion.js"))
 
 
 def side_document(body: str, css: str, *, night: bool = False) -> str:
