@@ -108,7 +108,7 @@ def test_notes_fields_and_cards_through_the_engine(tmp_path: Path) -> None:
             r'<li class="db-statement" data-letter="([A-Z])">', kprim["Statements"]
         )
         assert statements == ["A", "B", "C", "D"]
-        assert 'data-kind="kprim"' in kprim["Statements"]
+        assert 'data-kind="kprim" data-shuffle="1"' in kprim["Statements"]  # the deck's shuffle
         assert "3 right = half a point" in kprim["Statements"]  # the rule, on the card
         assert "osmotic demyelination" in kprim["Statements"]
         # each explanation, by its statement's letter; the fourth has none

@@ -316,3 +316,26 @@ def test_desktop_every_kind_and_one_tap_reaches_the_back(
     twelve = run.cards[2]
     assert [s.side for s in twelve.shown] == ["question", "answer"]  # the card asked once
     assert [m for m in run.console if m.level == "error"] == []
+
+
+@pytest.mark.browser
+def test_kprim_statements_change_places_and_the_back_keeps_the_fronts_order(
+    cards, chromium
+) -> None:
+    context, page, pages, errors = _context(chromium, PHONE)
+    card = cards[KPRIM]
+    pages["/front"] = side_document(card.front, "")
+    pages["/back"] = side_document(card.back, "")
+    orders = set()
+    try:
+        for _ in range(10):
+            page.goto(f"{ORIGIN}/front")
+            front = [s["written"] for s in page.evaluate(EXAM_PROBE)["statements"]]
+            page.goto(f"{ORIGIN}/back")
+            back = page.evaluate(EXAM_PROBE)
+            assert [s["written"] for s in back["statements"]] == front
+            assert back["verdict"].startswith("Not marked. The answer: A ")
+            orders.add(tuple(front))
+    finally:
+        context.close()
+    assert len(orders) >= 2 and errors == []
