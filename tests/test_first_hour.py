@@ -45,6 +45,7 @@ CLOSED_PIPE = {
     "build": [(["build", "cardio"], 0), (["build", "missing", "--json"], 1)],
     "check": [(["check", "cardio", "--json"], 0), (["check", "cardio", "--strict"], 1)],
     "preview": [(["preview", "cardio"], 0)],
+    "serve": [(["serve", "missing"], 1)],  # it serves until Ctrl-C: only its failure ends
     "import": [(["import", "{seed}", "-o", "cardio/cases/seed.yaml"], 0)],
     "import-text": [(["import-text", "{seed}", "-o", "cardio/cases/seed.yaml"], 0)],
     "init": [(["init", "other", "--no-workflow"], 0)],

@@ -32,10 +32,16 @@ def _counts(path: str) -> bool:
 def changes(root: Path, stop: threading.Event) -> Iterator[list[Path]]:
     """The files changed under ``root``, a batch per save, until ``stop`` is set. The
     first batch is empty, as soon as the folder is watched: a save from then on is seen
-    (the caller reads the folder then, and says it is ready)."""
+    (the caller reads the folder then, and says it is ready). A folder that does not
+    exist is a :class:`~deckbuilder.errors.ContentError`."""
     import logging
 
     import watchfiles
+
+    if not Path(root).is_dir():  # said as every command says it, not as the watcher would
+        from deckbuilder.content.loader import ContentReader
+
+        ContentReader(Path(root))
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # it logs Ctrl-C as a warning
     watching = False
