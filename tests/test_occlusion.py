@@ -588,3 +588,18 @@ def test_check_counts_the_occluded_figures(tmp_path: Path) -> None:
     run = deckbuilder("check", FIXTURE, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.endswith("1 case, 1 question, 2 occluded figures.\n")
+
+
+def test_inspect_names_the_occlusion_notes_by_their_ref(tmp_path: Path) -> None:
+    from tests.process import deckbuilder
+
+    apkg = build(content_copy(tmp_path), tmp_path / "dist").deck_path
+    run = deckbuilder("inspect", apkg, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    rows = [line.split()[:2] for line in run.stdout.splitlines() if line.startswith("thigh ")]
+    assert sorted(rows) == [
+        ["thigh", "diagnosis"],
+        ["thigh", "figures/mri"],
+        ["thigh", "figures/mri-px"],
+    ]
+    assert "fields Occlusion, Image, Header, Back Extra, Comments" in run.stdout

@@ -404,6 +404,9 @@ def _rows(
         yield guid, int(mid), int(mod), flds, tuple(tag_list)
 
 
+_OCCLUSION_REF = re.compile(r"[a-z0-9][a-z0-9_-]*/figures/[a-z0-9][a-z0-9_-]*")
+
+
 def _listed(
     guid: str,
     mid: int,
@@ -423,11 +426,16 @@ def _listed(
         index = names.index(name)
         return values[index] if index < len(values) else None
 
+    # deckbuilder's notes keep their ref in Ref; an Image Occlusion note (whose fields
+    # are Anki's own) in Comments, where only a ref's shape is taken for one
     ref = value("Ref")
+    comments = value("Comments")
+    if ref is None and comments and _OCCLUSION_REF.fullmatch(comments):
+        ref = comments
     case, question = ("-", "-")
     if ref and "/" in ref:
         case, _, question = ref.partition("/")
-    words, more = _first_words(value("Question") or values[0])
+    words, more = _first_words(value("Question") or value("Header") or values[0])
     content = hashlib.sha256(flds.encode())
     content.update(f"\x1e{' '.join(sorted(set(tags)))}".encode())
     return Listed(
