@@ -29,6 +29,7 @@ from deckbuilder.authoring.importtext.article import (
     ParsedQuiz,
     Report,
 )
+from deckbuilder.authoring.importtext.casefile import slug, to_yaml, written_values
 from deckbuilder.authoring.importtext.importer import (
     MAX_ARTICLE_BYTES,
     ImportResult,
@@ -36,7 +37,6 @@ from deckbuilder.authoring.importtext.importer import (
     import_article,
 )
 from deckbuilder.authoring.importtext.parser import parse_article
-from deckbuilder.authoring.importtext.casefile import slug, to_yaml, written_values
 from deckbuilder.errors import ArticleError, ImportCheckError
 
 __all__ = [

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deckbuilder.authoring.importtext.article import ParsedQuiz
+from deckbuilder.authoring.importtext.casefile import case_id, fact_candidates, slug, to_yaml
 from deckbuilder.authoring.importtext.parser import parse_article
 from deckbuilder.authoring.importtext.rendercheck import check_rendering
 from deckbuilder.authoring.importtext.selfcheck import self_check
-from deckbuilder.authoring.importtext.casefile import case_id, fact_candidates, slug, to_yaml
 from deckbuilder.errors import ArticleError
 
 if TYPE_CHECKING:
