@@ -18,9 +18,9 @@ from deckbuilder.commands import import_text as import_text_command
 from deckbuilder.commands import inspect as inspect_command
 from deckbuilder.commands import new as new_command
 from deckbuilder.commands import preview as preview_command
+from deckbuilder.commands import root_options
 from deckbuilder.commands import schema as schema_command
 from deckbuilder.commands import serve as serve_command
-from deckbuilder.commands import state
 
 app = typer.Typer(
     name="deckbuilder",
@@ -50,7 +50,7 @@ def _root(
         bool, typer.Option("--debug", help="Show a traceback when something fails.")
     ] = False,
 ) -> None:
-    state["debug"] = debug
+    root_options.debug = debug
 
 
 app.command("build")(build_command.build)

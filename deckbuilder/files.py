@@ -253,12 +253,13 @@ def _running(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def exclusive(folder: Path) -> Iterator[None]:
-    """Hold an advisory lock on the content folder for the whole build.
+def one_build_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold an advisory ``flock`` on the content folder for the whole build.
 
     Two builds started at once (an editor's build-on-save and a terminal, say) then run
     one after the other: the second sees the first one's lock file and both end with
-    the same valid deck. Locks the folder itself, so no lock file is left behind.
+    the same valid deck. Locks the folder itself, so no file is left behind. (Named for
+    what it does: "lock" alone is the lock file, ``deckbuilder.lock.json``.)
     """
     try:
         import fcntl

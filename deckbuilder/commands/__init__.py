@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import typer
@@ -15,8 +16,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: lists them all.
 SHOWN_PROBLEMS = 200
 
-#: Set by the root ``--debug`` option: let exceptions through with their traceback.
-state: dict[str, bool] = {"debug": False}
+
+@dataclass
+class RootOptions:
+    """The options given before the command (``deckbuilder --debug build``), which every
+    command's error handling reads."""
+
+    debug: bool = False  # let exceptions through with their traceback
+
+
+root_options = RootOptions()
 
 
 def _error_kind(exc: BaseException) -> str:
@@ -54,7 +63,7 @@ def reports_errors(func: F | None = None, *, writes: bool = True) -> Any:
             typer.echo(f"interrupted{tail}", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:
-            if state["debug"]:
+            if root_options.debug:
                 raise
             if isinstance(exc, ContentError):
                 problems, message = exc.problems, f"{exc.summary}{tail}"

@@ -144,9 +144,9 @@ def build(
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
     collections) or :class:`~deckbuilder.errors.OutputError`.
     """
-    from deckbuilder.files import exclusive
+    from deckbuilder.files import one_build_at_a_time
 
-    with exclusive(Path(content_dir)):
+    with one_build_at_a_time(Path(content_dir)):
         return _build(
             Path(content_dir),
             default_output(Path(content_dir)) if output_dir is None else Path(output_dir),
