@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from deckbuilder.content.cloze import MAX_NUMBER, ClozeMistake, deletions, numbers, reveal
 from deckbuilder.errors import counted
 from deckbuilder.notes import ids
-from deckbuilder.notes.kinds import NoteKind
+from deckbuilder.notes.kinds import NoteKind, kept_cards
 from deckbuilder.notes.mathcheck import UnsafeMath, check_math, math_regions
 from deckbuilder.notes.notetype import CLOZE
 from deckbuilder.notes.render import plain, unwrap_paragraph
@@ -38,19 +38,13 @@ class ClozeFacts(NoteKind):
     noun = "fact"
     contract = CLOZE
     always = False
+    namespace = "facts"
+    notetype_noun = "cloze note type"
     report_new = "cloze note type (for facts): new"
-    report_changed = "cloze note type: templates or style changed (colleagues get it on import)"
-    contract_changed = (
-        "the cloze note type's fields or templates changed since the last build: "
-        "re-importing would create a second note type and skip every fact. Revert the "
-        "change, or rebuild with --force if breaking existing collections is intended."
-    )
+    skipped = "every fact"
 
     def notetype_id(self, deck_key: str) -> int:
         return ids.cloze_notetype_id(deck_key)
-
-    def owns(self, ref: str) -> bool:
-        return ref.count("/") == 2 and ref.split("/")[1] == "facts"
 
     def notes(
         self, renderer: CaseRenderer, deck: Deck, shared: dict[str, str], tags: list[str]
@@ -64,34 +58,18 @@ class ClozeFacts(NoteKind):
     ) -> NoteSpec:
         from deckbuilder.notes.retired import DELETE_IT
 
-        case_key, _, key = ref.partition("/")
         numbers = list(cards) or [1]
         hidden = " ".join(f"{{{{c{n}::Retired fact.}}}}" for n in numbers)
         text = (
             f"{hidden} The deck's author removed this fact (<code>{plain(ref)}</code>). {DELETE_IT}"
         )
-        values = {name: "" for name in CLOZE.fields}
+        values = dict.fromkeys(CLOZE.fields, "")
         values.update(Text=text, Ref=plain(ref))
-        return NoteSpec(
-            ref=ref,
-            guid=ids.note_guid(deck_key, case_key, key),
-            note_id=ids.note_id(deck_key, case_key, key),
-            cards=tuple((ids.card_id(deck_key, case_key, key, n - 1), n - 1) for n in numbers),
-            fields=tuple(values[name] for name in CLOZE.fields),
-            tags=tags,
-            media=(),
-            kind=self.name,
-        )
-
-    def lock_cards(self, spec: NoteSpec) -> tuple[int, ...]:
-        kept = tuple(ordinal + 1 for _, ordinal in spec.cards)
-        return () if kept == (1,) else kept
+        return self.note(deck_key, ref, values, tags=tags, numbers=numbers)
 
     def recovered_cards(self, note: Note, notetype: NoteType) -> tuple[int, ...]:
         text = note.field(notetype, "Text") or ""
-        found = sorted({int(n) for n in re.findall(r"\{\{c(\d+)::", text)})
-        kept = tuple(n for n in found if 1 <= n <= MAX_NUMBER)
-        return () if kept in ((), (1,)) else kept
+        return kept_cards(map(int, re.findall(r"\{\{c(\d+)::", text)), MAX_NUMBER)
 
 
 CLOZE_FACTS = ClozeFacts()
@@ -120,7 +98,7 @@ def fact_notes(
         before = len(renderer.used)
         text = unwrap_paragraph(renderer.markdown(fact.text, ("facts", i, "text")))
         extra = renderer.markdown(fact.extra, ("facts", i, "extra")) if fact.extra else ""
-        ref = f"{case.id}/facts/{key}"
+        ref = CLOZE_FACTS.ref(case.id, key)
         values = {
             "Text": text,
             "Case": shared["Case"],
@@ -135,20 +113,8 @@ def fact_notes(
             renderer.problem(("facts", i, "text"), mistake)
             continue
         media = renderer.note_media(before)
-        fact_key = f"facts/{key}"
         notes.append(
-            NoteSpec(
-                ref=ref,
-                guid=ids.note_guid(deck_key, case.id, fact_key),
-                note_id=ids.note_id(deck_key, case.id, fact_key),
-                cards=tuple(
-                    (ids.card_id(deck_key, case.id, fact_key, n - 1), n - 1) for n in numbers(text)
-                ),
-                fields=tuple(values[name] for name in CLOZE.fields),
-                tags=tuple(tags),
-                media=media,
-                kind=CLOZE_FACTS.name,
-            )
+            CLOZE_FACTS.note(deck_key, ref, values, tags=tags, media=media, numbers=numbers(text))
         )
     return notes
 

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from deckbuilder.content.model import MAX_REGIONS
 from deckbuilder.notes import ids
-from deckbuilder.notes.kinds import NoteKind
+from deckbuilder.notes.kinds import NoteKind, kept_cards
 from deckbuilder.notes.notetype import Contract
 from deckbuilder.notes.render import plain
 from deckbuilder.notes.spec import NoteSpec
@@ -78,7 +78,6 @@ OCCLUSION = Contract(
     ),
 )  # fmt: skip
 
-NAMESPACE = "figures"
 MARKER_SIZE = 0.04  # a card number's text, as a fraction of the image's height
 _SHAPE = re.compile(r"\{\{c(\d+)::image-occlusion:")
 
@@ -90,23 +89,14 @@ class ImageOcclusion(NoteKind):
     noun = "occluded figure"
     contract = OCCLUSION
     always = False
+    namespace = "figures"
     ref_field = "Comments"
+    notetype_noun = "image occlusion note type"
     report_new = "image occlusion note type (for occluded figures): new"
-    report_changed = (
-        "image occlusion note type: templates or style changed (colleagues get it on import)"
-    )
-    contract_changed = (
-        "the image occlusion note type's fields or templates changed since the last build: "
-        "re-importing would create a second note type and skip every occluded figure. "
-        "Revert the change, or rebuild with --force if breaking existing collections is "
-        "intended."
-    )
+    skipped = "every occluded figure"
 
     def notetype_id(self, deck_key: str) -> int:
         return ids.kind_notetype_id("occlusion", deck_key)
-
-    def owns(self, ref: str) -> bool:
-        return ref.count("/") == 2 and ref.split("/")[1] == NAMESPACE
 
     def notes(
         self, renderer: CaseRenderer, deck: Deck, shared: dict[str, str], tags: list[str]
@@ -126,39 +116,23 @@ class ImageOcclusion(NoteKind):
     ) -> NoteSpec:
         from deckbuilder.notes.retired import DELETE_IT
 
-        case_key, _, key = ref.partition("/")
         numbers = list(cards) or [1]
         whole = {"left": 0.0, "top": 0.0, "width": 1.0, "height": 1.0}
         header = (
             "<b>Retired figure.</b> The deck's author removed this figure's occlusions "
             f"(<code>{plain(ref)}</code>). {DELETE_IT}"
         )
-        values = {name: "" for name in FIELDS}
+        values = dict.fromkeys(FIELDS, "")
         values.update(
             Occlusion="".join(_cloze(n, "rect", whole, hide_all=False) for n in numbers),
             Header=header,
             Comments=plain(ref),
         )
-        return NoteSpec(
-            ref=ref,
-            guid=ids.note_guid(deck_key, case_key, key),
-            note_id=ids.note_id(deck_key, case_key, key),
-            cards=tuple((ids.card_id(deck_key, case_key, key, n - 1), n - 1) for n in numbers),
-            fields=tuple(values[name] for name in FIELDS),
-            tags=tags,
-            media=(),
-            kind=self.name,
-        )
-
-    def lock_cards(self, spec: NoteSpec) -> tuple[int, ...]:
-        kept = tuple(ordinal + 1 for _, ordinal in spec.cards)
-        return () if kept == (1,) else kept
+        return self.note(deck_key, ref, values, tags=tags, numbers=numbers)
 
     def recovered_cards(self, note: Note, notetype: NoteType) -> tuple[int, ...]:
         text = note.field(notetype, "Occlusion") or ""
-        found = sorted({int(n) for n in _SHAPE.findall(text)})
-        kept = tuple(n for n in found if 1 <= n <= MAX_REGIONS)
-        return () if kept in ((), (1,)) else kept
+        return kept_cards(map(int, _SHAPE.findall(text)), MAX_REGIONS)
 
 
 IMAGE_OCCLUSIONS = ImageOcclusion()
@@ -334,9 +308,7 @@ def _figure_note(
         if renderer.vignette
         else ""
     )
-    note_key = f"{NAMESPACE}/{figure.id}"
-    ref = f"{renderer.loaded.case.id}/{note_key}"
-    case_id = renderer.loaded.case.id
+    ref = IMAGE_OCCLUSIONS.ref(renderer.loaded.case.id, figure.id)
     values = {
         "Occlusion": occlusion_field(occlusions, bounds),
         "Image": f'<img src="{media.name}">',
@@ -344,14 +316,6 @@ def _figure_note(
         "Back Extra": caption + listed + case_text + shared["Source"],
         "Comments": plain(ref),
     }
-    numbers = sorted(labels)
-    return NoteSpec(
-        ref=ref,
-        guid=ids.note_guid(deck_key, case_id, note_key),
-        note_id=ids.note_id(deck_key, case_id, note_key),
-        cards=tuple((ids.card_id(deck_key, case_id, note_key, n - 1), n - 1) for n in numbers),
-        fields=tuple(values[name] for name in FIELDS),
-        tags=tuple(tags),
-        media=renderer.note_media(before),
-        kind=IMAGE_OCCLUSIONS.name,
+    return IMAGE_OCCLUSIONS.note(
+        deck_key, ref, values, tags=tags, media=renderer.note_media(before), numbers=sorted(labels)
     )

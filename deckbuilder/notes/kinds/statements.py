@@ -24,15 +24,13 @@ the order, shuffle and the state carried from front to back) scores the marks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from deckbuilder.content.model import OPTION_LETTERS, StatementQuestion
 from deckbuilder.notes import ids
-from deckbuilder.notes.kinds import NoteKind
+from deckbuilder.notes.kinds import QuestionKind
 from deckbuilder.notes.notetype import Contract
 from deckbuilder.notes.render import plain
-from deckbuilder.notes.spec import NoteSpec
 
 if TYPE_CHECKING:
     from deckbuilder.content.model import Deck
@@ -73,86 +71,34 @@ STATEMENTS = Contract(
     "statements-front.html", "statements-back.html", script=True, cloze=False,
 )  # fmt: skip
 
-NAMESPACE = "statements"
 KPRIM_RULE = "Kprim scoring: all 4 right = 1 point, 3 right = half a point, fewer = no point."
 
 
-class Statements(NoteKind):
+class Statements(QuestionKind[StatementQuestion]):
     name = "statements"
     lock_key = "statements"
     json_key = "statements_notetype"
     noun = "true/false question"
     contract = STATEMENTS
     always = False
+    namespace = "statements"
+    question_type = StatementQuestion
+    notetype_noun = "true/false note type"
     report_new = "true/false note type (Kprim and true/false questions): new"
-    report_changed = (
-        "true/false note type: templates or style changed (colleagues get it on import)"
-    )
-    contract_changed = (
-        "the true/false note type's fields or templates changed since the last build: "
-        "re-importing would create a second note type and skip every Kprim and true/false "
-        "question. Revert the change, or rebuild with --force if breaking existing "
-        "collections is intended."
-    )
+    skipped = "every Kprim and true/false question"
 
     def notetype_id(self, deck_key: str) -> int:
-        return ids.kind_notetype_id(NAMESPACE, deck_key)
+        return ids.kind_notetype_id("statements", deck_key)
 
-    def owns(self, ref: str) -> bool:
-        return ref.count("/") == 2 and ref.split("/")[1] == NAMESPACE
-
-    def notes(
-        self, renderer: CaseRenderer, deck: Deck, shared: dict[str, str], tags: list[str]
-    ) -> list[NoteSpec]:
-        from deckbuilder.notes.builder import merged_tags
-
-        case = renderer.loaded.case
-        notes = []
-        for i, q in enumerate(case.questions):
-            if not isinstance(q, StatementQuestion):
-                continue
-            before = len(renderer.used)
-            shuffle = deck.shuffle if q.shuffle is None else q.shuffle
-            values = {**shared, **statement_fields(renderer, ("questions", i), q, shuffle)}
-            key = f"{NAMESPACE}/{q.id}"
-            ref = f"{case.id}/{key}"
-            values["Ref"] = plain(ref)
-            notes.append(
-                NoteSpec(
-                    ref=ref,
-                    guid=ids.note_guid(deck.id, case.id, key),
-                    note_id=ids.note_id(deck.id, case.id, key),
-                    cards=((ids.card_id(deck.id, case.id, key, 0), 0),),
-                    fields=tuple(values[name] for name in FIELDS),
-                    tags=tuple(merged_tags(tags, q.tags)),
-                    media=renderer.note_media(before),
-                    kind=self.name,
-                )
-            )
-        return notes
-
-    def retired_note(
-        self, deck_key: str, ref: str, tags: tuple[str, ...], cards: Sequence[int]
-    ) -> NoteSpec:
-        from deckbuilder.notes.retired import DELETE_IT
-
-        case_key, _, key = ref.partition("/")
-        notice = (
-            "<p><strong>Retired question.</strong> The deck's author removed this question "
-            f"(<code>{plain(ref)}</code>). {DELETE_IT}</p>"
-        )
-        values = {name: "" for name in FIELDS}
-        values.update(Question=notice, Ref=plain(ref))
-        return NoteSpec(
-            ref=ref,
-            guid=ids.note_guid(deck_key, case_key, key),
-            note_id=ids.note_id(deck_key, case_key, key),
-            cards=((ids.card_id(deck_key, case_key, key, 0), 0),),
-            fields=tuple(values[name] for name in FIELDS),
-            tags=tags,
-            media=(),
-            kind=self.name,
-        )
+    def question_fields(
+        self,
+        renderer: CaseRenderer,
+        deck: Deck,
+        index: int,
+        question: StatementQuestion,
+        shuffle: bool,
+    ) -> dict[str, str]:
+        return statement_fields(renderer, ("questions", index), question, shuffle)
 
 
 STATEMENT_QUESTIONS = Statements()
