@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -83,8 +84,43 @@ CLOZE_FIELD_IDS: dict[str, int] = {
 CLOZE_TEMPLATE_IDS: dict[str, int] = {"Cloze": 8832434115204237419}
 
 
+_INCLUDE = re.compile(r'^<!-- include (\S+)((?: \w+="[^"]*")*) -->\n', re.MULTILINE)
+_ARGUMENT = re.compile(r'(\w+)="([^"]*)"')
+_SLOT = re.compile(r"\$(\w+)")
+
+
 def _card_file(name: str) -> str:
-    return resources.files("deckbuilder.notes.card").joinpath(name).read_text(encoding="utf-8")
+    """A file of ``deckbuilder/notes/card/`` as Anki gets it: see :func:`_assembled`."""
+    return _assembled(_read(name), name)
+
+
+def _read(name: str) -> str:
+    """The file ``name``, a path below ``deckbuilder/notes/card/``."""
+    folder = resources.files("deckbuilder.notes.card")
+    return folder.joinpath(*name.split("/")).read_text(encoding="utf-8")
+
+
+def _assembled(text: str, name: str) -> str:
+    """``text`` (of the file ``name``) with each line ``<!-- include PART key="value" -->``
+    replaced by the file PART, each ``$key`` in it by the value, assembled in turn.
+
+    Anki cannot include one template in another, and the templates share their case, the
+    sections of a question's back and Anki's occlusion front: each is written once, in
+    ``card/parts/`` or as a template of its own, and put together here, whenever a note
+    type is made. What Anki gets is the same as if each template were written whole."""
+
+    def included(line: re.Match[str]) -> str:
+        part, given = line.group(1), dict(_ARGUMENT.findall(line.group(2)))
+        raw = _read(part)
+        missing = sorted({slot for slot in _SLOT.findall(raw) if slot not in given})
+        if missing:
+            raise ValueError(f"{name}: the include of {part} needs {', '.join(missing)}")
+        return _assembled(_SLOT.sub(lambda slot: given[slot.group(1)], raw), part)
+
+    assembled = _INCLUDE.sub(included, text)
+    if "<!-- include " in assembled:  # a line the pattern missed would reach Anki as is
+        raise ValueError(f"{name}: an include is not a line of its own, or is misspelt")
+    return assembled
 
 
 @dataclass(frozen=True)
