@@ -12,19 +12,12 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
-from deckbuilder.content.folder import LOCK_FILE
+from tests.support.paths import DEFAULT_CONTENT, LOCK_FILE, TESTS
 
 # Property tests: a few dozen examples per run while developing, 200 in CI (CI=true).
 settings.register_profile("dev", max_examples=30)
 settings.register_profile("ci", max_examples=200)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-REPO = Path(__file__).resolve().parent.parent
-# The default deck: one case, its questions (multiple-choice notes) and facts (cloze notes).
-DEFAULT_QUESTIONS = 4
-DEFAULT_FACTS = 5
-DEFAULT_NOTES = DEFAULT_QUESTIONS + DEFAULT_FACTS
-DEFAULT_CONTENT = REPO / "content"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,9 +62,9 @@ Invoke = Callable[..., CliResult | Result]
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
     """Run ``deckbuilder ARGS`` in ``tmp_path`` as the user does: a real process
-    (``tests/process.py``), so what libraries print and what the process leaves behind
+    (``tests/support/process.py``), so what libraries print and what the process leaves behind
     count too."""
-    from tests.process import deckbuilder
+    from tests.support.process import deckbuilder
 
     monkeypatch.chdir(tmp_path)
 
@@ -96,27 +89,27 @@ def cli_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
     return invoke
 
 
-#: Modules left out of the fast tier (``pytest -m "not slow"``): they run the command line
-#: as real processes by the hundred, feed it inputs of a mebibyte, import an older Anki,
-#: build the docs or run the bench. Every test that renders cards (``browser``, ``webkit``,
-#: ``desktop``) is slow too. ``.ci/run`` runs every tier.
+#: Modules left out of the fast tier (``pytest -m "not slow"``), by their path under tests/:
+#: they run the command line as real processes by the hundred, feed it inputs of a mebibyte,
+#: import an older Anki, build the docs or run the bench. Every test that renders cards
+#: (``browser``, ``webkit``, ``desktop``) is slow too. ``.ci/run`` runs every tier.
 SLOW_MODULES = frozenset(
     {
-        "test_bench",
-        "test_catalogue",
-        "test_docs",
-        "test_first_hour",
-        "test_hostile",
-        "test_import_pdf",
-        "test_import_text",
-        "test_interrupted",
-        "test_json_output",
-        "test_limits",
-        "test_older_anki",
-        "test_reader_limits",
-        "test_sharing",
-        "test_workflow",
-        "test_yaml_slips",
+        "authoring/test_import_pdf.py",
+        "authoring/test_import_text.py",
+        "builds/test_interrupted.py",
+        "builds/test_workflow.py",
+        "cli/test_first_hour.py",
+        "cli/test_json_output.py",
+        "format/test_catalogue.py",
+        "format/test_limits.py",
+        "format/test_yaml_slips.py",
+        "package/test_older_anki.py",
+        "package/test_reader_limits.py",
+        "package/test_sharing.py",
+        "project/test_bench.py",
+        "project/test_docs.py",
+        "security/test_hostile.py",
     }
 )
 RENDERERS = frozenset({"browser", "webkit", "desktop"})
@@ -124,6 +117,7 @@ RENDERERS = frozenset({"browser", "webkit", "desktop"})
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        path = item.path
+        module = path.relative_to(TESTS).as_posix() if path.is_relative_to(TESTS) else ""
         if module in SLOW_MODULES or RENDERERS & {m.name for m in item.iter_markers()}:
             item.add_marker(pytest.mark.slow)

@@ -1,0 +1,1 @@
+"""Authoring: scaffolding, inspect and diff, serve, and importing articles."""

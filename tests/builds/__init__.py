@@ -1,0 +1,1 @@
+"""Building: the API and the build command, full and incremental, interrupted, rebuilt."""

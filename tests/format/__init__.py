@@ -1,0 +1,1 @@
+"""The content format: what a case file may say, what check reports, what reaches the notes."""

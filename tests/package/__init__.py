@@ -1,0 +1,1 @@
+"""The .apkg package: its formats, the zip writer, reading packages, sharing them."""

@@ -1,0 +1,1 @@
+"""The project itself: docs, types, style and the bench."""
