@@ -137,7 +137,7 @@ class Contract:
     """One note type of the deck: the names and ids colleagues' collections match it by
     (frozen), and the files that make its cards (free to change)."""
 
-    kind: str  # "mcq" or "cloze"
+    kind: str  # "mcq", "statements", "cloze" or "occlusion"
     label: str  # its name in Anki, before the deck's name in brackets
     fields: tuple[str, ...]
     templates: tuple[str, ...]
