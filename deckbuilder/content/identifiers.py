@@ -117,6 +117,30 @@ _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 )
 
 
+# What each pattern's matches contain, for _may_match. In the text lowercased by _folded,
+# the words of the patterns that ignore case:
+_DOB_WORD = re.compile(r"born|dob|d\.o\.b|birth")
+_RECORD_WORD = re.compile(
+    r"mrn|record|hospital|patient|case|chart|accession|unit|nhs|chi|ssn|social|insurance"
+)
+_NAME_LABEL = re.compile(r"patient|name|pt")
+# and in the text as written, the rest:
+_RECORD_DIGITS = re.compile(r"\d[\d -]{4}")  # the record number's first five characters
+_SSN_SHAPE = re.compile(r"\d\d\d-\d\d-\d\d\d\d")  # the number without its surroundings
+_PHONE_DIGITS = re.compile(r"\d[\d ().-]{7}")  # or a "+", as in "+44 20 7946 0958"
+_ADDRESS_WORD = re.compile(r"address|liv|resid|home")
+_STREET_WORD = re.compile(
+    r"St|Road|Rd|Ave|Lane|Close|Crescent|Drive|Way|Place|Court|Boulevard|Blvd|Terrace|Gardens"
+)
+_STREET_START = re.compile(r"\d[A-Z]?\s+[A-Z][a-z]+\s")  # the house number, a word
+_TITLE = re.compile(r"M[rsix]|D[ro]|Prof")  # Mr, Mrs, Ms, Miss, Mx, Dr, Doctor, Prof…
+_DIGIT = re.compile(r"\d")
+# The letters that re.IGNORECASE matches to an ASCII letter and str.lower() does not
+# turn into that letter (dotted capital I, dotless i, long s), and that letter.
+_ODD_CASE = re.compile("[\u0130\u0131\u017f]")
+_ODD_CASE_LETTERS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
 @dataclass(frozen=True)
 class Identifier:
     """A piece of text that looks like it identifies someone."""
@@ -146,7 +170,9 @@ def find(text: str, names: Iterable[str] = ()) -> list[Identifier]:
     known = set(names)
     out: list[Identifier] = []
     taken: list[tuple[int, int]] = []
-    for kind, advice, pattern in _PATTERNS:
+    for (kind, advice, pattern), may_match in zip(_PATTERNS, _may_match(text), strict=True):
+        if not may_match:
+            continue
         for match in pattern.finditer(text):
             group = next(g for g in ("id", "id2", "id3") if g in match.re.groupindex and match[g])
             start, end = match.span(group)
@@ -158,6 +184,55 @@ def find(text: str, names: Iterable[str] = ()) -> list[Identifier]:
             context = " ".join(text[match.start() : match.end()].split())
             out.append(Identifier(start, match[group], context, kind, advice))
     return sorted(out, key=lambda i: i.start)
+
+
+def _may_match(text: str) -> tuple[bool, ...]:
+    """For each of ``_PATTERNS``, whether ``text`` has what every match of that pattern
+    contains: a pattern that cannot match is not run, so ``find`` finds exactly what
+    running them all finds. Most texts have no digit, which six patterns need; the
+    e-mail pattern needs an "@", and the name pattern a title, "named"/"called" or a
+    colon after "patient", "name" or "pt".
+
+    Each test is necessary, not sufficient: what passes is for the pattern to decide.
+    They are searches in C, cheaper than the patterns, which mostly begin with a word
+    boundary and so are tried at every position; the cheapest and rarest come first. A
+    word that its pattern matches in any case is looked for in ``_folded(text)``, one
+    that it matches as written in the text itself."""
+    digit = _has_digit(text)
+    words = _folded(text) if digit or ":" in text else ""
+    return (
+        digit and _DOB_WORD.search(words) is not None,
+        digit
+        and _RECORD_WORD.search(words) is not None
+        and _RECORD_DIGITS.search(text) is not None,
+        digit and "-" in text and _SSN_SHAPE.search(text) is not None,
+        digit and ("+" in text or _PHONE_DIGITS.search(text) is not None),
+        "@" in text,
+        digit and _ADDRESS_WORD.search(text) is not None,
+        digit and _STREET_WORD.search(text) is not None and _STREET_START.search(text) is not None,
+        _TITLE.search(text) is not None
+        or "named" in text
+        or "called" in text
+        or (":" in text and _NAME_LABEL.search(words) is not None),
+    )
+
+
+def _has_digit(text: str) -> bool:
+    """Whether ``text`` has a character that ``\\d`` matches. In ASCII text that is
+    0-9, and deleting those from its bytes is quicker than a regular expression's
+    scan, which asks each character's Unicode category."""
+    if text.isascii():
+        return len(text.encode().translate(None, b"0123456789")) < len(text)
+    return _DIGIT.search(text) is not None
+
+
+def _folded(text: str) -> str:
+    """``text`` lowercased so that it holds, in lower case, every ASCII word that a
+    pattern with ``re.IGNORECASE`` matches in it. ``str.lower`` does that for every
+    character but the three of ``_ODD_CASE``."""
+    if not text.isascii() and _ODD_CASE.search(text):
+        text = text.translate(_ODD_CASE_LETTERS)
+    return text.lower()
 
 
 def find_in_file_name(name: str) -> list[Identifier]:
