@@ -4,13 +4,16 @@ A :class:`ContentProblem` names the file, the line and column where the YAML par
 knows them, and the key path inside the document, in the ``file:line:col: key: message``
 shape that editors and terminals turn into links. A problem is printed with the
 characters a terminal would act on escaped: file names and values come from other people.
+
+Every step that finds problems adds them to a :class:`Problems` its caller hands it, so
+a build reports all of them at once, in one :class:`ContentError`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -78,6 +81,64 @@ class ContentProblem:
                 where += f":{self.column}"
         key = f" {self.key}:" if self.key else ""
         return terminal_safe(f"{where}:{key} {self.message}")
+
+
+class Problems:
+    """The problems found so far, in the order found, to be raised together.
+
+    Steps that find problems take the collector they add to, so the caller decides
+    what is gathered where (a whole build, one case, one file in a worker): a new case
+    gets a new collector, and nobody has to clear a list another object keeps.
+
+    With a ``cap``, only the first ``cap`` problems are kept and the others only
+    counted: 50,000 copies of one mistake need not all be listed. ``more`` then turns
+    the number left out into the line saying so, which iteration gives after the kept
+    problems.
+    """
+
+    def __init__(
+        self, cap: int | None = None, more: Callable[[int], ContentProblem] | None = None
+    ) -> None:
+        self.cap = cap
+        self.more = more
+        self.found = 0  # problems added, those beyond the cap included
+        self._kept: list[ContentProblem] = []
+
+    @property
+    def full(self) -> bool:
+        """Whether a problem added now is only counted: a caller may then skip the
+        work of placing it."""
+        return self.cap is not None and len(self._kept) >= self.cap
+
+    def add(self, problem: ContentProblem) -> None:
+        self.found += 1
+        if not self.full:
+            self._kept.append(problem)
+
+    def extend(self, problems: Iterable[ContentProblem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def _summary(self) -> list[ContentProblem]:
+        left_out = self.found - len(self._kept)
+        return [self.more(left_out)] if left_out and self.more is not None else []
+
+    def __iter__(self) -> Iterator[ContentProblem]:
+        """The problems as they are reported: those kept, then the line counting the
+        others, if any."""
+        yield from self._kept
+        yield from self._summary()
+
+    def __len__(self) -> int:
+        return len(self._kept) + len(self._summary())
+
+    def __bool__(self) -> bool:
+        return self.found > 0
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`ContentError` with the problems, if there are any."""
+        if self:
+            raise ContentError(self)
 
 
 class DeckbuilderError(Exception):

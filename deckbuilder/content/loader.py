@@ -44,6 +44,7 @@ from deckbuilder.errors import (
     ContentProblem,
     FileTooLarge,
     KeyPath,
+    Problems,
     display_path,
     format_key_path,
 )
@@ -134,8 +135,9 @@ def read_case_file(
 ) -> tuple[LoadedCase | None, ReadReport]:
     """Read and validate one case file on its own (ids across files are checked by
     :meth:`ContentReader.accept`). ``images`` resolves a figure's image path from the
-    case file's folder (see :class:`~deckbuilder.content.media.MediaFiles`)."""
-    problems: list[ContentProblem] = []
+    case file's folder (see :class:`~deckbuilder.content.media.MediaFiles`). Its
+    problems travel in the report, capped (to the main process, for large decks)."""
+    problems = Problems()
     raw = _read_bytes(path, problems)
     if raw is None:
         return None, ReadReport(path, None, None, _capped(problems), None)
@@ -150,7 +152,7 @@ def read_case_file(
         image = figure.image and images(path.parent, figure.image)
         if isinstance(image, str):
             key = ("figures", n, "image")
-            problems.append(problem_at(path, locate(data, key), key, image))
+            problems.add(problem_at(path, locate(data, key), key, image))
             image = None
         found.append(image or None)
     report = ReadReport(path, case.id, locate(data, ("id",)), _capped(problems), digest)
@@ -160,39 +162,40 @@ def read_case_file(
     return LoadedCase(case, source, tuple(found), _leftovers(path, data, raw)), report
 
 
-def validate_object(
-    data: Any, model: type[BaseModel], label: str, problems: list[ContentProblem]
-) -> Any:
+def validate_object(data: Any, model: type[BaseModel], label: str, problems: Problems) -> Any:
     """``data`` (Python objects) validated as ``model``, or None with its problems added,
     placed by ``label`` and key path."""
     return validate(data, model, Path(label), problems)
 
 
 def case_from_object(
-    given: Case | Mapping[str, Any], label: str, images: Callable[[str], Path | str]
-) -> tuple[LoadedCase | None, list[ContentProblem]]:
+    given: Case | Mapping[str, Any],
+    label: str,
+    images: Callable[[str], Path | str],
+    problems: Problems,
+) -> LoadedCase | None:
     """A case given as Python objects (a :class:`Case`, or a mapping as the YAML reads),
-    validated as a file's would be; problems are placed by ``label`` ("cases[2]") and
-    key path. ``images`` resolves a figure's image path."""
-    problems: list[ContentProblem] = []
+    validated as a file's would be, or None with its problems added; they are placed by
+    ``label`` ("cases[2]") and key path. ``images`` resolves a figure's image path."""
+    before = problems.found
     where = Path(label)
     case = given if isinstance(given, Case) else validate(given, Case, where, problems)
     if case is None:
-        return None, problems
+        return None
     check_ids(case, None, where, problems)
     found: list[Path | None] = []
     for n, figure in enumerate(case.figures):
         image = figure.image and images(figure.image)
         if isinstance(image, str):
-            problems.append(problem_at(where, None, ("figures", n, "image"), image))
+            problems.add(problem_at(where, None, ("figures", n, "image"), image))
             image = None
         found.append(image or None)
-    if problems:
-        return None, problems
-    return LoadedCase(case, Source(label), tuple(found)), problems
+    if problems.found > before:
+        return None
+    return LoadedCase(case, Source(label), tuple(found))
 
 
-def _capped(problems: list[ContentProblem]) -> tuple[ContentProblem, ...]:
+def _capped(problems: Problems) -> tuple[ContentProblem, ...]:
     """At most :data:`MAX_PROBLEMS_PER_FILE` problems of one file, then a line saying
     how many more there are, from where (50,000 unknown keys need not be listed)."""
     if len(problems) <= MAX_PROBLEMS_PER_FILE:
@@ -233,17 +236,18 @@ class ContentReader:
 
     A build renders each case as soon as it is read, so the whole folder never has to
     sit in memory.
-    Call :meth:`finish` after the cases to raise the problems found.
+    Every problem found goes to ``problems``, the caller's; call :meth:`finish` after
+    the cases to raise them.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, problems: Problems) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
             what = "is not a folder" if self.root.exists() else "does not exist"
             raise ContentError(
                 [ContentProblem(display_path(self.root), message=f"content folder {what}")]
             )
-        self.problems: list[ContentProblem] = []
+        self.problems = problems
         self.ids = CaseIds()
         deck_path = self.root / DECK_FILE
         self.deck: Deck | None = None
@@ -251,7 +255,7 @@ class ContentReader:
         self.deck_warnings: tuple[ContentProblem, ...] = ()  # text left to fill in
         raw = None
         if outside(self.root, deck_path):
-            self.problems.append(ContentProblem(display_path(deck_path), message=LINK_OUTSIDE))
+            self.problems.add(ContentProblem(display_path(deck_path), message=LINK_OUTSIDE))
         else:
             raw = _read_bytes(deck_path, self.problems, missing=_missing_deck_file)
         if raw is not None:
@@ -274,7 +278,7 @@ class ContentReader:
         that cannot be listed, a link leaving the folder) is a problem."""
         listing = list_content(self.root)
         for path, why in listing.unreadable:
-            self.problems.append(ContentProblem(display_path(path), message=why))
+            self.problems.add(ContentProblem(display_path(path), message=why))
         return listing
 
     def files(self) -> list[Path]:
@@ -288,14 +292,14 @@ class ContentReader:
             return False
         clash = self.ids.claim(report.case_id, report.path, report.id_mark)
         if clash is not None:
-            self.problems.append(clash)
+            self.problems.add(clash)
             return False
         return True
 
     def finish(self) -> None:
         """Raise :class:`ContentError` with every problem found, if any."""
         if self.deck is not None and not self.ids and not self.problems:
-            self.problems.append(
+            self.problems.add(
                 ContentProblem(
                     display_path(self.root), message="no case files found next to deck.yaml"
                 )
@@ -325,15 +329,15 @@ def _missing_deck_file(path: Path) -> ContentProblem:
 
 def _read_bytes(
     path: Path,
-    problems: list[ContentProblem],
+    problems: Problems,
     missing: Callable[[Path], ContentProblem] | None = None,
 ) -> bytes | None:
     try:
         return read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError as exc:
-        problems.append(missing(path) if missing else ContentProblem.unreadable(path, exc))
+        problems.add(missing(path) if missing else ContentProblem.unreadable(path, exc))
     except FileTooLarge as exc:
-        problems.append(
+        problems.add(
             ContentProblem(
                 display_path(path),
                 message=f"is {exc.size:,} bytes; a content file may hold at most "
@@ -341,14 +345,14 @@ def _read_bytes(
             )
         )
     except OSError as exc:
-        problems.append(ContentProblem.unreadable(path, exc))
+        problems.add(ContentProblem.unreadable(path, exc))
     return None
 
 
-def _parse(path: Path, raw: bytes, problems: list[ContentProblem]) -> Any:
-    """The file's YAML as data with positions, or None (its problems appended)."""
+def _parse(path: Path, raw: bytes, problems: Problems) -> Any:
+    """The file's YAML as data with positions, or None (its problems added)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(
+        problems.add(
             ContentProblem(
                 display_path(path),
                 1,
@@ -362,7 +366,7 @@ def _parse(path: Path, raw: bytes, problems: list[ContentProblem]) -> Any:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(
+        problems.add(
             ContentProblem(
                 display_path(path),
                 line,
@@ -373,9 +377,9 @@ def _parse(path: Path, raw: bytes, problems: list[ContentProblem]) -> Any:
         return None
     doc = parse_yaml(text)
     for p in doc.problems:
-        problems.append(problem_at(path, p.mark, p.key_path, p.message))
+        problems.add(problem_at(path, p.mark, p.key_path, p.message))
     if doc.problems:
         return None
     if doc.data is None:
-        problems.append(ContentProblem(display_path(path), message="is empty"))
+        problems.add(ContentProblem(display_path(path), message="is empty"))
     return doc.data

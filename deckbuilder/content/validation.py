@@ -26,7 +26,7 @@ from deckbuilder.content.model import (
     text_problem,
 )
 from deckbuilder.content.yamlfile import Mark, locate, locate_in_text, locate_key
-from deckbuilder.errors import ContentProblem, KeyPath, display_path, format_key_path
+from deckbuilder.errors import ContentProblem, KeyPath, Problems, display_path, format_key_path
 
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
     Case: {"questions": Question, "figures": Figure, "facts": Fact},
@@ -42,14 +42,14 @@ _UNION_TAGS: dict[str, type[BaseModel]] = {
 }
 
 
-def validate(data: Any, model: type[BaseModel], file: Path, problems: list[ContentProblem]) -> Any:
+def validate(data: Any, model: type[BaseModel], file: Path, problems: Problems) -> Any:
     """``data`` as ``model``, or None with every problem added to ``problems``."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
-            problems.append(problem_at(file, *_explain(data, model, loc, err)))
+            problems.add(problem_at(file, *_explain(data, model, loc, err)))
         return None
 
 
@@ -149,7 +149,7 @@ def problem_at(file: Path, mark: Mark | None, key: KeyPath, message: str) -> Con
     )
 
 
-def check_ids(case: Case, data: Any, file: Path, problems: list[ContentProblem]) -> None:
+def check_ids(case: Case, data: Any, file: Path, problems: Problems) -> None:
     """Question ids, fact ids and figure ids are unique within their case."""
     for what, ids_ in (
         ("questions", [q.id for q in case.questions]),
@@ -162,7 +162,7 @@ def check_ids(case: Case, data: Any, file: Path, problems: list[ContentProblem])
                 continue
             if given in first:
                 key = (what, i, "id")
-                problems.append(
+                problems.add(
                     problem_at(
                         file,
                         locate(data, key),

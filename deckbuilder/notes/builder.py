@@ -24,7 +24,7 @@ from deckbuilder.content.identifiers import case_warnings
 from deckbuilder.content.loader import LoadedCase, Source
 from deckbuilder.content.media import Media, MediaFiles, local_reference
 from deckbuilder.content.model import Case, Deck, Question
-from deckbuilder.errors import ContentError, ContentProblem, KeyPath
+from deckbuilder.errors import ContentProblem, KeyPath, Problems
 from deckbuilder.notes import provenance
 from deckbuilder.notes.kinds import KINDS
 from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain
@@ -50,7 +50,7 @@ def pinned_options(q: Question) -> set[str]:
 
 
 class NoteBuilder:
-    """Renders cases into notes one case at a time, collecting problems.
+    """Renders cases into notes one case at a time.
 
     Holds the build's :class:`MediaFiles` (each image read once per build). A build
     feeds cases in as they are read, so only the notes' fingerprints outlive their case.
@@ -59,12 +59,17 @@ class NoteBuilder:
     def __init__(self, deck: Deck, media: MediaFiles) -> None:
         self.deck = deck
         self.media = media
-        self.problems: list[ContentProblem] = []
 
-    def case_notes(self, loaded: LoadedCase) -> CaseNotes | None:
-        """The notes of one case, in question order; None if it has problems (kept in
-        :attr:`problems`)."""
-        renderer = CaseRenderer(self.media, loaded)
+    def case_notes(self, loaded: LoadedCase, problems: Problems) -> CaseNotes | None:
+        """The notes of one case, in question order; None if it has problems (added to
+        ``problems``: the first :data:`MAX_PROBLEMS_PER_CASE`, then a line counting the
+        others)."""
+        label = loaded.source.label
+        found = Problems(
+            MAX_PROBLEMS_PER_CASE,
+            lambda more: ContentProblem(label, message=f"and {more:,} more problems in this case"),
+        )
+        renderer = CaseRenderer(self.media, loaded, found)
         for i, figure in enumerate(loaded.case.figures):
             missing = provenance.missing_license(figure, self.deck)
             if missing:
@@ -73,8 +78,8 @@ class NoteBuilder:
         tags = merged_tags(self.deck.tags, loaded.case.tags)
         notes = [n for kind in KINDS for n in kind.notes(renderer, self.deck, shared, tags)]
         summary = renderer.summary(shared)
-        if renderer.problems:
-            self.problems.extend(renderer.capped_problems())
+        if found:
+            problems.extend(found)
             return None
         media = list({m.name: m for m in renderer.used}.values())
         due = provenance.review_due(loaded.case, self.deck, datetime.date.today())
@@ -107,12 +112,11 @@ class CaseRenderer:
 
     files: MediaFiles
     loaded: LoadedCase
+    problems: Problems  # this case's, capped
     used: list[Media] = field(default_factory=list)
     shared_media: int = 0
-    problems: list[ContentProblem] = field(default_factory=list)
     warnings: list[ContentProblem] = field(default_factory=list)
     notices: list[ContentProblem] = field(default_factory=list)
-    found: int = 0  # problems found, of which the first MAX_PROBLEMS_PER_CASE are kept
     source_line: str = ""  # the rendered source alone, for the deck description
     vignette: str = ""  # the rendered case text alone, without its figures
     _locate: Callable[[KeyPath, str], ContentProblem] | None = None
@@ -122,29 +126,20 @@ class CaseRenderer:
         return self.loaded.source
 
     def problem(self, key: KeyPath, message: str) -> None:
-        self.found += 1
-        if len(self.problems) < MAX_PROBLEMS_PER_CASE:
-            if self._locate is None:
-                self._locate = self.source.locator()
-            self.problems.append(self._locate(key, message))
+        self.problems.add(self._located(key, message))
 
     def warn(self, key: KeyPath, message: str, *, notice: bool = False) -> None:
         """Something the author should look at, which does not stop the build (a notice
         is only information: it never fails ``check --strict``)."""
         kept = self.notices if notice else self.warnings
         if len(kept) < MAX_PROBLEMS_PER_CASE:
-            if self._locate is None:
-                self._locate = self.source.locator()
-            kept.append(self._locate(key, message))
+            kept.append(self._located(key, message))
 
-    def capped_problems(self) -> list[ContentProblem]:
-        more = self.found - len(self.problems)
-        if not more:
-            return self.problems
-        return [
-            *self.problems,
-            ContentProblem(self.source.label, message=f"and {more:,} more problems in this case"),
-        ]
+    def _located(self, key: KeyPath, message: str) -> ContentProblem:
+        """The problem placed in the case's file, parsed again on the first only."""
+        if self._locate is None:
+            self._locate = self.source.locator()
+        return self._locate(key, message)
 
     def _pack(self, path: Path, given: str, key: KeyPath) -> str | None:
         packed = self.files.pack(path, given)
@@ -370,7 +365,7 @@ def _plain(text: str) -> str:
 def build_notes(deck: Deck, cases: Iterable[LoadedCase], media: MediaFiles) -> list[CaseNotes]:
     """Render every case; raise :class:`ContentError` listing every problem."""
     builder = NoteBuilder(deck, media)
-    out = [n for loaded in cases if (n := builder.case_notes(loaded)) is not None]
-    if builder.problems:
-        raise ContentError(builder.problems)
+    problems = Problems()
+    out = [n for loaded in cases if (n := builder.case_notes(loaded, problems)) is not None]
+    problems.raise_if_any()
     return out

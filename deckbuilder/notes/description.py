@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from deckbuilder.content.loader import Source
 from deckbuilder.content.model import Deck
-from deckbuilder.errors import ContentProblem
+from deckbuilder.errors import Problems
 from deckbuilder.notes.mathcheck import UnsafeMath, check_math
 from deckbuilder.notes.render import UnsafeText, markdown, markdown_inline, plain, unlinked
 from deckbuilder.notes.spec import CaseSummary
@@ -36,17 +36,18 @@ class DeckTexts:
     licence: str
 
     @classmethod
-    def render(cls, deck: Deck, source: Source) -> tuple[DeckTexts, list[ContentProblem]]:
-        problems: list[ContentProblem] = []
+    def render(cls, deck: Deck, source: Source, problems: Problems) -> DeckTexts:
+        """The texts, with the problems found in them added to ``problems`` (a text
+        with a problem is left empty)."""
 
         def render(text: str, key: str, inline: bool) -> str:
             try:
                 out = markdown_inline(text) if inline else markdown(text)
             except UnsafeText as exc:
-                problems.append(source.locator()((key,), str(exc)))
+                problems.add(source.locator()((key,), str(exc)))
                 return ""
             if "<img" in out:
-                problems.append(source.locator()((key,), _NO_IMAGES))
+                problems.add(source.locator()((key,), _NO_IMAGES))
             return unlinked(out)
 
         description = render(deck.description, "description", False)
@@ -54,8 +55,8 @@ class DeckTexts:
         try:
             check_math(plain(deck.version or ""))
         except UnsafeMath as exc:
-            problems.append(source.locator()(("version",), str(exc)))
-        return cls(description, licence), problems
+            problems.add(source.locator()(("version",), str(exc)))
+        return cls(description, licence)
 
 
 def deck_fingerprint(name: str, description: str) -> str:

@@ -77,7 +77,7 @@ def check(content_dir: Path, progress: Progress | None = None) -> CheckResult:
     try:
         read_lock(stream.root)
     except ContentError as exc:
-        stream.reader.problems.extend(exc.problems)
+        stream.problems.extend(exc.problems)
     cases = 0
     counts: dict[str, int] = {}
     for case in stream.cases():

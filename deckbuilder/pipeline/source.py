@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deckbuilder.content.folder import DECK_FILE
-from deckbuilder.errors import ContentError, ContentProblem, display_path
+from deckbuilder.errors import ContentError, ContentProblem, Problems, display_path
 
 if TYPE_CHECKING:
     from deckbuilder.content.loader import ContentReader
@@ -50,7 +50,8 @@ class FolderSource:
         from deckbuilder.content.loader import ContentReader, Source
         from deckbuilder.notes.description import DeckTexts
 
-        self.reader: ContentReader = ContentReader(Path(root))
+        self.problems = Problems()  # the deck's, the cases' and the lock's (check)
+        self.reader: ContentReader = ContentReader(Path(root), self.problems)
         self.root = self.reader.root
         self.progress = progress
         self.cache: RenderCache | None = None
@@ -63,10 +64,9 @@ class FolderSource:
                 pass
             self.finish()
         deck_file = self.root / DECK_FILE
-        self.texts, problems = DeckTexts.render(
-            self.deck, Source(display_path(deck_file), deck_file)
+        self.texts = DeckTexts.render(
+            self.deck, Source(display_path(deck_file), deck_file), self.problems
         )
-        self.reader.problems.extend(problems)
         if cache and self.reader.deck_digest is not None:
             from deckbuilder.pipeline.cache import RenderCache
 
@@ -97,7 +97,7 @@ class FolderSource:
                     self.progress("building", i, len(files))
                 if result.report.digest is not None:
                     self.digests[names[result.report.path]] = result.report.digest
-                self.reader.problems.extend(result.problems)
+                self.problems.extend(result.problems)
                 if self.reader.accept(result.report) and result.notes is not None:
                     if self.cache is not None:
                         self.cache.remember(result)
@@ -108,6 +108,7 @@ class FolderSource:
             self.cache.prune(files)
 
     def finish(self) -> None:
+        """Raise :class:`ContentError` with every problem found, if any."""
         self.reader.finish()
 
 
@@ -128,7 +129,7 @@ class ObjectSource:
         from deckbuilder.notes.description import DeckTexts
 
         self.root = Path(images)
-        self.problems: list[ContentProblem] = []
+        self.problems = Problems()
         self.warnings: list[ContentProblem] = []
         self.notices: list[ContentProblem] = []
         self._media = MediaFiles(self.root)
@@ -143,8 +144,7 @@ class ObjectSource:
             for _ in self.cases():
                 pass
             self.finish()
-        self.texts, problems = DeckTexts.render(self.deck, Source("deck"))
-        self.problems += problems
+        self.texts = DeckTexts.render(self.deck, Source("deck"), self.problems)
 
     @property
     def deck(self) -> Deck:
@@ -160,21 +160,18 @@ class ObjectSource:
         builder = NoteBuilder(self._deck, self._media) if self._deck is not None else None
         for i, given in enumerate(self._given):
             label = f"cases[{i}]"
-            case, found = case_from_object(
-                given, label, lambda p: self._media.resolve(self.root, p)
+            case = case_from_object(
+                given, label, lambda p: self._media.resolve(self.root, p), self.problems
             )
-            self.problems += found
             if case is None:
                 continue
             clash = ids.claim(case.case.id, Path(label), None)
             if clash is not None:
-                self.problems.append(clash)
+                self.problems.add(clash)
                 continue
             if builder is None:
                 continue
-            notes = builder.case_notes(case)
-            self.problems += builder.problems
-            builder.problems.clear()
+            notes = builder.case_notes(case, self.problems)
             if notes is not None:
                 self.warnings += notes.warnings
                 self.notices += notes.notices

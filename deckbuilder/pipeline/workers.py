@@ -50,15 +50,16 @@ class _Job:
 
     def __call__(self, path: Path) -> CaseResult:
         from deckbuilder.content.loader import read_case_file
+        from deckbuilder.errors import Problems
 
         loaded, report = read_case_file(self.root, path, self.media.resolve)
         if loaded is None:
             return CaseResult(report, None, [])
-        self.builder.problems = []
-        notes = self.builder.case_notes(loaded)
+        problems = Problems()  # this file's, sent to the main process as a list
+        notes = self.builder.case_notes(loaded, problems)
         for note in notes.notes if notes else ():
             _ = note.fingerprint  # computed here, in parallel, and sent along cached
-        result = CaseResult(report, notes, self.builder.problems)
+        result = CaseResult(report, notes, list(problems))
         if self.cache is not None:
             self.cache.store(result)
         return result

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from deckbuilder.content.cloze import MAX_NUMBER
 from deckbuilder.content.model import is_stable_key, is_tag, shown
-from deckbuilder.errors import ContentError, ContentProblem, LockDamaged, display_path
+from deckbuilder.errors import ContentError, ContentProblem, LockDamaged, Problems, display_path
 from deckbuilder.notes import ids
 from deckbuilder.notes.kinds import KINDS
 
@@ -229,26 +229,26 @@ def parse_lock(path: Path, text: str, clock: Clock | None = None) -> Lock:
         raise damaged(path, exc.lineno, f"is not valid JSON ({exc.msg})", exc.colno) from exc
     except RecursionError as exc:
         raise damaged(path, None, "is not a lock: it is nested too deeply") from exc
-    return LockReader(path, text, clock or Clock.read()).lock(data)
+    return LockReader(path, text, clock or Clock.read(), Problems(MAX_PROBLEMS)).lock(data)
 
 
 class LockReader:
-    """Checks the parsed lock value by value, collecting located problems."""
+    """Checks the parsed lock value by value, adding located problems to ``problems``."""
 
-    def __init__(self, path: Path, text: str, clock: Clock) -> None:
+    def __init__(self, path: Path, text: str, clock: Clock, problems: Problems) -> None:
         self.path = path
         self.text = text
         self.clock = clock
-        self.problems: list[ContentProblem] = []
+        self.problems = problems
 
     def _line_of(self, needle: str) -> int | None:
         at = self.text.find(needle)
         return None if at < 0 else self.text.count("\n", 0, at) + 1
 
     def problem(self, where: str | None, key: str, message: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
-            line = self._line_of(where) if where else None
-            self.problems.append(ContentProblem(display_path(self.path), line, None, key, message))
+        # a problem beyond the cap is not shown: its line is not looked for
+        line = self._line_of(where) if where and not self.problems.full else None
+        self.problems.add(ContentProblem(display_path(self.path), line, None, key, message))
 
     def lock(self, data: object) -> Lock:
         if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
@@ -294,8 +294,8 @@ class LockReader:
             source=display_path(self.path),
         )
         if self.problems:
-            last = self.problems[-1]
-            raise ContentError([*self.problems[:-1], replace(last, message=last.message + RESTORE)])
+            *first, last = self.problems
+            raise ContentError([*first, replace(last, message=last.message + RESTORE)])
         return lock
 
     def key(self, obj: dict, where: str, name: str) -> str | None:

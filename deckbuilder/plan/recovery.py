@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deckbuilder.content.model import is_stable_key, shown
-from deckbuilder.errors import ContentError, ContentProblem, display_path
+from deckbuilder.errors import ContentProblem, Problems, display_path
 from deckbuilder.notes import ids
 from deckbuilder.notes.description import deck_fingerprint
 from deckbuilder.notes.kinds import KINDS
@@ -95,13 +95,13 @@ def _check_times(lock: Lock, package_path: Path) -> None:
     stamps += [(kind.lock_key, lock.notetype(kind.name).stamp) for kind in KINDS]
     times = [(f"{name}.mtime", stamp.mtime) for name, stamp in stamps if stamp is not None]
     times += [(f"notes[{shown(ref)}].mtime", note.mtime) for ref, note in lock.notes.items()]
-    problems = [
+    problems = Problems(MAX_PROBLEMS)
+    problems.extend(
         ContentProblem(display_path(package_path), key=key, message=message)
         for key, value in times
         if (message := clock.problem(value, _FROM_THE_FUTURE)) is not None
-    ]
-    if problems:
-        raise ContentError(problems[:MAX_PROBLEMS])
+    )
+    problems.raise_if_any()
 
 
 def shared_before(lock_path: Path, version: str | None) -> str | None:

@@ -40,8 +40,9 @@ def changes(root: Path, stop: threading.Event) -> Iterator[list[Path]]:
 
     if not Path(root).is_dir():  # said as every command says it, not as the watcher would
         from deckbuilder.content.loader import ContentReader
+        from deckbuilder.errors import Problems
 
-        ContentReader(Path(root))
+        ContentReader(Path(root), Problems())
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # it logs Ctrl-C as a warning
     watching = False
