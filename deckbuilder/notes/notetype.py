@@ -6,7 +6,7 @@ field or a template and every later import of the deck creates a second note typ
 ("Clinical MCQ+") and skips every existing note as conflicting: colleagues would stop
 receiving updates. Hence:
 
-* ``FIELDS`` and ``TEMPLATES`` below are frozen; ``tests/test_contract.py`` pins them.
+* ``FIELDS`` and ``TEMPLATES`` below are frozen; ``tests/state/test_contract.py`` pins them.
   Changing them is a deliberate, versioned decision, never a refactoring.
 * fields and templates carry fixed ids (Anki uses them to match fields when the user
   chooses to merge note types), derived from their names once and written out here.
