@@ -18,6 +18,7 @@ pixels, or a face: the author stays responsible for what a case says.
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -169,20 +170,25 @@ def find(text: str, names: Iterable[str] = ()) -> list[Identifier]:
     ``names`` are words that are not patients' names here (the authors of the source)."""
     known = set(names)
     out: list[Identifier] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # the spans found so far: in order, disjoint
     for (kind, advice, pattern), may_match in zip(_PATTERNS, _may_match(text), strict=True):
         if not may_match:
             continue
+        found: list[tuple[int, int]] = []
+        first_after = 0  # the first span of ``taken`` that ends after this match starts
         for match in pattern.finditer(text):
             group = next(g for g in ("id", "id2", "id3") if g in match.re.groupindex and match[g])
             start, end = match.span(group)
             if kind == "a name" and _not_a_patient(match, group, known):
                 continue
-            if any(start < b and a < end for a, b in taken):
+            while first_after < len(taken) and taken[first_after][1] <= start:
+                first_after += 1
+            if first_after < len(taken) and taken[first_after][0] < end:
                 continue
-            taken.append((start, end))
+            found.append((start, end))
             context = " ".join(text[match.start() : match.end()].split())
             out.append(Identifier(start, match[group], context, kind, advice))
+        taken = list(heapq.merge(taken, found))
     return sorted(out, key=lambda i: i.start)
 
 
@@ -330,6 +336,12 @@ def deck_warnings(deck: Deck, locator: Callable[[], Locate]) -> list[ContentProb
     return _warnings(found, deck, locator)
 
 
+MAX_LISTED = 50
+"""Identifiers listed one by one in a file; the rest are one warning at the first of
+them. Each is located in the file by a search from the text's start, so listing every
+one of a text full of them would cost time in the square of its length."""
+
+
 def _warnings(
     found: Sequence[tuple[KeyPath, Identifier]], deck: Deck, locator: Callable[[], Locate]
 ) -> list[ContentProblem]:
@@ -338,7 +350,13 @@ def _warnings(
     if not kept:
         return []
     locate = locator()
-    return [locate(key, i.start, i.found, i.message()) for key, i in kept]
+    warnings = [locate(key, i.start, i.found, i.message()) for key, i in kept[:MAX_LISTED]]
+    if len(kept) > MAX_LISTED:
+        key, first = kept[MAX_LISTED]
+        more = len(kept) - MAX_LISTED
+        message = f"and {more:,} more that look like identifiers from here on (not listed)"
+        warnings.append(locate(key, first.start, first.found, message))
+    return warnings
 
 
 def _allowed(identifier: Identifier, patterns: Iterable[re.Pattern[str]]) -> bool:

@@ -456,6 +456,7 @@ def _worst_cases() -> dict[str, str]:
         "math": block("\\\\(" + times("{") + "\\\\)"),
         "math-commands": block("\\\\(" + times("\\frac{a}{b}") + "\\\\)"),
         "one-line": block(times("word ")),
+        "identifiers": block(times("Mr Ab Cd, DOB 12/03/1961, ab@cd.org, 555-123-4567. ")),
         "many-lines": block("\n".join(["w"] * (size // 4))),
         "yaml-flow": "id: x\ntitle: " + times("["),
         "yaml-block": "id: x\n" + "".join(" " * i + f"k{i}:\n" for i in range(1400)),

@@ -191,6 +191,22 @@ def test_check_warns_at_each_identifier_masked_and_strict_fails(tmp_path: Path) 
     assert len(as_json["warnings"]) == len(expected)
 
 
+def test_a_case_full_of_identifiers_lists_fifty_then_one_line_for_the_rest(
+    tmp_path: Path,
+) -> None:
+    root = _folder(tmp_path)
+    many = " ".join(f"ward{n}@nhs.net" for n in range(60))
+    (root / "cases" / "knee.yaml").write_text(
+        CASE.replace("B: No, write to jane.doe@nhs.net", f"B: No, write to {many}"),
+        encoding="utf-8",
+    )
+    as_json = json.loads(deckbuilder("check", "content", "--json", cwd=tmp_path).stdout)
+    messages = [w["message"] for w in as_json["warnings"]]
+    assert len(messages) == 51
+    assert messages[-1] == "and 15 more that look like identifiers from here on (not listed)"
+    assert as_json["warnings"][-1]["key"] == "questions[0].options.B"
+
+
 def test_allow_silences_the_deliberate_ones_each_with_a_reason(tmp_path: Path) -> None:
     allow = """\
 allow:
