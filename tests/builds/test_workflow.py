@@ -130,12 +130,20 @@ def test_init_writes_a_workflow_that_actionlint_and_the_shell_accept(
         for s in _steps(data, "release")
     )
     assert not any("run" in s for s in _steps(data, "release")), "the writing job runs no pip code"
+    publish = "startsWith(github.ref, 'refs/tags/v') && vars.PUBLISH_PREVIEW == 'true'"
+    pages = data["jobs"]["pages"]
+    assert pages["permissions"] == {"pages": "write", "id-token": "write"}
+    assert pages["if"] == publish and pages["needs"] == "deck"
+    assert [s["uses"].split("@")[0] for s in pages["steps"]] == ["actions/deploy-pages"]
 
     steps = {s.get("name", s.get("uses")): s for s in _steps(data, "deck")}
     release_build = steps["Build the release deck (its version is the tag)"]
     assert release_build["env"] == {"DECK_VERSION": "${{ github.ref_name }}"}
     assert '--deck-version "$DECK_VERSION"' in release_build["run"]
     assert release_build["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    page = steps["Write the cards' page"]
+    assert page["if"] == publish == steps["actions/upload-pages-artifact@v5"]["if"]
+    assert steps["actions/upload-pages-artifact@v5"]["with"] == {"path": "${{ runner.temp }}/site"}
     assert data["jobs"]["release"]["if"] == release_build["if"]
     assert steps["Build the deck"]["if"] == "!" + release_build["if"]
 
@@ -155,6 +163,9 @@ def test_init_writes_a_workflow_that_actionlint_and_the_shell_accept(
     assert (runner_temp / "deck" / f"{deck_id}.apkg").is_file()
     done = _run_step(release_build, repo, {**env, "DECK_VERSION": "v2026.12"})
     assert done.returncode == 0, done.stderr
+    done = _run_step(page, repo, env)
+    assert done.returncode == 0, done.stderr
+    assert "alt-thigh" in (runner_temp / "site" / "index.html").read_text(encoding="utf-8")
     with collection(tmp_path / "c.anki2") as col:
         import_apkg(col, runner_temp / "deck" / f"{deck_id}.apkg")
         deck_name = Path(folder).name.replace("-", " ").title()
