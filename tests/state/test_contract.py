@@ -65,3 +65,25 @@ def test_engine_stores_the_contract(content: Path, tmp_path: Path) -> None:
         assert [t["name"] for t in model["tmpls"]] == PINNED_TEMPLATES
         assert [t["id"] for t in model["tmpls"]] == [PINNED_TEMPLATE_IDS["MCQ"]]
         assert model["sortf"] == PINNED_FIELDS.index("Question")
+
+
+def test_every_template_reaches_anki_whole() -> None:
+    """The card's templates are put together from shared parts (``<!-- include PART -->``
+    in ``deckbuilder/notes/card/``): what a note type carries has no include line left,
+    no ``$slot`` unfilled, and every part is used by some template."""
+    import re
+    from importlib import resources
+
+    from deckbuilder.notes.kinds import KINDS
+
+    looks = [kind.contract.look() for kind in KINDS]
+    sides = [side for look in looks for side in (look.front, look.back, look.css)]
+    for side in sides:
+        assert "<!-- include" not in side
+        assert not re.search(r"\$[a-z]\w*", side.replace("$&", ""))
+    card = resources.files("deckbuilder.notes.card")
+    written = [f.read_text(encoding="utf-8") for f in card.iterdir() if f.name.endswith(".html")]
+    parts = [f for f in card.joinpath("parts").iterdir() if f.name.endswith(".html")]
+    written += [f.read_text(encoding="utf-8") for f in parts]
+    for part in parts:
+        assert any(f"<!-- include parts/{part.name}" in text for text in written), part.name
