@@ -45,7 +45,7 @@ from deckbuilder.files import read_regular
 if TYPE_CHECKING:
     from deckbuilder.pipeline.workers import CaseResult
 
-_MAGIC = b"deckbuilder render cache 1\n"
+MAGIC = b"deckbuilder render cache 1\n"
 _MAX_ENTRY = 64 * 1024 * 1024
 _KEEP_DAYS = 30  # folders of other versions or content folders unused this long go
 
@@ -157,8 +157,8 @@ class RenderCache:
             data = read_regular(self.entry(path), _MAX_ENTRY)
         except OSError:
             return None
-        head = len(_MAGIC)
-        if not data.startswith(_MAGIC) or len(data) < head + 64:
+        head = len(MAGIC)
+        if not data.startswith(MAGIC) or len(data) < head + 64:
             return None
         stored, check, payload = (
             data[head : head + 32],
@@ -217,7 +217,7 @@ class RenderCache:
             return
         path = result.report.path
         payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        data = b"".join((_MAGIC, self.key(path, digest), hashlib.sha256(payload).digest(), payload))
+        data = b"".join((MAGIC, self.key(path, digest), hashlib.sha256(payload).digest(), payload))
         target = self.entry(path)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:

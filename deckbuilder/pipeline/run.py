@@ -48,6 +48,7 @@ class BuildResult:
     unchanged_refs: tuple[str, ...] = ()  # when up to date: every note, from the lock
     retired_refs: tuple[str, ...] = ()
     package_format: str = "anki21b"  # "anki21b" (current) or "anki2" (support_older_anki)
+    rendered: tuple[Path, ...] = ()  # case files rendered, not taken from the render cache
 
     @property
     def up_to_date(self) -> bool:
@@ -246,6 +247,7 @@ def _build(
         lock_detail,
         tuple(sorted(stream.warnings)),
         package_format="anki2" if deck.support_older_anki else "anki21b",
+        rendered=tuple(stream.rendered),
     )
 
 

@@ -56,6 +56,7 @@ class FolderSource:
         self.progress = progress
         self.cache: RenderCache | None = None
         self.digests: dict[str, bytes] = {}  # case files as read, for the input stamp
+        self.rendered: list[Path] = []  # case files rendered, not taken from the cache
         self.warnings = list(self.reader.deck_warnings)  # fail `check --strict`
         self.notices: list[ContentProblem] = []  # information for the author
         self.texts: DeckTexts | None = None
@@ -92,9 +93,11 @@ class FolderSource:
                 self.reader.accept(read_case_file(self.root, path, media.resolve)[1])
             return
         with case_results(self.root, self.deck, files, self.cache) as results:
-            for i, result in enumerate(results):
+            for i, (result, rendered) in enumerate(results):
                 if self.progress:
                     self.progress("building", i, len(files))
+                if rendered:
+                    self.rendered.append(result.report.path)
                 if result.report.digest is not None:
                     self.digests[names[result.report.path]] = result.report.digest
                 self.problems.extend(result.problems)

@@ -87,18 +87,19 @@ def cached_results(cache: RenderCache, files: list[Path]) -> dict[int, CaseResul
 
 def _merged(
     count: int, cached: dict[int, CaseResult], rendered: Iterator[CaseResult]
-) -> Iterator[CaseResult]:
+) -> Iterator[tuple[CaseResult, bool]]:
     for i in range(count):
-        yield cached[i] if i in cached else next(rendered)
+        yield (cached[i], False) if i in cached else (next(rendered), True)
 
 
 @contextlib.contextmanager
 def case_results(
     root: Path, deck: Deck, files: list[Path], cache: RenderCache | None = None
-) -> Iterator[Iterator[CaseResult]]:
-    """Every case file's result, in file order: on all cores for large decks (YAML
-    parsing, validation and Markdown are CPU-bound Python), in this process for small ones.
-    With ``cache``, what it holds is taken from it and only the rest is rendered.
+) -> Iterator[Iterator[tuple[CaseResult, bool]]]:
+    """Every case file's result, in file order, and whether it was rendered (not taken
+    from the cache): on all cores for large decks (YAML parsing, validation and Markdown
+    are CPU-bound Python), in this process for small ones. With ``cache``, what it holds
+    is taken from it and only the rest is rendered.
 
     The workers start on entering, so they are busy while the caller gets ready (reads
     the lock, creates the database) before it takes the first result.

@@ -29,21 +29,6 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The case files each build renders (not taken from the cache), in order."""
-    seen: list[Path] = []
-    job = deckbuilder.pipeline.workers._Job
-    original = job.__call__
-
-    def call(self: object, path: Path) -> object:
-        seen.append(path)
-        return original(self, path)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(job, "__call__", call)
-    return seen
-
-
 def _full_build_of(content: Path, lock: bytes, out: Path) -> bytes:
     """A clean full build (no cache) of a copy of ``content`` with ``lock``."""
     copy = out / "content"
@@ -57,37 +42,32 @@ def _case(content: Path, n: int) -> Path:
 
 
 def test_one_case_edit_renders_that_case_and_writes_a_full_builds_bytes(
-    tmp_path: Path, cache_dir: Path, rendered: list[Path]
+    tmp_path: Path, cache_dir: Path
 ) -> None:
     content = generated_content(tmp_path / "content", 12)
-    build(content, tmp_path / "dist")
-    assert len(rendered) == 12
-    rendered.clear()
+    assert len(build(content, tmp_path / "dist").rendered) == 12
     lock = (content / LOCK_FILE).read_bytes()
     replace_in(_case(content, 3), "critique: |\n", "critique: |\n      Reworded first.\n")
     result = build(content, tmp_path / "dist")
-    assert rendered == [_case(content, 3)]
+    assert result.rendered == (_case(content, 3),)
     assert result.plan is not None
     assert result.plan.refs("updated") == ["case-000003/q1"]
     assert result.deck_path.read_bytes() == _full_build_of(content, lock, tmp_path / "full")
 
 
-def test_a_figure_change_renders_the_cases_that_show_it(
-    tmp_path: Path, cache_dir: Path, rendered: list[Path]
-) -> None:
+def test_a_figure_change_renders_the_cases_that_show_it(tmp_path: Path, cache_dir: Path) -> None:
     content = generated_content(tmp_path / "content", 8)  # fig0 .. fig3, each in two cases
     build(content, tmp_path / "dist")
-    rendered.clear()
     lock = (content / LOCK_FILE).read_bytes()
     fig1 = content / "images" / "fig1.png"
     fig1.write_bytes((content / "images" / "fig2.png").read_bytes())
-    deck = build(content, tmp_path / "dist").deck_path.read_bytes()
-    assert rendered == [_case(content, 1), _case(content, 5)]
-    assert deck == _full_build_of(content, lock, tmp_path / "full")
+    result = build(content, tmp_path / "dist")
+    assert result.rendered == (_case(content, 1), _case(content, 5))
+    assert result.deck_path.read_bytes() == _full_build_of(content, lock, tmp_path / "full")
 
 
 def test_parallel_incremental_build_writes_a_full_builds_bytes(
-    tmp_path: Path, cache_dir: Path, rendered: list[Path]
+    tmp_path: Path, cache_dir: Path
 ) -> None:
     """From PARALLEL_FROM changed cases on, they are rendered on every core."""
     cases = deckbuilder.pipeline.workers.PARALLEL_FROM * 2 + 2
@@ -96,24 +76,22 @@ def test_parallel_incremental_build_writes_a_full_builds_bytes(
     lock = (content / LOCK_FILE).read_bytes()
     for n in range(0, cases, 2):  # every other case: the cached ones interleave
         replace_in(_case(content, n), "critique: |\n", "critique: |\n      Reworded.\n")
-    deck = build(content, tmp_path / "dist").deck_path.read_bytes()
-    assert deck == _full_build_of(content, lock, tmp_path / "full")
+    result = build(content, tmp_path / "dist")
+    assert result.rendered == tuple(_case(content, n) for n in range(0, cases, 2))
+    assert result.deck_path.read_bytes() == _full_build_of(content, lock, tmp_path / "full")
 
 
 def test_deck_settings_change_renders_every_case(
-    content: Path, tmp_path: Path, cache_dir: Path, rendered: list[Path]
+    content: Path, tmp_path: Path, cache_dir: Path
 ) -> None:
     build(content, tmp_path / "dist")
-    rendered.clear()
     with (content / "deck.yaml").open("a", encoding="utf-8") as fh:
         fh.write("tags: [added-tag]\n")
-    build(content, tmp_path / "dist")
+    rendered = build(content, tmp_path / "dist").rendered
     assert len(rendered) == len(list((content / "cases").glob("*.yaml")))
 
 
-def test_damaged_cache_entries_are_ignored_and_rewritten(
-    tmp_path: Path, cache_dir: Path, rendered: list[Path]
-) -> None:
+def test_damaged_cache_entries_are_ignored_and_rewritten(tmp_path: Path, cache_dir: Path) -> None:
     content = generated_content(tmp_path / "content", 6)
     build(content, tmp_path / "dist")
     lock = (content / LOCK_FILE).read_bytes()
@@ -127,19 +105,16 @@ def test_damaged_cache_entries_are_ignored_and_rewritten(
     entries[2].write_bytes(b"")  # empty
     entries[3].unlink()
     entries[4].write_bytes(b"not a cache entry at all")
-    rendered.clear()
     shutil.rmtree(tmp_path / "dist")  # build again, from the same lock
-    deck = build(content, tmp_path / "dist").deck_path.read_bytes()
-    assert len(rendered) == 5  # the five damaged or missing ones; the sixth held
-    assert deck == _full_build_of(content, lock, tmp_path / "full")
-    rendered.clear()
+    result = build(content, tmp_path / "dist")
+    assert len(result.rendered) == 5  # the five damaged or missing ones; the sixth held
+    assert result.deck_path.read_bytes() == _full_build_of(content, lock, tmp_path / "full")
     shutil.rmtree(tmp_path / "dist")
-    build(content, tmp_path / "dist")
-    assert rendered == []  # rewritten whole
+    assert build(content, tmp_path / "dist").rendered == ()  # rewritten whole
 
 
 def test_an_entry_that_would_run_code_is_refused(
-    content: Path, tmp_path: Path, cache_dir: Path, rendered: list[Path]
+    content: Path, tmp_path: Path, cache_dir: Path
 ) -> None:
     """An entry whose checksum and key hold but whose pickle names anything but the
     build's data classes is refused unread: the cache cannot be made to run code."""
@@ -152,48 +127,43 @@ def test_an_entry_that_would_run_code_is_refused(
     cache = RenderCache(content, hashlib.sha256((content / "deck.yaml").read_bytes()).digest())
     assert cache.lookup(case, digest) is not None
     payload = pickle.dumps(os.system)
-    head = deckbuilder.pipeline.cache._MAGIC + cache.key(case, digest)
+    head = deckbuilder.pipeline.cache.MAGIC + cache.key(case, digest)
     entry.write_bytes(head + hashlib.sha256(payload).digest() + payload)
     assert cache.lookup(case, digest) is None
 
 
 def test_a_cache_of_another_version_or_code_is_not_used(
-    content: Path, tmp_path: Path, cache_dir: Path, rendered: list[Path], monkeypatch
+    content: Path, tmp_path: Path, cache_dir: Path, monkeypatch
 ) -> None:
     build(content, tmp_path / "dist")
-    rendered.clear()
     monkeypatch.setattr("deckbuilder.__version__", "99.0.0")
     (content / LOCK_FILE).unlink()
     shutil.rmtree(tmp_path / "dist")
-    build(content, tmp_path / "dist")
+    rendered = build(content, tmp_path / "dist").rendered
     assert len(rendered) == 1  # the default deck's one case, rendered again
     versions = [p for p in cache_dir.iterdir() if p.is_dir()]
     assert len(versions) == 2  # each version in a folder of its own
 
 
 def test_a_moved_case_file_is_rendered_again_and_its_old_entry_removed(
-    content: Path, tmp_path: Path, cache_dir: Path, rendered: list[Path]
+    content: Path, tmp_path: Path, cache_dir: Path
 ) -> None:
     build(content, tmp_path / "dist")
-    rendered.clear()
     (case,) = (content / "cases").glob("*.yaml")
     (content / "moved").mkdir()
     moved = content / "moved" / case.name
     case.rename(moved)
-    build(content, tmp_path / "dist")
-    assert rendered == [moved]
+    assert build(content, tmp_path / "dist").rendered == (moved,)
     assert len(list(cache_dir.rglob("*.case"))) == 1
 
 
 def test_no_cache_renders_everything_and_cache_home_follows_the_environment(
-    content: Path, tmp_path: Path, cache_dir: Path, rendered: list[Path], monkeypatch
+    content: Path, tmp_path: Path, cache_dir: Path, monkeypatch
 ) -> None:
     assert cache_home() == cache_dir
     build(content, tmp_path / "dist")
-    rendered.clear()
     (content / LOCK_FILE).unlink()
-    build(content, tmp_path / "dist", cache=False)
-    assert len(rendered) == 1
+    assert len(build(content, tmp_path / "dist", cache=False).rendered) == 1
     monkeypatch.delenv("DECKBUILDER_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_home() == tmp_path / "xdg" / "deckbuilder"
