@@ -206,13 +206,15 @@ def deck_json(deck_id: int, name: str, description: str, mtime: int) -> dict[str
     return data
 
 
-# zstd level of the current format, chosen with bench/'s two kinds of content: level 9
-# makes decks 0.61x (varied) and 0.75x (repetitive) the size of Anki's own export (at
-# its level 3: 0.72x, 0.92x) for 0.25 s (varied) or 0.1 s (repetitive) more per 10,000
-# notes; from 12 on, time grows faster than the deck shrinks. On one core: zstd's
-# multi-threaded mode raised a 14,000-note build's peak memory from 122 to 196 MB and
-# saved no measurable time.
+# zstd's level and job size for the current format, chosen with bench/ (its figures are
+# in docs/performance.md): level 9 makes decks well below the size of Anki's own export,
+# and above it time grows faster than the deck shrinks. The collection is compressed on
+# every core, in jobs of ZSTD_JOB_SIZE: what zstd writes then depends on the level and
+# the job size, never on the number of threads, so a deck is the same on any machine;
+# larger jobs shrink the deck little and hold more memory.
 ZSTD_LEVEL = 9
+ZSTD_JOB_SIZE = 4 << 20
+ZSTD_THREADS = -1  # one per core
 
 
 def write_package(
@@ -268,7 +270,10 @@ def _zstd(source: BinaryIO, size: int) -> Iterator[bytes]:
     """``size`` bytes of ``source`` as one zstd frame, in chunks."""
     import zstandard
 
-    compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+    params = zstandard.ZstdCompressionParameters.from_level(
+        ZSTD_LEVEL, source_size=size, threads=ZSTD_THREADS, job_size=ZSTD_JOB_SIZE
+    )
+    compressor = zstandard.ZstdCompressor(compression_params=params)
     return compressor.read_to_iter(source, size=size, read_size=1 << 20, write_size=1 << 20)
 
 

@@ -2,10 +2,10 @@
 
 Kept because it pays where it deflates a large entry, in decks written with
 ``support_older_anki``: ``bench/run.py`` measures it against Python's ``zipfile`` writing
-the same archive on one core (``bench/alternatives.py``), 14% of a 14,000-note legacy
-build on the development machine. In the default format its entries are zstd streams
-it only stores, as ``zipfile`` would. Deflating the collection database of a large
-legacy deck is most of the last second of its build.
+the same archive on one core (``bench/alternatives.py``; the figures are in
+docs/performance.md). In the default format its entries are zstd streams it only
+stores, as ``zipfile`` would. Deflating the collection database of a large legacy deck
+is most of the last second of its build.
 
 Here an entry is cut into blocks that threads compress at once (zlib releases the GIL):
 each block is primed with the 32 KiB before it and ends on a byte boundary, so the
@@ -29,9 +29,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
-# Deflate level, chosen with bench/'s two kinds of content: on repetitive cases (the same
-# case with small changes) level 3 made a deck 2.5x the engine's own export, level 6
-# 1.04x, level 9 hardly smaller than 6; level 6 costs ~0.2 s more per 10,000 notes.
+# Deflate level, chosen with bench/'s two kinds of content (docs/performance.md): on
+# repetitive cases (the same case with small changes) a lower level makes the deck
+# several times larger, a higher one hardly smaller.
 LEVEL = 6
 BLOCK = 1 << 20
 _WINDOW = 1 << 15  # deflate looks back at most 32 KiB

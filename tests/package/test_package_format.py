@@ -10,6 +10,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
 import zstandard
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from deckbuilder import build
 from deckbuilder.apkg import protobuf
 from deckbuilder.apkg.writer import NOTICE, notice_collection
 from tests.support.ankiengine import ImportLog, collection, import_into
-from tests.support.helpers import replace_in
+from tests.support.helpers import generated_content, replace_in
 from tests.support.paths import DEFAULT_NOTES, REPO
 
 FEATURES = REPO / "tests" / "fixtures" / "features"
@@ -51,6 +52,27 @@ def test_the_default_package_is_anki_s_current_format(content: Path, dist: Path)
     with collection(deck.parent / "c.anki2") as col:
         assert col.note_count() == DEFAULT_NOTES  # not the notice for older versions
         assert col.find_notes(f'"{NOTICE[:40]}"') == []
+
+
+def test_the_deck_is_the_same_on_any_number_of_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collection is zstd-compressed on every core, in jobs: a collection of several
+    jobs is written the same with one thread or three, and the engine reads it."""
+    from deckbuilder.apkg import writer
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    content = generated_content(tmp_path / "content", 320)
+    decks = []
+    for threads in (1, 3):
+        monkeypatch.setattr(writer, "ZSTD_THREADS", threads)
+        (content / "deckbuilder.lock.json").unlink(missing_ok=True)
+        out = tmp_path / f"dist{threads}"
+        decks.append(build(content, out, cache=False).deck_path)
+    assert decks[0].read_bytes() == decks[1].read_bytes()
+    collection_size = zstandard.frame_content_size(_entries(decks[0])["collection.anki21b"][0])
+    assert collection_size > 2 * writer.ZSTD_JOB_SIZE
+    assert import_into(tmp_path / "c.anki2", decks[0]).new == 320 * 7
 
 
 def test_media_reach_the_collection_byte_for_byte(tmp_path: Path) -> None:
