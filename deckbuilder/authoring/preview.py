@@ -147,11 +147,15 @@ def card_section(side: Side, frame: str) -> str:
     """One card on the page: its ref, its frame (``frame``: the attribute that gives it
     the empty side document, ``srcdoc="…"`` or ``src="…"``), its front and back kept in
     templates, its buttons. The section names its card in ``data-ref``, for ``serve``
-    to replace it in place."""
+    to replace it in place.
+
+    The frame too is kept in a template, for the page's script to put in place: Chromium
+    gives a page at most 1,000 frames, so a large deck's page holds frames only for the
+    cards near the screen (``preview.js``)."""
     ref = html.escape(side.ref)
     return (
         f'<section class="pv-card" data-ref="{ref}"><h2>{ref}</h2>'
-        f'<iframe title="Card {ref}" {frame}></iframe>'
+        f'<template class="pv-frame"><iframe title="Card {ref}" {frame}></iframe></template>'
         f'<template class="pv-front">{side.front}</template>'
         f'<template class="pv-back">{side.back}</template>'
         '<div class="pv-actions">'

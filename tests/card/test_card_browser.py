@@ -302,3 +302,52 @@ def test_the_preview_page_shows_whole_cards_and_backs_in_place(browser, tmp_path
         _shoot(page, "preview-features")
     finally:
         context.close()
+
+
+def test_a_preview_of_more_cards_than_chromium_has_frames_shows_every_card(
+    browser, tmp_path
+) -> None:
+    """Chromium gives a page at most 1,000 frames: on a page of more cards, a card has its
+    frame while it is near the screen, so the last card shows as the first does."""
+    from deckbuilder import render_content
+    from deckbuilder.authoring.preview import write_preview
+    from tests.support.helpers import generated_content
+
+    rendered = render_content(generated_content(tmp_path / "content", 150))
+    folder = write_preview(rendered.notes, rendered.media, rendered.deck.name, tmp_path / "pv")
+    files = {p.name: p.read_bytes() for p in folder.parent.iterdir()}
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(
+            body=files[route.request.url.rsplit("/", 1)[-1]],
+            content_type="text/html" if route.request.url.endswith(".html") else "image/png",
+        ),
+    )
+    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    page = context.new_page()
+    shown = """(section) => { const f = section.querySelector('iframe');
+        const d = f && f.contentDocument; return !!(d && d.querySelector('.db-card')); }"""
+    try:
+        page.goto(f"{ORIGIN}/index.html")
+        sections = page.locator(".pv-card")
+        cards = sections.count()
+        assert cards > 1000
+        page.wait_for_function(f"() => ({shown})(document.querySelector('.pv-card'))")
+        last = sections.nth(cards - 1)
+        last.scroll_into_view_if_needed()
+        page.wait_for_function(
+            f"() => ({shown})(Array.from(document.querySelectorAll('.pv-card')).pop())"
+        )
+        frames = page.evaluate("() => document.querySelectorAll('iframe').length")
+        assert 0 < frames < 100, frames
+        assert not sections.nth(0).evaluate(shown)  # far from the screen now: no frame
+        qa = "(s) => s.querySelector('iframe').contentDocument.getElementById('qa').innerHTML"
+        front = last.evaluate(qa)
+        last.locator(".pv-show-answer").click()
+        page.wait_for_function(
+            f"(front) => ({qa})(Array.from(document.querySelectorAll('.pv-card')).pop()) !== front",
+            arg=front,
+        )
+    finally:
+        context.close()

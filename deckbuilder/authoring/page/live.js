@@ -61,6 +61,7 @@
         template.innerHTML = update.cards[ref];
         var fresh = template.content.firstElementChild;
         if (section) {
+          window.deckbuilderPreview.forget(section);
           section.replaceWith(fresh);
         } else {
           previous.after(fresh);
@@ -73,7 +74,10 @@
       }
       previous = section;
     });
-    Object.keys(old).forEach(function (ref) { old[ref].remove(); });
+    Object.keys(old).forEach(function (ref) {
+      window.deckbuilderPreview.forget(old[ref]);
+      old[ref].remove();
+    });
     changed.forEach(function (section) {
       window.deckbuilderPreview.setup(section);
       section.classList.add("pv-changed");

@@ -21,36 +21,77 @@
     fit(frame);
   }
 
-  function setup(section) {
-    var frame = section.querySelector("iframe");
-    var sides = {
+  // Chromium gives a page at most 1,000 frames, and a frame costs memory: on a page of
+  // more cards than LAZY_FROM, a card has its frame only while it is near the screen
+  // (a card far from it shows its last height, empty, and its taps are forgotten).
+  var LAZY_FROM = 400;
+  var main = document.querySelector(".pv-cards");
+  var nearby = null;
+  if (document.querySelectorAll(".pv-card").length > LAZY_FROM && window.IntersectionObserver) {
+    main.classList.add("pv-lazy");
+    nearby = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) { attach(entry.target); } else { detach(entry.target); }
+      });
+    }, { rootMargin: "150% 0px" });
+  }
+
+  function sides(section) {
+    return {
       front: section.querySelector("template.pv-front").innerHTML,
       back: section.querySelector("template.pv-back").innerHTML
     };
-    function ready() {
-      show(frame, sides.front);
+  }
+
+  function attach(section) {
+    if (section.querySelector("iframe")) { return; }
+    var frame = section.querySelector("template.pv-frame").content.firstElementChild.cloneNode(true);
+    var held = section.querySelector(".pv-held");
+    frame.addEventListener("load", function () {
+      show(frame, sides(section).front);
       var body = frame.contentDocument.body;
       if (window.ResizeObserver) {
         new ResizeObserver(function () { fit(frame); }).observe(body);
       }
       body.addEventListener("toggle", function () { fit(frame); }, true);
       body.addEventListener("click", function () { setTimeout(function () { fit(frame); }, 0); });
+    });
+    if (held) {
+      frame.style.height = held.style.height;
+      held.replaceWith(frame);
+    } else {
+      section.querySelector("template.pv-frame").after(frame);
     }
-    frame.addEventListener("load", ready);
-    // A frame `serve` loads from its server may have loaded before this ran.
-    var doc = frame.contentDocument;
-    if (doc && doc.readyState === "complete" && doc.getElementById("qa")) { ready(); }
+  }
+
+  function detach(section) {
+    var frame = section.querySelector("iframe");
+    if (!frame) { return; }
+    var held = document.createElement("div");
+    held.className = "pv-held";
+    held.style.height = frame.offsetHeight + "px";
+    frame.replaceWith(held);
+  }
+
+  function setup(section) {
     section.querySelector(".pv-show-answer").addEventListener("click", function () {
-      show(frame, sides.back);
+      var frame = section.querySelector("iframe");
+      if (frame) { show(frame, sides(section).back); }
     });
     section.querySelector(".pv-show-question").addEventListener("click", function () {
-      show(frame, sides.front);
+      var frame = section.querySelector("iframe");
+      if (frame) { show(frame, sides(section).front); }
     });
+    if (nearby) { nearby.observe(section); } else { attach(section); }
+  }
+
+  function forget(section) {
+    if (nearby) { nearby.unobserve(section); }
   }
 
   Array.prototype.forEach.call(document.querySelectorAll(".pv-card"), setup);
   // `deckbuilder serve` adds and replaces cards after the page has loaded (live.js).
-  window.deckbuilderPreview = { setup: setup };
+  window.deckbuilderPreview = { setup: setup, forget: forget };
 
   Array.prototype.forEach.call(document.querySelectorAll('input[name="pv-width"]'), function (input) {
     input.addEventListener("change", function () {
