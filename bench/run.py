@@ -28,6 +28,10 @@ cache (``--no-cache``), then a rebuild with nothing changed, a rebuild after one
 critique is reworded and one after one figure's image changes (the cases showing it are
 rendered again), each as a ratio to the full build run just before it; the edited deck
 must be byte for byte the deck a full build of the same content and lock writes.
+
+Live preview, on a copy of the varied content: ``deckbuilder serve`` with its page open
+in Chromium (Playwright), the time to the first card shown, then from each save (one
+question reworded) to the open page showing the new text, without a reload.
 """
 
 from __future__ import annotations
@@ -350,6 +354,86 @@ def bench_incremental(cases: int, runs: int, work: Path) -> dict[str, float]:
     }
 
 
+def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
+    """``deckbuilder serve`` on a copy of the varied content, its page open in Chromium:
+    how long the first page takes to show its first card, and, for each of ``runs`` saves
+    (one question reworded), how long from the save to the open page showing the new
+    text, marked as changed, without a reload."""
+    import signal
+    import socket
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(HERE.parent))
+    from tests.support.browser import LAUNCH_ARGS, chromium_path
+
+    varied = work / "content-varied"
+    if not varied.exists():
+        generate(varied, cases)
+    content = work / "content-serve"
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(varied, content)
+    case = content / "cases" / f"case-{cases // 2:06d}.yaml"
+    ref = f"case-{cases // 2:06d}/q1"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "deckbuilder", "serve", str(content), "--port", str(port)],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    qa = """const qa = (s) => { const f = s.querySelector('iframe');
+        const d = f && f.contentDocument; return d && d.getElementById('qa'); };"""
+    shows = f"""([ref, text]) => {{ {qa} return Array.from(
+        document.querySelectorAll('.pv-card.pv-changed')).some((s) => s.dataset.ref === ref
+        && qa(s) && qa(s).innerText.includes(text)); }}"""
+    gone = f"""([ref, text]) => {{ {qa} return Array.from(
+        document.querySelectorAll('.pv-card.pv-changed')).some((s) => s.dataset.ref === ref
+        && qa(s) && !qa(s).innerText.includes(text)); }}"""
+    first_card = f"""() => {{ {qa} const s = document.querySelector('.pv-card');
+        return !!(s && qa(s) && qa(s).innerText); }}"""
+    try:
+        assert server.stdout is not None
+        banner = server.stdout.readline()
+        if "Serving" not in banner:
+            raise SystemExit(f"deckbuilder serve did not start: {banner}{server.stderr.read()}")
+        saves = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+            page = browser.new_page()
+            start = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/", timeout=300_000)
+            page.wait_for_function(first_card, timeout=300_000, polling="raf")
+            first = time.perf_counter() - start
+            page.evaluate("() => { window.notReloaded = true; }")
+            for i in range(runs):
+                text = f"Reworded live {i}"
+                before = case.read_text(encoding="utf-8")
+                after = before.replace("    question: '", f"    question: '{text} ", 1)
+                start = time.perf_counter()
+                case.write_text(after, encoding="utf-8")
+                page.wait_for_function(shows, arg=[ref, text], timeout=60_000, polling="raf")
+                saves.append(time.perf_counter() - start)
+                if page.evaluate("() => window.notReloaded") is not True:
+                    raise SystemExit("deckbuilder serve: the page reloaded on a save")
+                case.write_text(before, encoding="utf-8")  # and back, before the next save
+                page.wait_for_function(gone, arg=[ref, text], timeout=60_000, polling="raf")
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
+    return {"first_page_s": first, "save_to_page_s": statistics.median(saves)}
+
+
 def full_build_of(content: Path, lock: bytes, work: Path) -> bytes:
     """The deck a full build (no cache) of a copy of ``content`` with ``lock`` writes."""
     copy, dist = work / "content-full-copy", work / "dist-full-copy"
@@ -452,6 +536,13 @@ def report(r: dict) -> str:
             f"{inc['figure_s']:.2f} s",
             f"{inc['figure_ratio']:.0%} of the full build",
         ),
+        ("live preview (serve)", "", "varied content, its page open in Chromium"),
+        ("  first card shown", f"{r['serve']['first_page_s']:.2f} s", ""),
+        (
+            "  save -> page updated",
+            f"{r['serve']['save_to_page_s']:.2f} s",
+            "one question reworded, no reload",
+        ),
     ]
     rows.append(
         (
@@ -490,9 +581,10 @@ def report(r: dict) -> str:
     return "\n".join(f"{name:<{width}}  {value:<14} {note}".rstrip() for name, value, note in rows)
 
 
-def require_anki() -> None:
-    """Stop at once, with what to install, when the official ``anki`` package is missing:
-    it measures the engine's own export, after minutes of building otherwise."""
+def require_tools() -> None:
+    """Stop at once, with what to install, when the official ``anki`` package (the
+    engine's own export), Playwright or Chromium (``serve``'s page) is missing, rather
+    than after minutes of building."""
     try:
         import anki  # noqa: F401
     except ImportError:
@@ -500,6 +592,20 @@ def require_anki() -> None:
             "bench/run.py compares decks with the official anki package's own export, "
             "which is not installed: pip install -e '.[bench]'"
         ) from None
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            "bench/run.py opens the page of deckbuilder serve in Chromium with Playwright, "
+            "which is not installed: pip install -e '.[bench]'"
+        ) from None
+    sys.path.insert(0, str(HERE.parent))
+    from tests.support.browser import chromium_path
+
+    try:
+        chromium_path()
+    except RuntimeError as exc:
+        raise SystemExit(f"bench/run.py: {exc}") from None
 
 
 def main() -> None:
@@ -520,13 +626,14 @@ def main() -> None:
         help="also build N times as many cases once (time linear in size?)",
     )
     args = parser.parse_args()
-    require_anki()
+    require_tools()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         os.environ["DECKBUILDER_CACHE_DIR"] = str(work / "render-cache")  # not the user's
         result: dict = {kind: bench_content(kind, args.cases, args.runs, work) for kind in CONTENTS}
         result["incremental"] = bench_incremental(args.cases, args.runs, work)
+        result["serve"] = bench_serve(args.cases, args.runs, work)
         result["startup"] = startup(args.runs, work)
         result["parts"] = bench_parts(args.cases, args.runs, work)
         if args.scale:

@@ -59,7 +59,9 @@ def test_benchmark_reports_every_figure_for_both_kinds_of_content() -> None:
     done = _bench("--cases", "6", "--runs", "1", "--json")
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
-    assert set(figures) == {"varied", "repetitive", "incremental", "startup", "parts"}
+    assert set(figures) == {"varied", "repetitive", "incremental", "serve", "startup", "parts"}
+    assert set(figures["serve"]) == {"first_page_s", "save_to_page_s"}
+    assert all(_sound(v) for v in figures["serve"].values())
     incremental = figures["incremental"]
     assert incremental["identical"] is True  # the edited deck is a full build's, byte for byte
     for key in INCREMENTAL_FIGURES:
@@ -117,6 +119,8 @@ def test_benchmark_prints_a_table() -> None:
         "one critique reworded",
         "deck identical to a full build's",
         "one figure changed",
+        "first card shown",
+        "save -> page updated",
         "28 notes",
         "x the 14-note build",
     ):
