@@ -300,6 +300,17 @@ def bench_parts(cases: int, runs: int, work: Path) -> dict[str, dict[str, float]
     return out
 
 
+def varied_copy(work: Path, cases: int, name: str) -> Path:
+    """A fresh copy, ``work/name``, of the varied content (generated once per run)."""
+    varied = work / "content-varied"
+    if not varied.exists():
+        generate(varied, cases)
+    content = work / name
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(varied, content)
+    return content
+
+
 def bench_incremental(cases: int, runs: int, work: Path) -> dict[str, float]:
     """Full build, then rebuilds with nothing changed, one critique reworded and one
     figure changed, on a copy of the varied content; each against the full build just
@@ -308,12 +319,7 @@ def bench_incremental(cases: int, runs: int, work: Path) -> dict[str, float]:
     import os
     import time
 
-    varied = work / "content-varied"
-    if not varied.exists():
-        generate(varied, cases)
-    content = work / "content-incremental"
-    shutil.rmtree(content, ignore_errors=True)
-    shutil.copytree(varied, content)
+    content = varied_copy(work, cases, "content-incremental")
     dist = work / "dist-incremental"
     os.environ["SOURCE_DATE_EPOCH"] = str(int(time.time()))  # the same times in both builds
     case = content / "cases" / "case-000000.yaml"
@@ -368,12 +374,7 @@ def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
     sys.path.insert(0, str(HERE.parent))
     from tests.support.browser import LAUNCH_ARGS, chromium_path
 
-    varied = work / "content-varied"
-    if not varied.exists():
-        generate(varied, cases)
-    content = work / "content-serve"
-    shutil.rmtree(content, ignore_errors=True)
-    shutil.copytree(varied, content)
+    content = varied_copy(work, cases, "content-serve")
     case = content / "cases" / f"case-{cases // 2:06d}.yaml"
     ref = f"case-{cases // 2:06d}/q1"
     with socket.socket() as s:

@@ -27,6 +27,7 @@ from tests.support.browser import (
     contrast,
     luminance,
     parse_rgb,
+    preview_context,
 )
 from tests.support.cardcheck import (
     FEATURES,
@@ -252,16 +253,7 @@ def test_the_preview_page_shows_whole_cards_and_backs_in_place(browser, tmp_path
 
     rendered = render_content(FEATURES)
     folder = write_preview(rendered.notes, rendered.media, rendered.deck.name, tmp_path)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    files = {p.name: p.read_bytes() for p in folder.parent.iterdir()}
-    context.route(
-        f"{ORIGIN}/**",
-        lambda route: route.fulfill(
-            body=files[route.request.url.rsplit("/", 1)[-1]],
-            content_type="text/html" if route.request.url.endswith(".html") else "image/png",
-        ),
-    )
-    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    context = preview_context(browser, folder.parent, 1280)
     page = context.new_page()
     try:
         page.goto(f"{ORIGIN}/index.html")
@@ -315,16 +307,7 @@ def test_a_preview_of_more_cards_than_chromium_has_frames_shows_every_card(
 
     rendered = render_content(generated_content(tmp_path / "content", 150))
     folder = write_preview(rendered.notes, rendered.media, rendered.deck.name, tmp_path / "pv")
-    files = {p.name: p.read_bytes() for p in folder.parent.iterdir()}
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route(
-        f"{ORIGIN}/**",
-        lambda route: route.fulfill(
-            body=files[route.request.url.rsplit("/", 1)[-1]],
-            content_type="text/html" if route.request.url.endswith(".html") else "image/png",
-        ),
-    )
-    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    context = preview_context(browser, folder.parent, 1280)
     page = context.new_page()
     shown = """(section) => { const f = section.querySelector('iframe');
         const d = f && f.contentDocument; return !!(d && d.querySelector('.db-card')); }"""

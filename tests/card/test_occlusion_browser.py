@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ankiengine import collection, import_apkg
-from tests.support.browser import LAUNCH_ARGS, ORIGIN, chromium_path
+from tests.support.browser import LAUNCH_ARGS, ORIGIN, chromium_path, preview_context
 from tests.support.occlusion import DECK, FIXTURE, occlusion_notes
 from tests.support.paths import SCREENSHOTS
 from tests.support.process import deckbuilder
@@ -160,16 +160,7 @@ def test_the_preview_draws_the_regions_and_the_drawing_aid_gives_yaml(browser, t
     run = deckbuilder("preview", "content", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     folder = tmp_path / "dist" / f"{DECK}-preview"
-    files = {p.name: p.read_bytes() for p in folder.iterdir()}
-    context = browser.new_context(viewport={"width": 800, "height": 900})
-    context.route(
-        f"{ORIGIN}/**",
-        lambda route: route.fulfill(
-            body=files[route.request.url.rsplit("/", 1)[-1]],
-            content_type="text/html" if route.request.url.endswith(".html") else "image/png",
-        ),
-    )
-    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    context = preview_context(browser, folder, 800)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
+from typing import Any
 
 ORIGIN = "http://cards.test"
 
@@ -21,6 +23,22 @@ def chromium_path() -> str:
         "Chromium is needed for the browser tests: apt-get install chromium "
         "(or set CHROMIUM to its path)"
     )
+
+
+def preview_context(browser: Any, folder: Path, width: int) -> Any:
+    """A browser context that serves the preview page written in ``folder`` (its
+    ``index.html`` and images) from :data:`ORIGIN`, and nothing else."""
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(
+            body=files[route.request.url.rsplit("/", 1)[-1]],
+            content_type="text/html" if route.request.url.endswith(".html") else "image/png",
+        ),
+    )
+    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    return context
 
 
 LAUNCH_ARGS = [
