@@ -12,6 +12,7 @@ script are files in ``authoring/page/``.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -138,6 +139,12 @@ def side_document(body: str, css: str, *, night: bool = False) -> str:
     )
 
 
+def script_json(value: object) -> str:
+    """JSON safe inside a ``<script>`` and as one line of an event stream."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def page_file(name: str) -> str:
     """A file of the page (``authoring/page/``): its look, its script."""
     return resources.files("deckbuilder.authoring.page").joinpath(name).read_text("utf-8")
@@ -145,7 +152,8 @@ def page_file(name: str) -> str:
 
 def card_section(side: Side, frame: str) -> str:
     """One card on the page: its ref, its frame (``frame``: the attribute that gives it
-    the empty side document, ``srcdoc="…"`` or ``src="…"``), its front and back kept in
+    the empty side document, `` src="…"``, or none for the page's script to give it its
+    ``srcdoc``), its front and back kept in
     templates, its buttons. The section names its card in ``data-ref``, for ``serve``
     to replace it in place.
 
@@ -155,7 +163,7 @@ def card_section(side: Side, frame: str) -> str:
     ref = html.escape(side.ref)
     return (
         f'<section class="pv-card" data-ref="{ref}"><h2>{ref}</h2>'
-        f'<template class="pv-frame"><iframe title="Card {ref}" {frame}></iframe></template>'
+        f'<template class="pv-frame"><iframe title="Card {ref}"{frame}></iframe></template>'
         f'<template class="pv-front">{side.front}</template>'
         f'<template class="pv-back">{side.back}</template>'
         '<div class="pv-actions">'
@@ -179,15 +187,26 @@ def write_preview(
     folder.mkdir(parents=True, exist_ok=True)
     for m in media:
         (folder / m.name).write_bytes(m.deck_bytes())
-    frame = f'srcdoc="{html.escape(side_document("", look.css), quote=True)}"'
-    cards = [card_section(side, frame) for side in card_sides(notes)]
-    page = Template(page_file("preview.html")).substitute(
-        title=html.escape(deck_name),
-        count=len(cards),
-        style=page_file("preview.css"),
-        script=page_file("preview.js"),
-        cards="\n".join(cards),
-    )
+    # Every frame shows the same empty side document, written once (the script gives it
+    # to each frame as its srcdoc), not once per card.
+    # The cards are written one by one, not joined into one string first: a large deck's
+    # page is hundreds of megabytes.
+    sides = list(card_sides(notes))
+    page = Template(page_file("preview.html"))
+    head, tail = page.template.split("$cards")
     path = folder / "index.html"
-    path.write_text(page, encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.write(
+            Template(head).substitute(
+                title=html.escape(deck_name), count=len(sides), style=page_file("preview.css")
+            )
+        )
+        for side in sides:
+            out.write(card_section(side, "") + "\n")
+        out.write(
+            Template(tail).substitute(
+                script=f"var deckbuilderSide = {script_json(side_document('', look.css))};\n"
+                + page_file("preview.js")
+            )
+        )
     return path

@@ -46,6 +46,7 @@
   function attach(section) {
     if (section.querySelector("iframe")) { return; }
     var frame = section.querySelector("template.pv-frame").content.firstElementChild.cloneNode(true);
+    if (!frame.hasAttribute("src")) { frame.srcdoc = window.deckbuilderSide; }
     var held = section.querySelector(".pv-held");
     frame.addEventListener("load", function () {
       show(frame, sides(section).front);

@@ -12,7 +12,6 @@ the problems with them; the page shows both.
 from __future__ import annotations
 
 import html
-import json
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 HISTORY = 64  # updates kept for a page that reconnects; an older page reloads
 FRAME_PATH = "/frame.html"
-FRAME = f'src="{FRAME_PATH}"'
+FRAME = f' src="{FRAME_PATH}"'
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,9 @@ class Update:
 
     def json(self) -> str:
         """The update as the page's script reads it (``live.js``)."""
-        return _script_json(
+        from deckbuilder.authoring.preview import script_json
+
+        return script_json(
             {
                 "version": self.version,
                 "title": self.title,
@@ -181,7 +182,7 @@ class LiveDeck:
 
     def page(self) -> str:
         """The whole page, at the current version."""
-        from deckbuilder.authoring.preview import page_file
+        from deckbuilder.authoring.preview import page_file, script_json
 
         with self.changed:
             version, title, sections, errors = (
@@ -190,7 +191,7 @@ class LiveDeck:
                 list(self.sections.values()),
                 self.errors,
             )
-        state = _script_json(
+        state = script_json(
             {"version": version, "errors": [_problem(p) for p in errors], "title": title}
         )
         return Template(page_file("preview.html")).substitute(
@@ -221,9 +222,3 @@ def _errors_box(errors: tuple[ContentProblem, ...]) -> str:
         f'<div class="pv-errors" role="alert"{hidden}><p>Problems in the content; the cards '
         f"below are the last good ones.</p><ul>{items}</ul></div>"
     )
-
-
-def _script_json(value: object) -> str:
-    """JSON safe inside a ``<script>`` and as one line of an event stream."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
