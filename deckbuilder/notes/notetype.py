@@ -89,7 +89,7 @@ _ARGUMENT = re.compile(r'(\w+)="([^"]*)"')
 _SLOT = re.compile(r"\$(\w+)")
 
 
-def _card_file(name: str) -> str:
+def card_file(name: str) -> str:
     """A file of ``deckbuilder/notes/card/`` as Anki gets it: see :func:`_assembled`."""
     return _assembled(_read(name), name)
 
@@ -159,11 +159,11 @@ class Contract:
     def look(self) -> CardLook:
         """Templates and CSS. The script is inlined into both sides (template-only media
         files are not replaced on re-import, inline code always is)."""
-        script = f"<script>\n{_card_file('card.js')}</script>\n" if self.script else ""
+        script = f"<script>\n{card_file('card.js')}</script>\n" if self.script else ""
         return CardLook(
-            front=_card_file(self.front) + script,
-            back=_card_file(self.back) + script,
-            css=_card_file(self.css),
+            front=card_file(self.front) + script,
+            back=card_file(self.back) + script,
+            css=card_file(self.css),
         )
 
     def contract_fingerprint(self) -> str:

@@ -191,10 +191,10 @@ def _v2(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     replace_in(content / CASE, "  - id: prognosis\n", "  - id: outcome\n")
     import deckbuilder.notes.notetype
 
-    original = deckbuilder.notes.notetype._card_file
+    original = deckbuilder.notes.notetype.card_file
     monkeypatch.setattr(
         deckbuilder.notes.notetype,
-        "_card_file",
+        "card_file",
         lambda n: original(n) + ("/* v2 */" if n == "card.css" else ""),
     )
     return build(content, tmp_path / "v2").deck_path

@@ -120,11 +120,11 @@ def test_style_or_template_change_updates_the_note_type(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = colleague.state()
-    original = deckbuilder.notes.notetype._card_file
+    original = deckbuilder.notes.notetype.card_file
     marker = "/* restyled */" if part.endswith(".css") else "<!-- restyled -->"
     monkeypatch.setattr(
         deckbuilder.notes.notetype,
-        "_card_file",
+        "card_file",
         lambda name: original(name) + (marker if name == part else ""),
     )
     result = build(content, tmp_path / "dist2")
