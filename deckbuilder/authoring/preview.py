@@ -11,6 +11,7 @@ script are files in ``authoring/page/``.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -23,7 +24,7 @@ from string import Template
 from deckbuilder.content.cloze import deletions
 from deckbuilder.content.media import Media
 from deckbuilder.notes.kinds.occlusion import IMAGE_OCCLUSION_STOCK_KIND
-from deckbuilder.notes.notetype import MCQ
+from deckbuilder.notes.notetype import MCQ, card_file
 from deckbuilder.notes.spec import NoteSpec
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
@@ -145,6 +146,21 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+@functools.cache
+def _card_script() -> str:
+    """The card's script as every side that runs it carries it (see ``notetype``)."""
+    return f"<script>\n{card_file('card.js')}</script>"
+
+
+_SHARED_SCRIPT = '<script data-pv-shared="card"></script>'
+
+
+def shared_scripts() -> str:
+    """The page's copy of the card's script, which the page's script puts back into each
+    side it shows (``preview.js``): written once, not in every side of every card."""
+    return f"var deckbuilderShared = {script_json({'card': card_file('card.js')})};\n"
+
+
 def page_file(name: str) -> str:
     """A file of the page (``authoring/page/``): its look, its script."""
     return resources.files("deckbuilder.authoring.page").joinpath(name).read_text("utf-8")
@@ -161,11 +177,14 @@ def card_section(side: Side, frame: str) -> str:
     gives a page at most 1,000 frames, so a large deck's page holds frames only for the
     cards near the screen (``preview.js``)."""
     ref = html.escape(side.ref)
+    script = _card_script()
+    front = side.front.replace(script, _SHARED_SCRIPT)
+    back = side.back.replace(script, _SHARED_SCRIPT)
     return (
         f'<section class="pv-card" data-ref="{ref}"><h2>{ref}</h2>'
         f'<template class="pv-frame"><iframe title="Card {ref}"{frame}></iframe></template>'
-        f'<template class="pv-front">{side.front}</template>'
-        f'<template class="pv-back">{side.back}</template>'
+        f'<template class="pv-front">{front}</template>'
+        f'<template class="pv-back">{back}</template>'
         '<div class="pv-actions">'
         '<button type="button" class="pv-show-answer">Show answer</button>'
         '<button type="button" class="pv-show-question">Show question</button>'
@@ -206,6 +225,7 @@ def write_preview(
         out.write(
             Template(tail).substitute(
                 script=f"var deckbuilderSide = {script_json(side_document('', look.css))};\n"
+                + shared_scripts()
                 + page_file("preview.js")
             )
         )

@@ -15,7 +15,9 @@
     qa.innerHTML = html;
     Array.prototype.forEach.call(qa.querySelectorAll("script"), function (old) {
       var script = frame.contentDocument.createElement("script");
-      script.textContent = old.textContent;
+      // The card's own script is kept once in the page (deckbuilderShared), not per side.
+      var shared = old.getAttribute("data-pv-shared");
+      script.textContent = shared ? window.deckbuilderShared[shared] : old.textContent;
       old.parentNode.replaceChild(script, old);
     });
     fit(frame);

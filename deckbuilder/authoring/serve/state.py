@@ -182,7 +182,7 @@ class LiveDeck:
 
     def page(self) -> str:
         """The whole page, at the current version."""
-        from deckbuilder.authoring.preview import page_file, script_json
+        from deckbuilder.authoring.preview import page_file, script_json, shared_scripts
 
         with self.changed:
             version, title, sections, errors = (
@@ -199,6 +199,7 @@ class LiveDeck:
             count=len(sections),
             style=page_file("preview.css") + page_file("live.css"),
             script=f"var deckbuilderLive = {state};\n"
+            + shared_scripts()
             + page_file("preview.js")
             + page_file("live.js"),
             cards=_errors_box(errors) + "\n".join(sections),
