@@ -367,6 +367,7 @@ def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
     text, marked as changed, without a reload."""
     import signal
     import socket
+    import threading
     import time
 
     from playwright.sync_api import sync_playwright
@@ -384,7 +385,7 @@ def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
         [sys.executable, "-m", "deckbuilder", "serve", str(content), "--port", str(port)],
         cwd=work,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
@@ -402,7 +403,9 @@ def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
         assert server.stdout is not None
         banner = server.stdout.readline()
         if "Serving" not in banner:
-            raise SystemExit(f"deckbuilder serve did not start: {banner}{server.stderr.read()}")
+            raise SystemExit(f"deckbuilder serve did not start: {banner}{server.stdout.read()}")
+        # what it prints on each save is read away, so that a full pipe never stops it
+        threading.Thread(target=server.stdout.read, daemon=True).start()
         saves = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
@@ -428,10 +431,10 @@ def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
     finally:
         server.send_signal(signal.SIGINT)
         try:
-            server.communicate(timeout=30)
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-            server.communicate()
+            server.wait()
     return {"first_page_s": first, "save_to_page_s": statistics.median(saves)}
 
 

@@ -214,7 +214,7 @@ def deck_json(deck_id: int, name: str, description: str, mtime: int) -> dict[str
 # larger jobs shrink the deck little and hold more memory.
 ZSTD_LEVEL = 9
 ZSTD_JOB_SIZE = 4 << 20
-ZSTD_THREADS = -1  # one per core
+ZSTD_MAX_THREADS = 4  # one per core, up to this many: each holds its jobs in memory
 
 
 def write_package(
@@ -271,7 +271,11 @@ def _zstd(source: BinaryIO, size: int) -> Iterator[bytes]:
     import zstandard
 
     params = zstandard.ZstdCompressionParameters.from_level(
-        ZSTD_LEVEL, source_size=size, threads=ZSTD_THREADS, job_size=ZSTD_JOB_SIZE
+        ZSTD_LEVEL,
+        source_size=size,
+        # never 0, zstd's single-threaded mode, whose bytes differ
+        threads=max(1, min(ZSTD_MAX_THREADS, os.cpu_count() or 1)),
+        job_size=ZSTD_JOB_SIZE,
     )
     compressor = zstandard.ZstdCompressor(compression_params=params)
     return compressor.read_to_iter(source, size=size, read_size=1 << 20, write_size=1 << 20)

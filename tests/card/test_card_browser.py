@@ -250,9 +250,13 @@ def test_the_preview_page_shows_whole_cards_and_backs_in_place(browser, tmp_path
     place (no reload, the taps marked), 360 px wide or wide."""
     from deckbuilder import render_content
     from deckbuilder.authoring.preview import write_preview
+    from deckbuilder.notes.notetype import card_file
 
     rendered = render_content(FEATURES)
     folder = write_preview(rendered.notes, rendered.media, rendered.deck.name, tmp_path)
+    written = folder.read_text(encoding="utf-8")  # the card's script once, not per side
+    assert f"<script>\n{card_file('card.js')}</script>" not in written
+    assert written.count('<script data-pv-shared="card"></script>') == 2 * len(rendered.notes)
     context = preview_context(browser, folder.parent, 1280)
     page = context.new_page()
     try:

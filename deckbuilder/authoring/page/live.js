@@ -78,6 +78,7 @@
       window.deckbuilderPreview.forget(old[ref]);
       old[ref].remove();
     });
+    window.deckbuilderPreview.grown();
     changed.forEach(function (section) {
       window.deckbuilderPreview.setup(section);
       section.classList.add("pv-changed");

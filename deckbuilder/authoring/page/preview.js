@@ -11,7 +11,8 @@
   }
 
   function show(frame, html) {
-    var qa = frame.contentDocument.getElementById("qa");
+    var qa = frame.contentDocument && frame.contentDocument.getElementById("qa");
+    if (!qa) { return; }  // a frame just put in place, still loading: it shows its front
     qa.innerHTML = html;
     Array.prototype.forEach.call(qa.querySelectorAll("script"), function (old) {
       var script = frame.contentDocument.createElement("script");
@@ -29,14 +30,21 @@
   var LAZY_FROM = 400;
   var main = document.querySelector(".pv-cards");
   var nearby = null;
-  if (document.querySelectorAll(".pv-card").length > LAZY_FROM && window.IntersectionObserver) {
+
+  // Called once the page's cards are there, and by `serve` after each update: a page
+  // that grows past LAZY_FROM cards turns lazy then.
+  function grown() {
+    var all = document.querySelectorAll(".pv-card");
+    if (nearby || all.length <= LAZY_FROM || !window.IntersectionObserver) { return; }
     main.classList.add("pv-lazy");
     nearby = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
         if (entry.isIntersecting) { attach(entry.target); } else { detach(entry.target); }
       });
     }, { rootMargin: "150% 0px" });
+    Array.prototype.forEach.call(all, function (section) { nearby.observe(section); });
   }
+  grown();
 
   function sides(section) {
     return {
@@ -94,7 +102,7 @@
 
   Array.prototype.forEach.call(document.querySelectorAll(".pv-card"), setup);
   // `deckbuilder serve` adds and replaces cards after the page has loaded (live.js).
-  window.deckbuilderPreview = { setup: setup, forget: forget };
+  window.deckbuilderPreview = { setup: setup, forget: forget, grown: grown };
 
   Array.prototype.forEach.call(document.querySelectorAll('input[name="pv-width"]'), function (input) {
     input.addEventListener("change", function () {
