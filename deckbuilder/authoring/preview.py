@@ -206,13 +206,11 @@ def write_preview(
     folder.mkdir(parents=True, exist_ok=True)
     for m in media:
         (folder / m.name).write_bytes(m.deck_bytes())
-    # Every frame shows the same empty side document, written once (the script gives it
-    # to each frame as its srcdoc), not once per card.
-    # The cards are written one by one, not joined into one string first: a large deck's
-    # page is hundreds of megabytes.
+    # The cards are written one by one, not joined into one string first (a large deck's
+    # page is tens of megabytes); the empty side document every frame shows is written
+    # once, for the page's script to give each frame as its srcdoc.
     sides = list(card_sides(notes))
-    page = Template(page_file("preview.html"))
-    head, tail = page.template.split("$cards")
+    head, tail = page_file("preview.html").split("$cards")
     path = folder / "index.html"
     with path.open("w", encoding="utf-8") as out:
         out.write(
