@@ -42,28 +42,36 @@ _UNION_TAGS: dict[str, type[BaseModel]] = {
 }
 
 
+# Past this many problems in one validation, an unknown key is still placed and counted
+# but not matched against the known keys for a "did you mean": no listing shows that
+# many (a file lists 100), and the matching is the costly part of a file of typos.
+HINTED_KEYS = 1000
+
+
 def validate(data: Any, model: type[BaseModel], file: Path, problems: Problems) -> Any:
     """``data`` as ``model``, or None with every problem added to ``problems``."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            problems.add(problem_at(file, *_explain(data, model, loc, err)))
+        shown_as = display_path(file)
+        for n, err in enumerate(exc.errors()):
+            mark, loc, message = _explain(data, model, tuple(err["loc"]), err, n < HINTED_KEYS)
+            problems.add(problem_at(shown_as, mark, loc, message))
         return None
 
 
 def _explain(
-    data: Any, model: type[BaseModel], loc: KeyPath, err: Any
+    data: Any, model: type[BaseModel], loc: KeyPath, err: Any, suggest: bool = True
 ) -> tuple[Mark | None, KeyPath, str]:
-    """Turn one pydantic error into a location and a sentence a clinician can act on."""
+    """Turn one pydantic error into a location and a sentence a clinician can act on
+    (an unknown key gets no "did you mean" without ``suggest``)."""
     tagged = loc
     loc = tuple(part for part in loc if part not in _UNION_TAGS)
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
         known = list(_model_at(model, tagged[:-1]).model_fields)
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6) if suggest else []
         hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
         if key == "statements" and "kind:mcq" in tagged:
             hint = "a question of statements says which kind: 'kind: kprim' or 'kind: true-false'"
@@ -138,10 +146,11 @@ def _model_at(model: type[BaseModel], loc: KeyPath) -> type[BaseModel]:
     return current
 
 
-def problem_at(file: Path, mark: Mark | None, key: KeyPath, message: str) -> ContentProblem:
-    """A problem at ``mark`` of ``file`` (by key path alone when the mark is None)."""
+def problem_at(file: Path | str, mark: Mark | None, key: KeyPath, message: str) -> ContentProblem:
+    """A problem at ``mark`` of ``file`` (by key path alone when the mark is None); a
+    ``file`` given as text is already as the user sees it."""
     return ContentProblem(
-        display_path(file),
+        file if isinstance(file, str) else display_path(file),
         mark.line if mark else None,
         mark.column if mark else None,
         format_key_path(key),
