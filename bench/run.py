@@ -7,13 +7,14 @@
 Two kinds of content, since one can hide what the other shows: ``varied`` (synthetic
 text, tables, shared images) and ``repetitive`` (the seed case two thousand times with
 small changes, which compresses far better). For each: the full build against the same
-notes written by bare genanki (``Package.write_to_file``), each of its runs right after
-one of ours, the ratio the median of the pairs' ratios (a machine that drifts during the
-run weighs on both alike); a rebuild with nothing changed; peak memory; the deck's size
-against the official ``anki`` engine's own export of the same notes, in each package
-format (ours in Anki's current format against its default export; ours with
-``support_older_anki`` against its "Support older Anki versions" export); and what each
-zstd level would cost and save on that collection.
+notes written by bare genanki (``Package.write_to_file``), and against a bare genanki
+script that reads the same YAML itself (``baseline_yaml.py``: parse, Markdown, write; no
+checks), each of their runs right after one of ours, each ratio the median of the pairs'
+ratios (a machine that drifts during the run weighs on both alike); a rebuild with
+nothing changed; peak memory; the deck's size against the official ``anki`` engine's own
+export of the same notes, in each package format (ours in Anki's current format against
+its default export; ours with ``support_older_anki`` against its "Support older Anki
+versions" export); and what each zstd level would cost and save on that collection.
 
 Each hand-written part of deckbuilder is then measured against its library alternative
 (``variant.py``), in turns too: the parallel zip writer against ``zipfile`` (on legacy
@@ -194,11 +195,21 @@ def bench_content(kind: str, cases: int, runs: int, work: Path) -> dict[str, flo
         str(media_json),
         str(baseline_out),
     ]
+    from_yaml = [
+        sys.executable,
+        str(HERE / "baseline_yaml.py"),
+        str(content),
+        str(notes_json),
+        str(work / f"baseline-yaml-{kind}.apkg"),
+    ]
     build = build_command(content, dist)
     pairs = []
+    yaml_pairs = []
     for _ in range(runs):
         fresh(content, dist)
-        pairs.append((run(build, work), run(baseline, work)))
+        ours = run(build, work)
+        pairs.append((ours, run(baseline, work)))
+        yaml_pairs.append((ours, run(from_yaml, work)))
     rebuild_t, _ = median_run(build, work, runs)
     deck = dist / "bench-deck.apkg"
     ours = deck.stat().st_size
@@ -214,6 +225,8 @@ def bench_content(kind: str, cases: int, runs: int, work: Path) -> dict[str, flo
         "build_s": statistics.median(ours[0] for ours, _ in pairs),
         "baseline_s": statistics.median(base[0] for _, base in pairs),
         "build_ratio": statistics.median(ours[0] / base[0] for ours, base in pairs),
+        "yaml_baseline_s": statistics.median(base[0] for _, base in yaml_pairs),
+        "yaml_build_ratio": statistics.median(ours[0] / base[0] for ours, base in yaml_pairs),
         "rebuild_unchanged_s": rebuild_t,
         "peak_mb": max(ours[1] for ours, _ in pairs) / 1e6,
         "baseline_peak_mb": max(base[1] for _, base in pairs) / 1e6,
@@ -489,6 +502,12 @@ def report(r: dict) -> str:
                 "  full build",
                 f"{c['build_s']:.2f} s",
                 f"{c['build_ratio']:.2f}x bare genanki ({c['baseline_s']:.2f} s)",
+            ),
+            (
+                "",
+                "",
+                f"{c['yaml_build_ratio']:.2f}x a genanki script reading the YAML "
+                f"({c['yaml_baseline_s']:.2f} s)",
             ),
             ("  rebuild, nothing changed", f"{c['rebuild_unchanged_s']:.2f} s", ""),
             ("  peak memory", f"{c['peak_mb']:.0f} MB", f"genanki: {c['baseline_peak_mb']:.0f} MB"),

@@ -17,6 +17,8 @@ CONTENT_FIGURES = (
     "build_s",
     "baseline_s",
     "build_ratio",
+    "yaml_baseline_s",
+    "yaml_build_ratio",
     "rebuild_unchanged_s",
     "peak_mb",
     "baseline_peak_mb",
