@@ -326,6 +326,50 @@ def test_the_open_page_follows_every_save(
     assert code == 0, err
 
 
+@pytest.mark.browser
+def test_a_page_that_grows_past_400_cards_keeps_frames_only_near_the_screen(
+    browser: object, tmp_path: Path
+) -> None:
+    """The page turns lazy when a save takes it past 400 cards, as a page that starts
+    that large is: far cards lose their frames, and the last card still shows."""
+    from tests.support.helpers import generated_content
+
+    content = generated_content(tmp_path / "content", 46)  # 9 cards a case
+    later = {p: p.read_text(encoding="utf-8") for p in sorted(content.glob("cases/*.yaml"))[44:]}
+    for path in later:
+        path.unlink()
+    server = _serve(content, tmp_path)
+    cards = "() => document.querySelectorAll('.pv-card').length"
+    frames = "() => document.querySelectorAll('.pv-card iframe').length"
+    shown = """(section) => { const f = section.querySelector('iframe');
+        const d = f && f.contentDocument; return !!(d && d.querySelector('.db-card')); }"""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(server.url)
+        assert page.evaluate(cards) == 396
+        assert page.evaluate(frames) == 396  # not lazy: every card has its frame
+        assert not page.evaluate("() => document.querySelector('.pv-lazy')")
+        page.evaluate("() => { window.notReloaded = true; }")
+        for path, text in later.items():
+            path.write_text(text, encoding="utf-8")
+        page.wait_for_function(f"() => ({cards})() === 414", timeout=10000)
+        page.wait_for_function(f"() => ({frames})() < 100", timeout=10000)
+        assert page.evaluate("() => !!document.querySelector('.pv-cards.pv-lazy')")
+        last = page.locator(".pv-card").nth(413)
+        assert last.get_attribute("data-ref") == "case-000045/facts/f2 c2"
+        last.scroll_into_view_if_needed()
+        page.wait_for_function(
+            f"() => ({shown})(Array.from(document.querySelectorAll('.pv-card')).pop())",
+            timeout=10000,
+        )
+        assert not page.locator(".pv-card").nth(0).evaluate(shown)
+        assert page.evaluate(frames) < 100
+        assert page.evaluate("() => window.notReloaded") is True
+    finally:
+        page.close()
+        server.stop()
+
+
 # --- build --watch ---------------------------------------------------------------------
 
 
