@@ -46,43 +46,58 @@
     return box.top >= 0 && box.bottom <= window.innerHeight;
   }
 
+  // The section made from `html`, in place of `section` (a card's old one), or after
+  // `previous` (a new card).
+  function replaced(section, html, previous) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    var fresh = template.content.firstElementChild;
+    if (section) {
+      window.deckbuilderPreview.forget(section);
+      section.replaceWith(fresh);
+    } else {
+      previous.after(fresh);
+    }
+    return fresh;
+  }
+
   function apply(update) {
     var old = cards();
     var changed = [];
-    var previous = errors;
     Array.prototype.forEach.call(main.querySelectorAll(".pv-changed"), function (el) {
       el.classList.remove("pv-changed");
     });
-    (update.order || Object.keys(old)).forEach(function (ref) {
-      var section = old[ref];
-      delete old[ref];
-      if (Object.prototype.hasOwnProperty.call(update.cards, ref)) {
-        var template = document.createElement("template");
-        template.innerHTML = update.cards[ref];
-        var fresh = template.content.firstElementChild;
-        if (section) {
-          window.deckbuilderPreview.forget(section);
-          section.replaceWith(fresh);
-        } else {
-          previous.after(fresh);
+    if (update.order) {  // cards came, went or moved: every card is put in its place
+      var previous = errors;
+      update.order.forEach(function (ref) {
+        var section = old[ref];
+        delete old[ref];
+        if (Object.prototype.hasOwnProperty.call(update.cards, ref)) {
+          section = replaced(section, update.cards[ref], previous);
+          changed.push(section);
         }
-        section = fresh;
-        changed.push(fresh);
-      }
-      if (previous.nextElementSibling !== section) {
-        previous.after(section);
-      }
-      previous = section;
-    });
-    Object.keys(old).forEach(function (ref) {
-      window.deckbuilderPreview.forget(old[ref]);
-      old[ref].remove();
-    });
+        if (previous.nextElementSibling !== section) {
+          previous.after(section);
+        }
+        previous = section;
+      });
+      Object.keys(old).forEach(function (ref) {
+        window.deckbuilderPreview.forget(old[ref]);
+        old[ref].remove();
+      });
+    } else {  // the same cards in the same order: only the changed ones are replaced
+      Object.keys(update.cards).forEach(function (ref) {
+        if (old[ref]) { changed.push(replaced(old[ref], update.cards[ref])); }
+      });
+    }
     window.deckbuilderPreview.grown();
     changed.forEach(function (section) {
       window.deckbuilderPreview.setup(section);
       section.classList.add("pv-changed");
     });
+    // The first changed card is about to be scrolled to: its frame loads now, not a
+    // frame later when the page notices it near the screen.
+    if (changed.length) { window.deckbuilderPreview.attach(changed[0]); }
     if (update.title) {
       document.title = update.title + " — preview";
       document.querySelector(".pv-head h1").textContent = update.title;

@@ -34,8 +34,9 @@
   // Called once the page's cards are there, and by `serve` after each update: a page
   // that grows past LAZY_FROM cards turns lazy then.
   function grown() {
+    if (nearby || !window.IntersectionObserver) { return; }
     var all = document.querySelectorAll(".pv-card");
-    if (nearby || all.length <= LAZY_FROM || !window.IntersectionObserver) { return; }
+    if (all.length <= LAZY_FROM) { return; }
     main.classList.add("pv-lazy");
     nearby = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
@@ -102,7 +103,7 @@
 
   Array.prototype.forEach.call(document.querySelectorAll(".pv-card"), setup);
   // `deckbuilder serve` adds and replaces cards after the page has loaded (live.js).
-  window.deckbuilderPreview = { setup: setup, forget: forget, grown: grown };
+  window.deckbuilderPreview = { setup: setup, forget: forget, grown: grown, attach: attach };
 
   Array.prototype.forEach.call(document.querySelectorAll('input[name="pv-width"]'), function (input) {
     input.addEventListener("change", function () {
