@@ -16,17 +16,7 @@ def main(notes_json: str, media_json: str, out: str) -> None:
     import genanki
 
     data = json.loads(open(notes_json, encoding="utf-8").read())  # noqa: SIM115
-    models = {
-        kind: genanki.Model(
-            m["id"],
-            m["name"],
-            fields=[{"name": name} for name in m["fields"]],
-            templates=[{"name": m["template"], "qfmt": m["front"], "afmt": m["back"]}],
-            css=m["css"],
-            model_type=genanki.Model.CLOZE if m["cloze"] else genanki.Model.FRONT_BACK,
-        )
-        for kind, m in data["models"].items()
-    }
+    models = genanki_models(data["models"])
     deck = genanki.Deck(data["deck_id"], data["deck_name"])
     for note in data["notes"]:
         deck.add_note(
@@ -39,6 +29,24 @@ def main(notes_json: str, media_json: str, out: str) -> None:
         )
     media = json.loads(open(media_json, encoding="utf-8").read())  # noqa: SIM115
     genanki.Package(deck, media_files=media).write_to_file(out)
+
+
+def genanki_models(specs: dict) -> dict:
+    """The note types as genanki models, by kind, from their specs in the notes file
+    (both baselines write the same note types)."""
+    import genanki
+
+    return {
+        kind: genanki.Model(
+            m["id"],
+            m["name"],
+            fields=[{"name": name} for name in m["fields"]],
+            templates=[{"name": m["template"], "qfmt": m["front"], "afmt": m["back"]}],
+            css=m["css"],
+            model_type=genanki.Model.CLOZE if m["cloze"] else genanki.Model.FRONT_BACK,
+        )
+        for kind, m in specs.items()
+    }
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ def main(content: str, models_json: str, out: str) -> None:
     import genanki
     import pyromark
     import yaml
+    from baseline_genanki import genanki_models  # beside this file: the same note types
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     flags = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
@@ -34,17 +35,7 @@ def main(content: str, models_json: str, out: str) -> None:
     root = Path(content)
     deck_data = yaml.load((root / "deck.yaml").read_text(encoding="utf-8"), loader)
     spec = json.loads(Path(models_json).read_text(encoding="utf-8"))
-    models = {
-        kind: genanki.Model(
-            m["id"],
-            m["name"],
-            fields=[{"name": name} for name in m["fields"]],
-            templates=[{"name": m["template"], "qfmt": m["front"], "afmt": m["back"]}],
-            css=m["css"],
-            model_type=genanki.Model.CLOZE if m["cloze"] else genanki.Model.FRONT_BACK,
-        )
-        for kind, m in spec["models"].items()
-    }
+    models = genanki_models(spec["models"])
     deck = genanki.Deck(spec["deck_id"], deck_data["name"])
 
     def add(kind: str, fields: dict[str, str], ref: str, tags: list[str]) -> None:
