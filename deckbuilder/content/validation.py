@@ -42,10 +42,11 @@ _UNION_TAGS: dict[str, type[BaseModel]] = {
 }
 
 
-# Past this many problems in one validation, an unknown key is still placed and counted
-# but not matched against the known keys for a "did you mean": no listing shows that
-# many (a file lists 100), and the matching is the costly part of a file of typos.
-HINTED_KEYS = 1000
+# Only the first this many problems of one validation match an unknown key against the
+# known keys for a "did you mean"; later ones are still placed and counted. No listing
+# shows that many (a file lists 100), and the matching is the costly part of a file of
+# typos.
+SUGGEST_FOR_FIRST = 1000
 
 
 def validate(data: Any, model: type[BaseModel], file: Path, problems: Problems) -> Any:
@@ -55,7 +56,9 @@ def validate(data: Any, model: type[BaseModel], file: Path, problems: Problems) 
     except ValidationError as exc:
         shown_as = display_path(file)
         for n, err in enumerate(exc.errors()):
-            mark, loc, message = _explain(data, model, tuple(err["loc"]), err, n < HINTED_KEYS)
+            mark, loc, message = _explain(
+                data, model, tuple(err["loc"]), err, n < SUGGEST_FOR_FIRST
+            )
             problems.add(problem_at(shown_as, mark, loc, message))
         return None
 

@@ -154,7 +154,6 @@ def _every_sample() -> tuple[dict[str, object], list[dict[str, object]]]:
 
 
 @settings(
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(decks())

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from deckbuilder import build
@@ -41,7 +41,6 @@ def _zip(
     return out.getvalue()
 
 
-@settings(deadline=None)
 @given(
     entries=st.dictionaries(
         st.sampled_from(["meta", "collection.anki21b", "collection.anki2", "media", "0"]), _data

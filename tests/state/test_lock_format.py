@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from deckbuilder.plan import Lock, NoteState, NoteTypeState, Stamp
@@ -25,7 +25,6 @@ _notes = st.dictionaries(
 )
 
 
-@settings(deadline=None)
 @given(notes=_notes, mtime=st.integers(0, 2**40))
 def test_the_lock_is_json_with_one_sorted_note_per_line(
     notes: dict[str, NoteState], mtime: int
