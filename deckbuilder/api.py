@@ -82,7 +82,7 @@ def write_deck(
     lock_path = Path(lock) if lock is not None else None
     state = load_lock_file(lock_path).lock if lock_path is not None else Lock()
     target = Path(path)
-    plan, size = write(
+    plan, size, _ = write(
         source, source.deck, state, target, lock_path, drop_retired=drop_retired, force=force
     )
     warnings = tuple(sorted((*source.warnings, *source.notices)))

@@ -101,7 +101,7 @@ def _read(raw: IO[bytes], zstd: bool, what: str, limit: int = MAX_IMAGE_BYTES) -
     if zstd:
         import zstandard
 
-        stream: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw)
+        stream: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
     else:
         stream = raw
     data = bytearray()

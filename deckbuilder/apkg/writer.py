@@ -11,8 +11,9 @@ clock, dates zip entries "now" and leaves its temporary SQLite file behind. Here
   legacy collection saying where it can be read) or, with ``support_older_anki``, in the
   legacy one (deflate). The database is schema 11 in both: genanki's, which Anki's
   importer upgrades as it opens any package, so one writer serves both formats;
-* zip entries have a fixed date, order, permissions and compression (zstd on one core,
-  or, for the legacy format, deflate on every core: see ``zipwriter``).
+* zip entries have a fixed date, order, permissions and compression (zstd in
+  independent frames, see ``frames``, or, for the legacy format, deflate, see
+  ``zipwriter``; both on every core, the same bytes on any number of them).
 
 The build hands the writing function to :func:`deckbuilder.files.write_files`, which
 puts the deck and the lock in place together.
@@ -23,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import io
 import json
 import os
 import sqlite3
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from deckbuilder.errors import OutputError
 
 if TYPE_CHECKING:
+    from deckbuilder.apkg.frames import FrameStore
     from deckbuilder.content.media import Media
     from deckbuilder.notes.spec import NoteSpec
 
@@ -206,17 +207,6 @@ def deck_json(deck_id: int, name: str, description: str, mtime: int) -> dict[str
     return data
 
 
-# zstd's level and job size for the current format, chosen with bench/ (its figures are
-# in docs/performance.md): level 9 makes decks well below the size of Anki's own export,
-# and above it time grows faster than the deck shrinks. The collection is compressed on
-# every core, in jobs of ZSTD_JOB_SIZE: what zstd writes then depends on the level and
-# the job size, never on the number of threads, so a deck is the same on any machine;
-# larger jobs shrink the deck little and hold more memory.
-ZSTD_LEVEL = 9
-ZSTD_JOB_SIZE = 4 << 20
-ZSTD_MAX_THREADS = 4  # one per core, up to this many: each holds its jobs in memory
-
-
 def write_package(
     out: BinaryIO,
     collection: BinaryIO,
@@ -224,6 +214,7 @@ def write_package(
     comment: Callable[[], bytes] = bytes,
     *,
     support_older_anki: bool = False,
+    frames: FrameStore | None = None,
 ) -> None:
     """Write the ``.apkg`` zip to ``out``: the collection, the media index, the media files.
 
@@ -235,6 +226,8 @@ def write_package(
 
     Entries are streamed, so memory stays flat however large the deck. The archive's
     comment is asked for last, so it can be computed while the entries are written.
+    In the current format every zstd entry is made of independent frames
+    (:mod:`deckbuilder.apkg.frames`), those made before taken from ``frames``.
     """
     from deckbuilder.apkg.zipwriter import ZipWriter
 
@@ -249,41 +242,26 @@ def write_package(
                 data = m.deck_bytes()
                 zf.write(str(i), data, len(data))
         else:
+            from deckbuilder.apkg import frames as zstd
             from deckbuilder.apkg import protobuf
+
+            def store(name: str, data: BinaryIO | bytes, size: int) -> None:
+                chunks = zstd.compressed(data, size, zf.pool, 2 * zf.threads, frames)
+                zf.store(name, chunks, zstd.bound(size))
 
             meta = protobuf.package_metadata()
             zf.store("meta", [meta], len(meta))
-            zf.store("collection.anki21b", _zstd(collection, size), _zstd_bound(size))
+            store("collection.anki21b", collection, size)
             notice = notice_collection()
             zf.write("collection.anki2", notice, len(notice))
             entries = []
             for i, m in enumerate(media):
                 data = m.deck_bytes()
                 entries.append((m.name, len(data), hashlib.sha1(data).digest()))
-                zf.store(str(i), _zstd(io.BytesIO(data), len(data)), _zstd_bound(len(data)))
+                store(str(i), data, len(data))
             listing = protobuf.media_entries(entries)
-            zf.store("media", _zstd(io.BytesIO(listing), len(listing)), _zstd_bound(len(listing)))
+            store("media", listing, len(listing))
         zf.close(comment())
-
-
-def _zstd(source: BinaryIO, size: int) -> Iterator[bytes]:
-    """``size`` bytes of ``source`` as one zstd frame, in chunks."""
-    import zstandard
-
-    params = zstandard.ZstdCompressionParameters.from_level(
-        ZSTD_LEVEL,
-        source_size=size,
-        # never 0, zstd's single-threaded mode, whose bytes differ
-        threads=max(1, min(ZSTD_MAX_THREADS, os.cpu_count() or 1)),
-        job_size=ZSTD_JOB_SIZE,
-    )
-    compressor = zstandard.ZstdCompressor(compression_params=params)
-    return compressor.read_to_iter(source, size=size, read_size=1 << 20, write_size=1 << 20)
-
-
-def _zstd_bound(size: int) -> int:
-    """The most a zstd frame of ``size`` bytes can take (zstd's ZSTD_COMPRESSBOUND)."""
-    return size + (size >> 8) + (((128 << 10) - size) >> 11 if size < 128 << 10 else 0) + 64
 
 
 # The note in a current-format deck's legacy collection, as in Anki's own exports: what a

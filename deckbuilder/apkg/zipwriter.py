@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 # Deflate level, chosen with bench/'s two kinds of content (docs/performance.md): on
 # repetitive cases (the same case with small changes) a lower level makes the deck
@@ -121,15 +121,9 @@ class ZipWriter:
         self, blocks: Iterator[tuple[bytes, bytes, bool]]
     ) -> Iterator[tuple[bytes, bytes]]:
         """Compressed blocks in order, a few compressing ahead on the pool."""
-        ahead: deque[tuple[bytes, Future[bytes]]] = deque()
-        for raw, primer, last in blocks:
-            ahead.append((raw, self.pool.submit(_deflate, raw, primer, last)))
-            if len(ahead) >= 2 * self.threads:
-                raw, done = ahead.popleft()
-                yield raw, done.result()
-        while ahead:
-            raw, done = ahead.popleft()
-            yield raw, done.result()
+        submit = self.pool.submit
+        jobs = ((raw, submit(_deflate, raw, primer, last)) for raw, primer, last in blocks)
+        return ahead(jobs, 2 * self.threads)
 
     def close(self, comment: bytes = b"") -> None:
         """Write the central directory and the end records (with the archive's comment)."""
@@ -172,20 +166,45 @@ class ZipWriter:
         self.out.write(comment)
 
 
-def _blocks(data: bytes | BinaryIO, size: int) -> Iterator[tuple[bytes, bytes, bool]]:
-    """(block, the 32 KiB before it, whether it is the last) for ``size`` bytes."""
-    primer = b""
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def ahead(jobs: Iterable[tuple[T, Future[R]]], depth: int) -> Iterator[tuple[T, R]]:
+    """Each job's tag and result, in order, taking (and so submitting) at most ``depth``
+    jobs ahead of the one waited for: memory holds a few jobs however many there are."""
+    waiting: deque[tuple[T, Future[R]]] = deque()
+    for job in jobs:
+        waiting.append(job)
+        if len(waiting) >= depth:
+            tag, done = waiting.popleft()
+            yield tag, done.result()
+    while waiting:
+        tag, done = waiting.popleft()
+        yield tag, done.result()
+
+
+def pieces(data: bytes | BinaryIO, size: int, step: int) -> Iterator[tuple[bytes, bool]]:
+    """``size`` bytes of ``data`` (bytes, or a file positioned at their start) in pieces
+    of ``step`` bytes, each with whether it is the last (one empty piece for no bytes)."""
     done = 0
     while True:
         if isinstance(data, bytes):
-            raw = data[done : done + BLOCK]
+            raw = data[done : done + step]
         else:
-            raw = data.read(min(BLOCK, size - done))
+            raw = data.read(min(step, size - done))
         done += len(raw)
         last = done >= size or not raw
-        yield raw, primer, last
+        yield raw, last
         if last:
             return
+
+
+def _blocks(data: bytes | BinaryIO, size: int) -> Iterator[tuple[bytes, bytes, bool]]:
+    """(block, the 32 KiB before it, whether it is the last) for ``size`` bytes."""
+    primer = b""
+    for raw, last in pieces(data, size, BLOCK):
+        yield raw, primer, last
         primer = raw[-_WINDOW:]
 
 

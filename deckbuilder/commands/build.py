@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from deckbuilder.commands import build_report, reports_errors
 from deckbuilder.commands.check import ContentArg
 from deckbuilder.commands.output import JsonOpt, output_text
+
+if TYPE_CHECKING:
+    from deckbuilder.pipeline.cache import Memory
 
 
 @reports_errors
@@ -115,10 +118,14 @@ def _watch(content: Path, options: dict[str, Any]) -> None:
 
     from deckbuilder.authoring.serve.watch import changes
     from deckbuilder.errors import display_path
+    from deckbuilder.pipeline.cache import Memory
+
+    # what a rebuild would read again: the cases rendered, the lock, the deck's frames
+    memory = None if options["no_cache"] else Memory()
 
     @reports_errors
     def build(as_json: bool) -> None:  # named as the command, for its error reports
-        _build_once(**options)
+        _build_once(**options, memory=memory)
 
     stop = threading.Event()
     try:
@@ -154,6 +161,7 @@ def _build_once(
     since: Path | None,
     verbose: bool,
     no_cache: bool,
+    memory: Memory | None = None,
 ) -> None:
     import shlex
     import time
@@ -172,6 +180,7 @@ def _build_once(
             since=since,
             progress=progress.update,
             cache=not no_cache,
+            memory=memory,
         )
     seconds = time.perf_counter() - started
     if not quiet:  # they do not stop a build: `check --strict` is where they fail

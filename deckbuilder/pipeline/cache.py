@@ -17,9 +17,12 @@ key made of everything its rendering reads:
 Where: the user's cache folder (``$DECKBUILDER_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/deckbuilder``, else ``~/.cache/deckbuilder``), in a folder per code
 digest (a deckbuilder of another version or code never reads it) and one per content
-folder, one file per case file. Not beside the deck: an output folder may be committed
-or shared with the content, and a cache found there would put into the deck notes that
-no rendering of this content made. It is safe to delete at any time.
+folder, one file per case file, and one more, ``frames``, holding the zstd frames of the
+deck last built from the folder (:mod:`deckbuilder.apkg.frames`: the parts of the
+collection an edit leaves unchanged are not compressed again). Not beside the deck: an
+output folder may be committed or shared with the content, and a cache found there would
+put into the deck notes that no rendering of this content made. It is safe to delete at
+any time.
 
 Never trusted blindly: an entry carries a checksum of its bytes, is unpickled with only
 the build's own data classes allowed (:class:`_Unpickler`), and must carry the key it is
@@ -29,6 +32,7 @@ and the case is rendered again and the entry rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import io
@@ -37,15 +41,19 @@ import pickle
 import shutil
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deckbuilder.files import read_regular
 
 if TYPE_CHECKING:
+    from deckbuilder.apkg.frames import FrameStore
     from deckbuilder.pipeline.workers import CaseResult
+    from deckbuilder.plan import Lock
 
 MAGIC = b"deckbuilder render cache 1\n"
+FRAMES = "frames"  # the folder's last deck's zstd frames (deckbuilder.apkg.frames)
 _MAX_ENTRY = 64 * 1024 * 1024
 _KEEP_DAYS = 30  # folders of other versions or content folders unused this long go
 
@@ -88,6 +96,18 @@ def _code_key() -> bytes:
     from deckbuilder.pipeline.stamp import code_digest
 
     return hashlib.sha256(__version__.encode() + b"\0" + code_digest()).digest()
+
+
+@dataclass
+class Memory:
+    """What a long-running process (``build --watch``) keeps from one build of a folder
+    to the next, so that a rebuild reads again only the files that changed: the rendered
+    cases (by cache key), the deck's zstd frames (by their key) and the lock it wrote
+    (by the SHA-256 of its text, as checked)."""
+
+    cases: dict[bytes, CaseResult] = field(default_factory=dict)
+    frames: dict[bytes, bytes] = field(default_factory=dict)
+    locks: dict[bytes, Lock] = field(default_factory=dict)
 
 
 class RenderCache:
@@ -183,6 +203,13 @@ class RenderCache:
         self.remember(result)
         return result
 
+    def frames(self, memory: dict[bytes, bytes] | None = None) -> FrameStore:
+        """The zstd frames of the last deck built from this folder, to make the next one
+        from (``memory``: kept in this process too)."""
+        from deckbuilder.apkg.frames import FrameStore
+
+        return FrameStore(self.folder / FRAMES, memory)
+
     def _images_unchanged(self, result: CaseResult) -> bool:
         assert result.notes is not None
         return all(self._image_digest(m.source) == m.digest for m in result.notes.media)
@@ -225,12 +252,13 @@ class RenderCache:
             temp.write_bytes(data)
             os.replace(temp, target)
         except OSError:
-            temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temp.unlink()
 
     def prune(self, kept: Iterable[Path]) -> None:
         """Remove the entries of case files not in ``kept`` (deleted or moved), and the
         folders of other code or content folders unused for :data:`_KEEP_DAYS` days."""
-        keep = {self.entry(path).name for path in kept}
+        keep = {self.entry(path).name for path in kept} | {FRAMES}
         if self.memory is not None:
             for key in set(self.memory) - self._used:
                 del self.memory[key]

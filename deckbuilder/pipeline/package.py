@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from deckbuilder.errors import OutputError, display_path
 
 if TYPE_CHECKING:
+    from deckbuilder.apkg.frames import FrameStore
     from deckbuilder.pipeline.assemble import Assembled
 
 
@@ -22,11 +23,13 @@ def package(
     support_older_anki: bool,
     stamp: Callable[[bytes], bytes] | None = None,
     dry_run: bool = False,
-) -> int:
+    frames: FrameStore | None = None,
+) -> tuple[int, bytes]:
     """Pack ``assembled`` into ``deck_path`` and write the lock to ``lock_path`` (when
-    given), both or neither; the size of the deck. ``stamp`` makes the zip comment from
-    the lock's text (the input stamp of a folder's build). With ``dry_run`` the deck is
-    packed into a temporary file, only to be measured."""
+    given), both or neither; the size of the deck and the lock's text. ``stamp`` makes
+    the zip comment from the lock's text (the input stamp of a folder's build).
+    ``frames``: zstd frames made before, to take rather than make again. With
+    ``dry_run`` the deck is packed into a temporary file, only to be measured."""
     from deckbuilder.apkg.writer import write_package
 
     lock_text = assembled.plan.lock.dumps().encode("utf-8")
@@ -39,14 +42,15 @@ def package(
             assembled.media,
             comment=lambda: comment,
             support_older_anki=support_older_anki,
+            frames=frames,
         )
 
     if dry_run:
         with tempfile.TemporaryFile() as sink:
             write(sink)
-            return sink.tell()
+            return sink.tell(), lock_text
     write_deck_and_lock(deck_path, write, lock_path, lock_text)
-    return deck_path.stat().st_size
+    return deck_path.stat().st_size, lock_text
 
 
 def write_deck_and_lock(

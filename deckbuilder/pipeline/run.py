@@ -18,18 +18,26 @@ from deckbuilder.content.folder import DECK_FILE, LOCK_FILE, default_output
 from deckbuilder.errors import ContentError, ContentProblem
 
 if TYPE_CHECKING:
+    from deckbuilder.apkg.frames import FrameStore
     from deckbuilder.content.media import Media
     from deckbuilder.content.model import Deck
     from deckbuilder.notes.spec import NoteSpec
     from deckbuilder.pipeline.assemble import Assembled
+    from deckbuilder.pipeline.cache import Memory
     from deckbuilder.pipeline.source import FolderSource, ObjectSource, Progress
     from deckbuilder.plan import Lock, Plan
 
 
-def _stream(root: Path, progress: Progress | None = None, *, cache: bool = False) -> FolderSource:
+def _stream(
+    root: Path,
+    progress: Progress | None = None,
+    *,
+    cache: bool = False,
+    memory: Memory | None = None,
+) -> FolderSource:
     from deckbuilder.pipeline.source import FolderSource
 
-    return FolderSource(root, progress, cache=cache)
+    return FolderSource(root, progress, cache=cache, memory=memory.cases if memory else None)
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,7 @@ def build(
     since: Path | None = None,
     progress: Progress | None = None,
     cache: bool = True,
+    memory: Memory | None = None,
 ) -> BuildResult:
     """Build the deck of ``content_dir`` into ``output_dir/<deck id>.apkg`` (by default
     ``dist/`` beside the content folder) and update the lock beside the content, both or
@@ -139,7 +148,9 @@ def build(
     deck ``since`` names, else from the previous deck in the output folder. With
     ``cache`` (the default) only the cases whose inputs changed since they were last
     rendered are rendered again (:mod:`deckbuilder.pipeline.cache`); the deck's bytes
-    are the same either way.
+    are the same either way. ``memory`` (a :class:`~deckbuilder.pipeline.cache.Memory`
+    kept from one call to the next, as ``build --watch`` does) keeps in this process what
+    a rebuild would otherwise read again from the cache and the lock.
 
     Raises :class:`~deckbuilder.errors.ContentError` (bad content, nothing written),
     :class:`~deckbuilder.errors.ContractError` (the build would break colleagues'
@@ -158,6 +169,7 @@ def build(
             since=since,
             progress=progress,
             cache=cache,
+            memory=memory,
         )
 
 
@@ -172,6 +184,7 @@ def _build(
     since: Path | None,
     progress: Progress | None,
     cache: bool = True,
+    memory: Memory | None = None,
 ) -> BuildResult:
     from deckbuilder.pipeline.stamp import up_to_date
 
@@ -199,12 +212,12 @@ def _build(
 
     from deckbuilder.plan import load_lock
 
-    stream = _stream(content_dir, progress, cache=cache)
+    stream = _stream(content_dir, progress, cache=cache, memory=memory)
     deck = stream.deck
     if deck_version is not None:
         deck = _with_version(deck, deck_version)
     deck_path = out / f"{deck.id}.apkg"
-    loaded = load_lock(stream.root, since or deck_path, deck.id)
+    loaded = load_lock(stream.root, since or deck_path, deck.id, memory.locks if memory else None)
     lock_detail = loaded.detail
     if loaded.origin == "none":
         from deckbuilder.plan.recovery import shared_before
@@ -225,7 +238,7 @@ def _build(
         record_images(inputs, stream.root, ((m.source, m.digest) for m in assembled.media))
         return lambda lock_text: inputs.stamp(lock_text, len(assembled.plan.notes))
 
-    plan, size = write(
+    plan, size, lock_text = write(
         stream,
         deck,
         loaded.lock,
@@ -235,7 +248,18 @@ def _build(
         force=force,
         dry_run=dry_run,
         stamp=stamp,
+        frames=stream.cache.frames(memory.frames if memory else None) if stream.cache else None,
     )
+    if memory is not None and not dry_run:
+        import hashlib
+        from dataclasses import replace
+
+        from deckbuilder.errors import display_path
+
+        # the lock as the next build reads it back: unless edited, it needs no check
+        memory.locks = {
+            hashlib.sha256(lock_text).digest(): replace(plan.lock, source=display_path(lock_path))
+        }
     return BuildResult(
         deck_path,
         size,
@@ -262,11 +286,14 @@ def write(
     force: bool = False,
     dry_run: bool = False,
     stamp: Callable[[Assembled], Callable[[bytes], bytes]] | None = None,
-) -> tuple[Plan, int]:
+    frames: FrameStore | None = None,
+) -> tuple[Plan, int, bytes]:
     """The stages after the source, the same for both sources: plan ``source``'s notes
     against ``lock`` (:mod:`~deckbuilder.pipeline.assemble`), then write the deck and the
-    lock together (:mod:`~deckbuilder.pipeline.package`). The plan and the deck's size.
-    ``stamp`` gives the zip comment of the assembled deck from the lock's text."""
+    lock together (:mod:`~deckbuilder.pipeline.package`). The plan, the deck's size and
+    the lock's text. ``stamp`` gives the zip comment of the assembled deck from the
+    lock's text; ``frames``, the zstd frames of the previous deck (kept for the next
+    once this one is written)."""
     from deckbuilder.pipeline.assemble import assemble
     from deckbuilder.pipeline.package import package
 
@@ -280,15 +307,18 @@ def write(
         finish_reading=source.finish,
     )
     with assembled.collection:
-        size = package(
+        size, lock_text = package(
             assembled,
             deck_path,
             lock_path,
             support_older_anki=deck.support_older_anki,
             stamp=stamp(assembled) if stamp is not None else None,
             dry_run=dry_run,
+            frames=frames,
         )
-    return assembled.plan, size
+    if frames is not None:
+        frames.save()
+    return assembled.plan, size, lock_text
 
 
 def _with_version(deck: Deck, version: str) -> Deck:

@@ -54,19 +54,27 @@ def read_lock(content_root: Path) -> Lock:
 
 
 def load_lock(
-    content_root: Path, previous: Path | None = None, deck_key: str | None = None
+    content_root: Path,
+    previous: Path | None = None,
+    deck_key: str | None = None,
+    known: dict[bytes, Lock] | None = None,
 ) -> LoadedLock:
     """The lock a build of ``content_root`` starts from.
 
     ``previous`` is the deck to recover a missing or damaged lock from (the one in the
     output folder, or ``--since``), for the deck ``deck_key``. A lock whose values are
-    wrong is never replaced: someone must look at it.
+    wrong is never replaced: someone must look at it. ``known``: locks this process
+    wrote or checked before, by the SHA-256 of their text (``build --watch``); a lock
+    file with one of those texts is not read value by value again.
     """
-    return load_lock_file(Path(content_root) / LOCK_FILE, previous, deck_key)
+    return load_lock_file(Path(content_root) / LOCK_FILE, previous, deck_key, known)
 
 
 def load_lock_file(
-    path: Path, previous: Path | None = None, deck_key: str | None = None
+    path: Path,
+    previous: Path | None = None,
+    deck_key: str | None = None,
+    known: dict[bytes, Lock] | None = None,
 ) -> LoadedLock:
     """Like :func:`load_lock`, for a lock file anywhere (the library's ``write_deck``)."""
     try:
@@ -75,6 +83,12 @@ def load_lock_file(
         return _recovered(previous, deck_key, None)
     except LockDamaged as exc:
         return _recovered(previous, deck_key, exc)
+    if known:
+        import hashlib
+
+        kept = known.get(hashlib.sha256(text.encode("utf-8")).digest())
+        if kept is not None:
+            return LoadedLock(kept, "file")
     try:
         if has_conflicts(text):
             lock, resolution = resolve(path, text)

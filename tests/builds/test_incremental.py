@@ -167,3 +167,34 @@ def test_no_cache_renders_everything_and_cache_home_follows_the_environment(
     monkeypatch.delenv("DECKBUILDER_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_home() == tmp_path / "xdg" / "deckbuilder"
+
+
+def test_a_build_that_keeps_memory_writes_a_full_builds_bytes_and_still_checks_the_lock(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """``build --watch`` keeps the rendered cases, the lock it wrote and the deck's
+    frames in memory between builds: each rebuild still writes the bytes of a full
+    build of the same content and lock, and a lock edited by hand is read and checked
+    again."""
+    from deckbuilder.errors import ContentError
+    from deckbuilder.pipeline.cache import Memory
+
+    content = generated_content(tmp_path / "content", 70)  # a collection of several frames
+    memory = Memory()
+    build(content, tmp_path / "dist", memory=memory)
+    assert len(memory.cases) == 70 and len(memory.frames) > 1 and memory.locks
+    for n in (3, 40):
+        lock = (content / LOCK_FILE).read_bytes()
+        replace_in(_case(content, n), "critique: |\n", "critique: |\n      Reworded.\n")
+        result = build(content, tmp_path / "dist", memory=memory)
+        assert result.rendered == (_case(content, n),)
+        full = _full_build_of(content, lock, tmp_path / f"full{n}")
+        assert result.deck_path.read_bytes() == full
+    lock_path = content / LOCK_FILE
+    lock_path.write_text(
+        lock_path.read_text(encoding="utf-8").replace('"mtime": ', '"mtime": -', 1),
+        encoding="utf-8",
+    )
+    replace_in(_case(content, 5), "critique: |\n", "critique: |\n      Reworded.\n")
+    with pytest.raises(ContentError, match=LOCK_FILE):
+        build(content, tmp_path / "dist", memory=memory)

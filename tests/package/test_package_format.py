@@ -20,6 +20,7 @@ from deckbuilder.apkg import protobuf
 from deckbuilder.apkg.writer import NOTICE, notice_collection
 from tests.support.ankiengine import ImportLog, collection, import_into
 from tests.support.helpers import generated_content, replace_in
+from tests.support.packages import collection_bytes
 from tests.support.paths import DEFAULT_NOTES, REPO
 
 FEATURES = REPO / "tests" / "fixtures" / "features"
@@ -57,26 +58,42 @@ def test_the_default_package_is_anki_s_current_format(content: Path, dist: Path)
 def test_the_deck_is_the_same_on_any_number_of_cores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The collection is zstd-compressed on every core, in jobs: a collection of several
-    jobs is written the same with one thread or one per core, and the engine reads it."""
-    from deckbuilder.apkg import writer
+    """The collection is zstd-compressed on every core, as independent frames: a
+    collection of several frames is written the same with one thread or 64, and the
+    engine reads every frame of it."""
+    import functools
+
+    from deckbuilder.apkg import frames, zipwriter
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     content = generated_content(tmp_path / "content", 320)
     decks = []
     for threads in (1, 64):
-        monkeypatch.setattr(writer, "ZSTD_MAX_THREADS", threads)  # one, then every core
+        writer = functools.partial(zipwriter.ZipWriter, threads=threads)
+        monkeypatch.setattr(zipwriter, "ZipWriter", writer)
         (content / "deckbuilder.lock.json").unlink(missing_ok=True)
         out = tmp_path / f"dist{threads}"
         decks.append(build(content, out, cache=False).deck_path)
     assert decks[0].read_bytes() == decks[1].read_bytes()
-    collection_size = zstandard.frame_content_size(_entries(decks[0])["collection.anki21b"][0])
-    assert collection_size > 2 * writer.ZSTD_JOB_SIZE
+    packed = _entries(decks[0])["collection.anki21b"][0]
+    assert len(collection_bytes(decks[0])) > 3 * frames.FRAME_SIZE
+    assert zstandard.frame_content_size(packed) == frames.FRAME_SIZE  # the first of several
     assert import_into(tmp_path / "c.anki2", decks[0]).new == 320 * 7
 
 
 def test_media_reach_the_collection_byte_for_byte(tmp_path: Path) -> None:
-    deck = build(_features(tmp_path), tmp_path / "dist").deck_path
+    """Both figures, one of them a 3 MB photograph packed as several zstd frames."""
+    import os
+
+    from PIL import Image
+
+    from deckbuilder.apkg import frames
+
+    content = _features(tmp_path)
+    noise = Image.frombytes("RGB", (1024, 1024), os.urandom(3 * 1024 * 1024))
+    noise.save(content / "cases" / "mri.png")
+    assert (content / "cases" / "mri.png").stat().st_size > 2 * frames.FRAME_SIZE
+    deck = build(content, tmp_path / "dist").deck_path
     listed = [
         dict(protobuf.fields(entry))
         for _, entry in protobuf.fields(
@@ -86,7 +103,7 @@ def test_media_reach_the_collection_byte_for_byte(tmp_path: Path) -> None:
     assert len(listed) == 2
     sources = {
         hashlib.sha1(p.read_bytes()).digest(): p.read_bytes()
-        for p in (FEATURES / "cases").glob("*.png")
+        for p in (content / "cases").glob("*.png")
     }
     col_path = tmp_path / "c.anki2"
     import_into(col_path, deck)

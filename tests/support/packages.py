@@ -17,11 +17,9 @@ def collection_bytes(apkg: Path) -> bytes:
     with zipfile.ZipFile(apkg) as zf:
         names = set(zf.namelist())
         if "collection.anki21b" in names:
-            return (
-                zstandard.ZstdDecompressor()
-                .decompressobj()
-                .decompress(zf.read("collection.anki21b"))
-            )
+            packed = zf.read("collection.anki21b")  # independent frames, read across
+            reader = zstandard.ZstdDecompressor().stream_reader(packed, read_across_frames=True)
+            return reader.read()
         return zf.read("collection.anki21" if "collection.anki21" in names else "collection.anki2")
 
 
