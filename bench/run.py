@@ -359,9 +359,13 @@ def bench_incremental(cases: int, runs: int, work: Path) -> dict[str, float]:
         figure.write_bytes(png(1000 + i))
         image = run(build_command(content, dist, cache=True), work)[0]
         rows.append((full, unchanged, edit, image))
+    watch, watch_identical = watch_rebuilds(content, dist, case, runs, work)
     del os.environ["SOURCE_DATE_EPOCH"]
     full_t = statistics.median(r[0] for r in rows)
     return {
+        "watch_edit_s": statistics.median(watch),
+        "watch_edit_ratio": statistics.median(watch) / full_t,
+        "watch_identical": watch_identical,
         "full_s": full_t,
         "unchanged_s": statistics.median(r[1] for r in rows),
         "unchanged_ratio": statistics.median(r[1] / r[0] for r in rows),
@@ -371,6 +375,61 @@ def bench_incremental(cases: int, runs: int, work: Path) -> dict[str, float]:
         "figure_ratio": statistics.median(r[3] / r[0] for r in rows),
         "identical": identical,
     }
+
+
+def watch_rebuilds(
+    content: Path, dist: Path, case: Path, runs: int, work: Path
+) -> tuple[list[float], bool]:
+    """``deckbuilder build --watch`` on ``content``: for each of ``runs`` saves (one
+    critique reworded), the time from the save to the new deck in place, and whether
+    the first such deck is byte for byte a full build of the same content and lock."""
+    import signal
+    import threading
+    import time
+
+    deck = dist / "bench-deck.apkg"
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "deckbuilder", "build", str(content), "-o", str(dist), "--watch"],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    times, identical = [], False
+    try:
+        assert watcher.stderr is not None
+        for line in watcher.stderr:  # the first build's report, then "Watching ..."
+            if line.startswith("Watching"):
+                break
+        else:
+            raise SystemExit("deckbuilder build --watch stopped before watching")
+        # what it says on each save is read away, so that a full pipe never stops it
+        threading.Thread(target=watcher.stderr.read, daemon=True).start()
+        for i in range(runs):
+            before = deck.stat().st_mtime_ns, deck.stat().st_ino
+            lock = (content / "deckbuilder.lock.json").read_bytes()
+            text = case.read_text(encoding="utf-8")
+            start = time.perf_counter()
+            case.write_text(
+                text.replace("critique: |\n", f"critique: |\n      Watched ({i}).\n", 1),
+                encoding="utf-8",
+            )
+            while (deck.stat().st_mtime_ns, deck.stat().st_ino) == before:
+                if watcher.poll() is not None or time.perf_counter() - start > 120:
+                    raise SystemExit("deckbuilder build --watch wrote no deck after a save")
+                time.sleep(0.005)
+            times.append(time.perf_counter() - start)
+            if i == 0:
+                identical = deck.read_bytes() == full_build_of(content, lock, work)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        try:
+            watcher.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
+            watcher.wait()
+    return times, identical
 
 
 def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
@@ -561,6 +620,16 @@ def report(r: dict) -> str:
             f"{inc['figure_s']:.2f} s",
             f"{inc['figure_ratio']:.0%} of the full build",
         ),
+        (
+            "  build --watch: save -> deck",
+            f"{inc['watch_edit_s']:.2f} s",
+            f"{inc['watch_edit_ratio']:.0%} of the full build, one critique reworded; deck "
+            + (
+                "identical to a full build's"
+                if inc["watch_identical"]
+                else "DIFFERS from a full build's"
+            ),
+        ),
         ("live preview (serve)", "", "varied content, its page open in Chromium"),
         ("  first card shown", f"{r['serve']['first_page_s']:.2f} s", ""),
         (
@@ -656,6 +725,10 @@ def main() -> None:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         os.environ["DECKBUILDER_CACHE_DIR"] = str(work / "render-cache")  # not the user's
+        # Bytecode as users have it (pip writes it at install, Python at the first
+        # import): where it is forbidden, every deckbuilder process would compile its own
+        # modules, a cost the baselines, from installed packages, would not share.
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         result: dict = {kind: bench_content(kind, args.cases, args.runs, work) for kind in CONTENTS}
         result["incremental"] = bench_incremental(args.cases, args.runs, work)
         result["serve"] = bench_serve(args.cases, args.runs, work)

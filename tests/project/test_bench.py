@@ -35,7 +35,7 @@ INCREMENTAL_FIGURES = (
     "full_s",
     *(
         f"{scenario}_{unit}"
-        for scenario in ("unchanged", "edit", "figure")
+        for scenario in ("unchanged", "edit", "figure", "watch_edit")
         for unit in ("s", "ratio")
     ),
 )
@@ -66,6 +66,7 @@ def test_benchmark_reports_every_figure_for_both_kinds_of_content() -> None:
     assert all(_sound(v) for v in figures["serve"].values())
     incremental = figures["incremental"]
     assert incremental["identical"] is True  # the edited deck is a full build's, byte for byte
+    assert incremental["watch_identical"] is True  # and so is the one build --watch wrote
     for key in INCREMENTAL_FIGURES:
         assert _sound(incremental[key]), (key, incremental[key])
     for kind in ("varied", "repetitive"):
@@ -121,6 +122,7 @@ def test_benchmark_prints_a_table() -> None:
         "one critique reworded",
         "deck identical to a full build's",
         "one figure changed",
+        "build --watch: save -> deck",
         "first card shown",
         "save -> page updated",
         "28 notes",
