@@ -98,16 +98,47 @@ def _code_key() -> bytes:
     return hashlib.sha256(__version__.encode() + b"\0" + code_digest()).digest()
 
 
+def file_digest(path: Path, limit: int) -> bytes:
+    """The SHA-256 of the regular file ``path`` of at most ``limit`` bytes."""
+    return hashlib.sha256(read_regular(path, limit)).digest()
+
+
+#: A file modified this recently (nanoseconds) is hashed again whatever its status says:
+#: the file system's clock ticks coarsely, so a second save within the same tick, of the
+#: same size, would leave the status as it was (git's "racily clean" files).
+_RACY_NS = 2_000_000_000
+
+
 @dataclass
 class Memory:
-    """What a long-running process (``build --watch``) keeps from one build of a folder
-    to the next, so that a rebuild reads again only the files that changed: the rendered
-    cases (by cache key), the deck's zstd frames (by their key) and the lock it wrote
-    (by the SHA-256 of its text, as checked)."""
+    """What a long-running process (``build --watch``, ``serve``) keeps from one reading
+    of a folder to the next, so that it reads again only the files that changed: the
+    rendered cases (by cache key), each file's digest (by its status), the deck's zstd
+    frames (by their key) and the lock it wrote (by the SHA-256 of its text, as
+    checked)."""
 
     cases: dict[bytes, CaseResult] = field(default_factory=dict)
+    files: dict[Path, tuple[tuple[int, ...], bytes]] = field(default_factory=dict)
     frames: dict[bytes, bytes] = field(default_factory=dict)
     locks: dict[bytes, Lock] = field(default_factory=dict)
+
+    def digest(self, path: Path, limit: int) -> bytes:
+        """:func:`file_digest`, read again only when the file's status (device, inode,
+        size, modification and change times: a save changes them, and no tool sets a
+        change time back) differs from when it was last read, or is too recent to
+        tell."""
+        info = os.stat(path)
+        status = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        kept = self.files.get(path)
+        if kept is not None and kept[0] == status:
+            return kept[1]
+        started = time.time_ns()
+        digest = file_digest(path, limit)
+        if max(info.st_mtime_ns, info.st_ctime_ns) < started - _RACY_NS:
+            self.files[path] = (status, digest)
+        else:
+            self.files.pop(path, None)
+        return digest
 
 
 class RenderCache:
@@ -122,11 +153,11 @@ class RenderCache:
         root: Path,
         deck_digest: bytes,
         home: Path | None = None,
-        memory: dict[bytes, CaseResult] | None = None,
+        memory: Memory | None = None,
     ) -> None:
         """``memory``: entries kept in this process too, by key, so that a long-running
-        process (``serve``) reads none of them again; the entries a pass did not use
-        leave it with :meth:`prune`."""
+        process (``serve``, ``build --watch``) reads none of them again (the entries a
+        pass did not use leave it with :meth:`prune`), and the case files' digests."""
         code = _code_key()
         folder = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:32]
         self.base = (home or cache_home()) / code.hex()[:32]
@@ -142,7 +173,8 @@ class RenderCache:
             )
         ).digest()
         self._images: dict[Path, bytes | None] = {}
-        self.memory = memory
+        self.memory = memory.cases if memory is not None else None
+        self.digest = memory.digest if memory is not None else file_digest
         self._used: set[bytes] = set()
         self.hits = 0
         self.misses = 0

@@ -37,7 +37,7 @@ def _stream(
 ) -> FolderSource:
     from deckbuilder.pipeline.source import FolderSource
 
-    return FolderSource(root, progress, cache=cache, memory=memory.cases if memory else None)
+    return FolderSource(root, progress, cache=cache, memory=memory)
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def _build(
     lock_path = content_dir / LOCK_FILE
     options = {"deck-version": deck_version} if deck_version is not None else {}
     if not (drop_retired or force):
-        current = up_to_date(content_dir, out, options)
+        current = up_to_date(content_dir, out, options, memory.digest if memory else None)
         if current is not None:
             # The lock is the one this deck was built with (its bytes are in the input
             # stamp), so it was checked then: reading its notes needs no validation.

@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from deckbuilder.content.model import Case, Deck
     from deckbuilder.notes.description import DeckTexts
     from deckbuilder.notes.spec import CaseNotes
-    from deckbuilder.pipeline.cache import RenderCache
-    from deckbuilder.pipeline.workers import CaseResult
+    from deckbuilder.pipeline.cache import Memory, RenderCache
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -41,12 +40,12 @@ class FolderSource:
         progress: Progress | None = None,
         *,
         cache: bool = False,
-        memory: dict[bytes, CaseResult] | None = None,
+        memory: Memory | None = None,
     ) -> None:
         """With ``cache``, cases whose inputs are unchanged since they were last rendered
         are taken from the render cache (:mod:`deckbuilder.pipeline.cache`), and those
         rendered are stored in it; ``memory`` keeps its entries in this process too,
-        from one reading of the folder to the next (``serve``)."""
+        from one reading of the folder to the next (``serve``, ``build --watch``)."""
         from deckbuilder.content.loader import ContentReader, Source
         from deckbuilder.notes.description import DeckTexts
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -100,10 +100,14 @@ def image_name(root: Path, source: Path) -> str:
 
 
 def up_to_date(
-    content_dir: Path, out: Path, options: dict[str, str] | None = None
+    content_dir: Path,
+    out: Path,
+    options: dict[str, str] | None = None,
+    digest: Callable[[Path, int], bytes] | None = None,
 ) -> tuple[Path, int, bytes, str] | None:
     """The deck, its number of notes, the lock it was built with and its package format
-    ("anki21b" or "anki2"), if a build would change nothing; else None.
+    ("anki21b" or "anki2"), if a build would change nothing; else None. ``digest``
+    gives a case file's SHA-256 (by default, reading it).
 
     Any doubt (a file that cannot be read, a stamp of another version) means "build".
     """
@@ -131,7 +135,10 @@ def up_to_date(
         if listing.unreadable:
             return None
         for rel, path in listing.cases:
-            inputs.files[rel] = hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).digest()
+            if digest is not None:
+                inputs.files[rel] = digest(path, MAX_FILE_BYTES)
+            else:
+                inputs.files[rel] = hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).digest()
         for name in images:
             data = read_regular(content_dir / name, MAX_IMAGE_BYTES)
             inputs.images[name] = hashlib.sha256(data).digest()

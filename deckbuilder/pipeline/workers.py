@@ -68,15 +68,12 @@ class _Job:
 def cached_results(cache: RenderCache, files: list[Path]) -> dict[int, CaseResult]:
     """The results the cache holds for ``files``, by their index (each file read and
     hashed here; a file that cannot be read is left to its job, which reports it)."""
-    import hashlib
-
     from deckbuilder.content.folder import MAX_FILE_BYTES
-    from deckbuilder.files import read_regular
 
     found = {}
     for i, path in enumerate(files):
         try:
-            digest = hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).digest()
+            digest = cache.digest(path, MAX_FILE_BYTES)
         except OSError:
             continue
         result = cache.lookup(path, digest)

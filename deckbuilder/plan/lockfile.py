@@ -348,6 +348,44 @@ class LockReader:
         return Stamp(fingerprint, mtime) if fingerprint and mtime is not None else None
 
     def note(self, deck_key: str | None, ref: str, entry: object) -> NoteState | None:
+        return self._sound_note(deck_key, ref, entry) or self._checked_note(deck_key, ref, entry)
+
+    def _sound_note(self, deck_key: str | None, ref: str, entry: object) -> NoteState | None:
+        """The note, if every value holds, checked without a word of any message (a lock
+        holds a line per note, nearly always sound); else None, and
+        :meth:`_checked_note` says what is wrong. Never accepts what that refuses."""
+        if type(entry) is not dict or not entry.keys() <= _NOTE_KEYS or deck_key is None:
+            return None
+        case, _, question = ref.partition("/")
+        _, slash, leaf = question.rpartition("/")
+        fingerprint, guid, mtime = entry.get("fingerprint"), entry.get("guid"), entry.get("mtime")
+        retired, tags, cards = (
+            entry.get("retired", False),
+            entry.get("tags", []),
+            entry.get("cards", []),
+        )
+        if not (
+            type(fingerprint) is str
+            and _HEX32.fullmatch(fingerprint)
+            and type(retired) is bool
+            and type(tags) is list
+            and all(type(t) is str and is_tag(t) for t in tags)
+            and type(cards) is list
+            and (not cards or bool(slash))
+            and all(type(n) is int and 1 <= n <= MAX_NUMBER for n in cards)
+            and cards == sorted(set(cards))
+            and is_stable_key(case)
+            and is_stable_key(leaf)
+            and any(kind.owns(ref) for kind in KINDS)
+            and type(mtime) is int
+            and MTIME_RANGE[0] <= mtime < MTIME_RANGE[1]
+            and mtime <= self.clock.latest  # as Clock.problem checks
+            and guid == ids.note_guid(deck_key, case, question)
+        ):
+            return None
+        return NoteState(guid, fingerprint, mtime, retired, tuple(tags), cards=tuple(cards))
+
+    def _checked_note(self, deck_key: str | None, ref: str, entry: object) -> NoteState | None:
         where = json.dumps(ref, ensure_ascii=False) + ":"
         key = f"notes[{shown(ref)}]"
         case, _, question = ref.partition("/")

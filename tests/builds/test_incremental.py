@@ -198,3 +198,42 @@ def test_a_build_that_keeps_memory_writes_a_full_builds_bytes_and_still_checks_t
     replace_in(_case(content, 5), "critique: |\n", "critique: |\n      Reworded.\n")
     with pytest.raises(ContentError, match=LOCK_FILE):
         build(content, tmp_path / "dist", memory=memory)
+
+
+def test_memory_reads_a_file_again_only_when_its_status_changed_or_is_too_recent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running build hashes a case file again when a save changed its status
+    (even one that put the old modification time back: the change time moved), and
+    always when it was written too recently for the file system's clock to tell two
+    saves apart."""
+    import hashlib
+    import time
+
+    from deckbuilder.pipeline.cache import Memory
+
+    reads: list[Path] = []
+    plain = deckbuilder.pipeline.cache.file_digest
+
+    def counted(path: Path, limit: int) -> bytes:
+        reads.append(path)
+        return plain(path, limit)
+
+    monkeypatch.setattr(deckbuilder.pipeline.cache, "file_digest", counted)
+    memory = Memory()
+    old, recent = tmp_path / "old.yaml", tmp_path / "recent.yaml"
+    old.write_text("id: a\n")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(old, ns=(hour_ago, hour_ago))
+    time.sleep(2.1)  # the change time that utime set is old enough to trust, too
+    assert memory.digest(old, 100) == hashlib.sha256(b"id: a\n").digest()
+    assert memory.digest(old, 100) == hashlib.sha256(b"id: a\n").digest()
+    assert reads == [old]
+    old.write_text("id: b\n")  # same size, same modification time put back
+    os.utime(old, ns=(hour_ago, hour_ago))
+    assert memory.digest(old, 100) == hashlib.sha256(b"id: b\n").digest()
+    assert reads == [old, old]
+    recent.write_text("id: c\n")
+    for _ in range(3):
+        memory.digest(recent, 100)
+    assert reads == [old, old, recent, recent, recent]

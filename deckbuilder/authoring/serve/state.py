@@ -24,7 +24,7 @@ from deckbuilder.errors import ContentProblem
 if TYPE_CHECKING:
     from deckbuilder.content.media import Media
     from deckbuilder.notes.spec import CaseNotes, NoteSpec
-    from deckbuilder.pipeline.workers import CaseResult
+    from deckbuilder.pipeline.cache import Memory
 
 HISTORY = 64  # updates kept for a page that reconnects; an older page reloads
 FRAME_PATH = "/frame.html"
@@ -68,7 +68,7 @@ class Rendering:
     problems: list[ContentProblem] = field(default_factory=list)
 
 
-def render_folder(root: Path, memory: dict[bytes, CaseResult] | None = None) -> Rendering:
+def render_folder(root: Path, memory: Memory | None = None) -> Rendering:
     """Read and render ``root`` as a build does, through the render cache (and
     ``memory``, its entries kept in this process); problems are returned, never raised."""
     from deckbuilder.errors import ContentError, DeckbuilderError, display_path
@@ -113,7 +113,9 @@ class LiveDeck:
         # Every card's frame loads the one empty side document the server serves
         # (the static page repeats it in each frame's srcdoc: CSS and all, per card).
         self.frame_document = side_document("", MCQ.look().css)
-        self._memory: dict[bytes, CaseResult] = {}  # rendered cases, across renderings
+        from deckbuilder.pipeline.cache import Memory
+
+        self._memory = Memory()  # rendered cases and file digests, across renderings
 
     def refresh(self) -> Update | None:
         """Render the folder again and publish what changed (None: nothing did)."""
