@@ -16,7 +16,8 @@ Anki's own export.
 
 Never trusted blindly: the store is one file whose checksum is checked as it is read,
 and a frame from it is used only after it has been decompressed to exactly the bytes it
-stands for (on the writer's threads, at a fraction of compressing them again).
+stands for (on the writer's threads, at a fraction of compressing them again); frames a
+process keeps in memory (``build --watch``) were made or checked by it.
 """
 
 from __future__ import annotations
@@ -56,11 +57,14 @@ _tools = _Tools()
 
 def _frame(raw: bytes, store: FrameStore | None) -> tuple[bytes, bytes]:
     """The key and the frame of ``raw``: the one in ``store`` if it decompresses to
-    exactly ``raw``, else one made now (on a thread of the pool: hashing, checking and
-    compressing all let go of the GIL)."""
+    exactly ``raw`` (or this process made or checked it), else one made now (on a thread of the
+    pool: hashing, checking and compressing all let go of the GIL)."""
     key = store.key(raw) if store is not None else b""
     kept = store.get(key) if store is not None else None
     if kept is not None:
+        assert store is not None
+        if store.made_here:
+            return key, kept
         try:
             if _tools.decompressor.decompress(kept, max_output_size=len(raw)) == raw:
                 return key, kept
@@ -114,6 +118,8 @@ class FrameStore:
         self.path = path
         self._salt = f"{zstandard.ZSTD_VERSION} {LEVEL} {FRAME_SIZE}\0".encode()
         self._memory = memory
+        # frames kept in memory were made or checked by this process; the file's are not
+        self.made_here = bool(memory)
         self._kept: dict[bytes, bytes] = memory if memory is not None and memory else self._read()
         self._used: dict[bytes, bytes] = {}
         self._new = False
