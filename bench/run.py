@@ -387,13 +387,24 @@ def bench_incremental(cases: int, runs: int, work: Path) -> dict[str, float]:
     }
 
 
+def stop(process: subprocess.Popen[str]) -> None:
+    """Stop a watching ``deckbuilder`` as Ctrl-C does (killed if it does not end)."""
+    import signal
+
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def watch_rebuilds(
     content: Path, dist: Path, case: Path, runs: int, work: Path
 ) -> tuple[list[float], bool]:
     """``deckbuilder build --watch`` on ``content``: for each of ``runs`` saves (one
     critique reworded), the time from the save to the new deck in place, and whether
     the first such deck is byte for byte a full build of the same content and lock."""
-    import signal
     import threading
     import time
 
@@ -433,12 +444,7 @@ def watch_rebuilds(
             if i == 0:
                 identical = deck.read_bytes() == full_build_of(content, lock, work)
     finally:
-        watcher.send_signal(signal.SIGINT)
-        try:
-            watcher.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            watcher.kill()
-            watcher.wait()
+        stop(watcher)
     return times, identical
 
 
@@ -447,7 +453,6 @@ def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
     how long the first page takes to show its first card, and, for each of ``runs`` saves
     (one question reworded), how long from the save to the open page showing the new
     text, marked as changed, without a reload."""
-    import signal
     import socket
     import threading
     import time
@@ -513,12 +518,7 @@ def bench_serve(cases: int, runs: int, work: Path) -> dict[str, float]:
                 page.wait_for_function(gone, arg=[ref, text], timeout=60_000, polling="raf")
             browser.close()
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
     return {"first_page_s": first, "save_to_page_s": statistics.median(saves)}
 
 

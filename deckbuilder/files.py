@@ -89,6 +89,13 @@ def read_regular(path: Path, limit: int) -> bytes:
     return data
 
 
+def file_digest(path: Path, limit: int) -> bytes:
+    """The SHA-256 of the regular file ``path`` of at most ``limit`` bytes."""
+    import hashlib
+
+    return hashlib.sha256(read_regular(path, limit)).digest()
+
+
 def check_regular(path: Path, limit: int) -> None:
     """Refuse ``path`` as :func:`read_regular` would, without opening it (a ``stat``)."""
     _refuse(path, os.stat(path), limit)

@@ -56,21 +56,25 @@ _tools = _Tools()
 
 
 def _frame(raw: bytes, store: FrameStore | None) -> tuple[bytes, bytes]:
-    """The key and the frame of ``raw``: the one in ``store`` if it decompresses to
-    exactly ``raw`` (or this process made or checked it), else one made now (on a thread of the
-    pool: hashing, checking and compressing all let go of the GIL)."""
-    key = store.key(raw) if store is not None else b""
-    kept = store.get(key) if store is not None else None
-    if kept is not None:
-        assert store is not None
-        if store.made_here:
-            return key, kept
-        try:
-            if _tools.decompressor.decompress(kept, max_output_size=len(raw)) == raw:
-                return key, kept
-        except Exception:  # a damaged frame, of any kind, is made again
-            pass
+    """The key and the frame of ``raw``: the one in ``store`` if this process made or
+    checked it, or if it decompresses to exactly ``raw``; else one made now (on a thread
+    of the pool: hashing, checking and compressing all let go of the GIL)."""
+    if store is None:
+        return b"", _tools.compressor.compress(raw)
+    key = store.key(raw)
+    kept = store.get(key)
+    if kept is not None and (store.made_here or _holds(kept, raw)):
+        return key, kept
     return key, _tools.compressor.compress(raw)
+
+
+def _holds(frame: bytes, raw: bytes) -> bool:
+    """Whether ``frame`` decompresses to exactly ``raw`` (a damaged one, of any kind,
+    does not)."""
+    try:
+        return bool(_tools.decompressor.decompress(frame, max_output_size=len(raw)) == raw)
+    except Exception:
+        return False
 
 
 def bound(size: int) -> int:
@@ -120,7 +124,7 @@ class FrameStore:
         self._memory = memory
         # frames kept in memory were made or checked by this process; the file's are not
         self.made_here = bool(memory)
-        self._kept: dict[bytes, bytes] = memory if memory is not None and memory else self._read()
+        self._kept: dict[bytes, bytes] = memory or self._read()
         self._used: dict[bytes, bytes] = {}
         self._new = False
         self.reused = 0  # frames taken from the store rather than made

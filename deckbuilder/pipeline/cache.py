@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deckbuilder.files import read_regular
+from deckbuilder.files import file_digest, read_regular
 
 if TYPE_CHECKING:
     from deckbuilder.apkg.frames import FrameStore
@@ -96,11 +96,6 @@ def _code_key() -> bytes:
     from deckbuilder.pipeline.stamp import code_digest
 
     return hashlib.sha256(__version__.encode() + b"\0" + code_digest()).digest()
-
-
-def file_digest(path: Path, limit: int) -> bytes:
-    """The SHA-256 of the regular file ``path`` of at most ``limit`` bytes."""
-    return hashlib.sha256(read_regular(path, limit)).digest()
 
 
 #: A file modified this recently (nanoseconds) is hashed again whatever its status says:

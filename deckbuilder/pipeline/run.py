@@ -186,12 +186,13 @@ def _build(
     cache: bool = True,
     memory: Memory | None = None,
 ) -> BuildResult:
+    from deckbuilder.files import file_digest
     from deckbuilder.pipeline.stamp import up_to_date
 
     lock_path = content_dir / LOCK_FILE
     options = {"deck-version": deck_version} if deck_version is not None else {}
     if not (drop_retired or force):
-        current = up_to_date(content_dir, out, options, memory.digest if memory else None)
+        current = up_to_date(content_dir, out, options, memory.digest if memory else file_digest)
         if current is not None:
             # The lock is the one this deck was built with (its bytes are in the input
             # stamp), so it was checked then: reading its notes needs no validation.

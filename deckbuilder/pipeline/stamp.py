@@ -30,7 +30,7 @@ from deckbuilder.content.folder import (
     list_content,
 )
 from deckbuilder.content.media import MAX_IMAGE_BYTES
-from deckbuilder.files import MiB, open_regular, read_regular
+from deckbuilder.files import MiB, file_digest, open_regular, read_regular
 
 _PREFIX = b"deckbuilder inputs "
 _COMMENT_LIMIT = 65_535  # a zip comment's size field has 16 bits
@@ -103,11 +103,11 @@ def up_to_date(
     content_dir: Path,
     out: Path,
     options: dict[str, str] | None = None,
-    digest: Callable[[Path, int], bytes] | None = None,
+    digest: Callable[[Path, int], bytes] = file_digest,
 ) -> tuple[Path, int, bytes, str] | None:
     """The deck, its number of notes, the lock it was built with and its package format
     ("anki21b" or "anki2"), if a build would change nothing; else None. ``digest``
-    gives a case file's SHA-256 (by default, reading it).
+    gives a case file's SHA-256.
 
     Any doubt (a file that cannot be read, a stamp of another version) means "build".
     """
@@ -135,10 +135,7 @@ def up_to_date(
         if listing.unreadable:
             return None
         for rel, path in listing.cases:
-            if digest is not None:
-                inputs.files[rel] = digest(path, MAX_FILE_BYTES)
-            else:
-                inputs.files[rel] = hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).digest()
+            inputs.files[rel] = digest(path, MAX_FILE_BYTES)
         for name in images:
             data = read_regular(content_dir / name, MAX_IMAGE_BYTES)
             inputs.images[name] = hashlib.sha256(data).digest()
